@@ -1,0 +1,148 @@
+// Package samtemplate reads a SAM template.yaml into the model the local cloud emulates: functions with
+// their event sources, DynamoDB tables, EventBridge buses, SQS dead-letter queues and HTTP APIs, with every
+// CloudFormation intrinsic resolved to local names and ARNs.
+package samtemplate
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Template is the resolved, emulation-ready view of a SAM template.
+type Template struct {
+	StackName, Region, AccountID string
+	// Dir is the absolute directory holding the template file (set by Load; "" for Parse). CodeURI values
+	// are relative to it.
+	Dir string
+
+	Parameters  map[string]string   // resolved: overrides > Default
+	Functions   map[string]*Function // by logical id (AWS::Serverless::Function)
+	Tables      map[string]*Table    // AWS::DynamoDB::Table and AWS::Serverless::SimpleTable
+	Buses       map[string]*Bus      // AWS::Events::EventBus
+	Queues      map[string]*Queue    // AWS::SQS::Queue, including SAM-generated EventBridge dead-letter queues
+	HttpApis    map[string]*HttpApi  // AWS::Serverless::HttpApi, plus the implicit ServerlessHttpApi
+	Unsupported []string             // sorted; one line per resource or property the local cloud does not emulate
+}
+
+// Function is an AWS::Serverless::Function after the Globals.Function merge.
+type Function struct {
+	LogicalID, Name, Arn string // Name = FunctionName property or "<stack>-<LogicalID>"
+
+	CodeURI, Handler, Runtime string
+	Architectures             []string
+	BuildMethod               string // Metadata.BuildMethod
+
+	Timeout             time.Duration
+	MemoryMB            int
+	ReservedConcurrency *int // ReservedConcurrentExecutions
+	AutoPublishAlias    string
+
+	Env map[string]string // Globals.Function.Environment.Variables merged with the function's
+
+	// Event sources, each sorted by EventName.
+	HttpRoutes []HttpRoute
+	Rules      []EventRule
+	Streams    []StreamEvent
+}
+
+// HttpRoute is an HttpApi event of a function.
+type HttpRoute struct {
+	EventName, ApiLogicalID string
+	Method                  string // upper case; "ANY" for any method
+	Path                    string // "$default" for the catch-all route
+	Authorizer              string // "" = the API's default authorizer; "NONE" = no authorization
+	AuthorizationScopes     []string
+}
+
+// EventRule is an EventBridgeRule event of a function.
+type EventRule struct {
+	EventName       string
+	BusName         string // "default" when EventBusName is absent
+	Pattern         json.RawMessage
+	RetryAttempts   *int           // RetryPolicy.MaximumRetryAttempts (nil = EventBridge default 185)
+	MaxEventAge     *time.Duration // RetryPolicy.MaximumEventAgeInSeconds (nil = EventBridge default 24h)
+	DeadLetterQueue string         // queue name; "" = none
+	RuleName        string         // RuleName property or "<stack>-<Function><EventName>"
+	Enabled         bool           // State != DISABLED
+}
+
+// StreamEvent is a DynamoDB event of a function.
+type StreamEvent struct {
+	EventName               string
+	TableLogicalID          string
+	TableName               string
+	BatchSize               int           // default 100
+	MaximumBatchingWindow   time.Duration // default 0
+	StartingPosition        string        // TRIM_HORIZON | LATEST
+	Filters                 []json.RawMessage
+	ReportBatchItemFailures bool
+	MaximumRetryAttempts    *int // nil = retry until the record expires
+	BisectBatchOnFunctionError bool
+	OnFailureQueue          string // queue name from DestinationConfig.OnFailure.Destination; "" = none
+	Enabled                 bool   // default true
+}
+
+// Table is a DynamoDB table.
+type Table struct {
+	LogicalID, Name      string
+	Arn                  string
+	StreamArn            string // "" when the table has no stream
+	KeySchema            []KeyElement
+	AttributeDefinitions []AttributeDefinition
+	GSIs                 []GSI
+	LSIs                 []GSI
+	StreamViewType       string // "" when the table has no stream
+	TTLAttribute         string // "" when TTL is not enabled
+	BillingMode          string // PAY_PER_REQUEST | PROVISIONED
+	PointInTimeRecovery  bool
+}
+
+// KeyElement is one element of a key schema.
+type KeyElement struct {
+	AttributeName string
+	KeyType       string // HASH | RANGE
+}
+
+// AttributeDefinition declares the type of a key attribute.
+type AttributeDefinition struct {
+	AttributeName string
+	AttributeType string // S | N | B
+}
+
+// GSI is a secondary index (global or local).
+type GSI struct {
+	IndexName        string
+	KeySchema        []KeyElement
+	ProjectionType   string // ALL | KEYS_ONLY | INCLUDE
+	NonKeyAttributes []string
+}
+
+// Bus is an EventBridge event bus.
+type Bus struct{ LogicalID, Name, Arn string }
+
+// Queue is an SQS queue (used as a dead-letter queue / on-failure destination).
+type Queue struct{ LogicalID, Name, Arn, URL string }
+
+// HttpApi is an API Gateway HTTP API.
+type HttpApi struct {
+	LogicalID         string
+	StageName         string // default "$default"
+	Authorizers       map[string]*JWTAuthorizer
+	DefaultAuthorizer string
+	CORS              *CORS // nil = no CORS configuration
+}
+
+// JWTAuthorizer is an HTTP API JWT authorizer.
+type JWTAuthorizer struct {
+	Name, Issuer        string
+	Audiences           []string
+	IdentitySource      string // default "$request.header.Authorization"
+	AuthorizationScopes []string
+}
+
+// CORS is an HTTP API CorsConfiguration. `CorsConfiguration: true` means AllowOrigins ["*"] only, as in SAM.
+type CORS struct {
+	AllowOrigins, AllowMethods, AllowHeaders, ExposeHeaders []string
+	MaxAge                                                  int
+	AllowCredentials                                        bool
+}

@@ -1,0 +1,195 @@
+// Package snsemu emulates the slice of Amazon SNS the notify function uses: Publish of an SMS to a phone
+// number (or to a topic), CreateTopic and ListTopics. Nothing is sent anywhere: every SMS becomes a slog line,
+// an entry in the in-memory outbox and, when a directory is configured, a line of Dir/sms-outbox.jsonl.
+//
+// Wire protocol: aws-sdk-go-v2 service/sns v1.48 speaks awsQuery (form-encoded POST, Action=..., XML replies,
+// <ErrorResponse><Error><Code>...</Code><Message>...</Message></Error></ErrorResponse> errors).
+package snsemu
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// Message is one published message as recorded in the outbox.
+type Message struct {
+	MessageID   string    `json:"messageId"`
+	PhoneNumber string    `json:"phoneNumber,omitempty"`
+	TopicArn    string    `json:"topicArn,omitempty"`
+	Message     string    `json:"message"`
+	SenderID    string    `json:"senderId,omitempty"`
+	SMSType     string    `json:"smsType,omitempty"`
+	At          time.Time `json:"at"`
+}
+
+// Options configures a Service. Region and AccountID default to us-east-1 and 123456789012.
+type Options struct {
+	Dir       string // "" = memory only; else Dir/sms-outbox.jsonl is loaded and appended to
+	Logger    *slog.Logger
+	Region    string
+	AccountID string
+}
+
+// OutboxFileName is the JSON-lines file under Options.Dir.
+const OutboxFileName = "sms-outbox.jsonl"
+
+// Service is the SNS emulator; it is an http.Handler and safe for concurrent use.
+type Service struct {
+	opts   Options
+	logger *slog.Logger
+
+	mu          sync.Mutex
+	outbox      []Message
+	topics      []string // ARNs in creation order
+	failureRate float64
+}
+
+// New creates the service, loading an existing outbox file if Dir is set.
+func New(opts Options) (*Service, error) {
+	if opts.Region == "" {
+		opts.Region = "us-east-1"
+	}
+	if opts.AccountID == "" {
+		opts.AccountID = "123456789012"
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	s := &Service{opts: opts, logger: logger}
+	if opts.Dir == "" {
+		return s, nil
+	}
+	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create sns outbox dir: %w", err)
+	}
+	if err := s.loadOutbox(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Service) outboxPath() string { return filepath.Join(s.opts.Dir, OutboxFileName) }
+
+func (s *Service) loadOutbox() error {
+	f, err := os.Open(s.outboxPath())
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("open sms outbox: %w", err)
+	}
+	defer f.Close()
+	scanner := bufio.NewScanner(f)
+	scanner.Buffer(make([]byte, 0, 64*1024), 4*1024*1024)
+	for line := 1; scanner.Scan(); line++ {
+		if len(scanner.Bytes()) == 0 {
+			continue
+		}
+		var m Message
+		if err := json.Unmarshal(scanner.Bytes(), &m); err != nil {
+			s.logger.Warn("sns: skipping unreadable outbox line", "line", line, "error", err.Error())
+			continue
+		}
+		s.outbox = append(s.outbox, m)
+	}
+	if err := scanner.Err(); err != nil {
+		return fmt.Errorf("read sms outbox: %w", err)
+	}
+	return nil
+}
+
+// Messages returns a copy of the outbox, oldest first.
+func (s *Service) Messages() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Message(nil), s.outbox...)
+}
+
+// SetFailureRate makes that fraction (0..1) of Publish calls fail with a 500 InternalError (chaos testing;
+// the SDK retries those like it would against AWS).
+func (s *Service) SetFailureRate(f float64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failureRate = min(max(f, 0), 1)
+}
+
+func (s *Service) shouldFail() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.failureRate > 0 && rand.Float64() < s.failureRate
+}
+
+func (s *Service) record(m Message) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.outbox = append(s.outbox, m)
+	s.logger.Info("sns: SMS published",
+		"messageId", m.MessageID, "phoneNumber", m.PhoneNumber, "topicArn", m.TopicArn,
+		"senderId", m.SenderID, "smsType", m.SMSType, "message", m.Message)
+	if s.opts.Dir == "" {
+		return
+	}
+	if err := s.appendOutbox(m); err != nil {
+		s.logger.Error("sns: persist outbox", "error", err.Error())
+	}
+}
+
+func (s *Service) appendOutbox(m Message) error {
+	line, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("encode outbox entry: %w", err)
+	}
+	f, err := os.OpenFile(s.outboxPath(), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("open sms outbox: %w", err)
+	}
+	_, werr := f.Write(append(line, '\n'))
+	if err := errors.Join(werr, f.Close()); err != nil {
+		return fmt.Errorf("write sms outbox: %w", err)
+	}
+	return nil
+}
+
+func (s *Service) topicArn(name string) string {
+	return fmt.Sprintf("arn:aws:sns:%s:%s:%s", s.opts.Region, s.opts.AccountID, name)
+}
+
+// createTopic is idempotent like SNS: creating an existing name returns its ARN.
+func (s *Service) createTopic(name string) string {
+	arn := s.topicArn(name)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, t := range s.topics {
+		if t == arn {
+			return arn
+		}
+	}
+	s.topics = append(s.topics, arn)
+	return arn
+}
+
+func (s *Service) topicExists(arn string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, t := range s.topics {
+		if t == arn {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Service) listTopics() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.topics...)
+}

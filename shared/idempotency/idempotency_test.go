@@ -1,0 +1,85 @@
+package idempotency
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/calltaxi/call-taxi/shared/ddbtest"
+)
+
+func newStore(t *testing.T) (*Store, *time.Time) {
+	client := ddbtest.New(t, ddbtest.Table{Name: "idem", Hash: "key"})
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s := New(client, "idem", 24*time.Hour, 30*time.Second)
+	s.now = func() time.Time { return now }
+	return s, &now
+}
+
+func TestLifecycle(t *testing.T) {
+	ctx := context.Background()
+	s, now := newStore(t)
+
+	rec, started, err := s.Begin(ctx, "k1", "fp", "order-A")
+	if err != nil || !started || rec.Ref != "order-A" {
+		t.Fatalf("first Begin = %+v %v %v", rec, started, err)
+	}
+	if _, _, err := s.Begin(ctx, "k1", "fp", "order-B"); !errors.Is(err, ErrInProgress) {
+		t.Fatalf("concurrent Begin err = %v, want ErrInProgress", err)
+	}
+	if _, _, err := s.Begin(ctx, "k1", "other", "order-B"); !errors.Is(err, ErrMismatch) {
+		t.Fatalf("different fingerprint err = %v, want ErrMismatch", err)
+	}
+
+	// The attempt fails and releases: the next repeat takes over and keeps the first ref.
+	if err := s.Release(ctx, "k1"); err != nil {
+		t.Fatal(err)
+	}
+	rec, started, err = s.Begin(ctx, "k1", "fp", "order-C")
+	if err != nil || !started || rec.Ref != "order-A" {
+		t.Fatalf("takeover Begin = %+v %v %v, want ref order-A", rec, started, err)
+	}
+
+	if err := s.Complete(ctx, "k1", map[string]string{"id": "order-A"}); err != nil {
+		t.Fatal(err)
+	}
+	rec, started, err = s.Begin(ctx, "k1", "fp", "order-D")
+	if err != nil || started || rec.Status != Completed || string(rec.Result) != `{"id":"order-A"}` {
+		t.Fatalf("replay Begin = %+v %v %v", rec, started, err)
+	}
+
+	// An abandoned attempt (crashed, never released) is taken over once its lease ends.
+	if _, _, err := s.Begin(ctx, "k2", "fp", "order-E"); err != nil {
+		t.Fatal(err)
+	}
+	*now = now.Add(31 * time.Second)
+	rec, started, err = s.Begin(ctx, "k2", "fp", "order-F")
+	if err != nil || !started || rec.Ref != "order-E" {
+		t.Fatalf("lease-expired Begin = %+v %v %v", rec, started, err)
+	}
+}
+
+func TestConcurrentBeginsHaveOneWinner(t *testing.T) {
+	s, _ := newStore(t)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	winners := 0
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, started, err := s.Begin(context.Background(), "race", "fp", "r")
+			if started && err == nil {
+				mu.Lock()
+				winners++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if winners != 1 {
+		t.Errorf("winners = %d, want 1", winners)
+	}
+}

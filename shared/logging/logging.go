@@ -1,0 +1,53 @@
+// Package logging gives every function the same slog JSON logger, carrying the Lambda request id and the
+// correlation id that follows a booking across the payment invoke, events and stream records.
+package logging
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+)
+
+type ctxKey struct{}
+
+// New returns a JSON logger at the level named by LOG_LEVEL-style text (DEBUG, INFO, WARN, ERROR).
+func New(w io.Writer, level string) *slog.Logger {
+	if w == nil {
+		w = os.Stdout
+	}
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(strings.ToUpper(level))); err != nil {
+		lv = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lv}))
+}
+
+// With returns ctx carrying logger enriched with the request and correlation ids.
+func With(ctx context.Context, logger *slog.Logger, requestID, correlationID string) context.Context {
+	l := logger
+	if requestID != "" {
+		l = l.With("requestId", requestID)
+	}
+	if correlationID != "" {
+		l = l.With("correlationId", correlationID)
+	}
+	return context.WithValue(context.WithValue(ctx, ctxKey{}, l), correlationKey{}, correlationID)
+}
+
+type correlationKey struct{}
+
+// From returns the logger stored in ctx, or the default logger.
+func From(ctx context.Context) *slog.Logger {
+	if l, ok := ctx.Value(ctxKey{}).(*slog.Logger); ok {
+		return l
+	}
+	return slog.Default()
+}
+
+// CorrelationID returns the correlation id stored in ctx ("" if none).
+func CorrelationID(ctx context.Context) string {
+	s, _ := ctx.Value(correlationKey{}).(string)
+	return s
+}
