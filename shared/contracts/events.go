@@ -81,6 +81,7 @@ type ReservationConfirmed struct {
 	Meta
 	ReservationID string `json:"reservationId"`
 	OrderID       string `json:"orderId"`
+	OrderType     string `json:"orderType"`
 	TaxiID        string `json:"taxiId"`
 	Attempt       int    `json:"attempt"`
 }

@@ -1,0 +1,70 @@
+// Package lambdamux lets one function serve several triggers (HTTP API, EventBridge, DynamoDB Streams,
+// direct invoke) by looking at the shape of the payload, as a Lambda that owns a bounded context must.
+package lambdamux
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+)
+
+// Handlers are the triggers a function accepts; nil ones are refused.
+type Handlers struct {
+	API         func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
+	EventBridge func(ctx context.Context, ev events.EventBridgeEvent) error
+	Stream      func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error)
+	Direct      func(ctx context.Context, payload json.RawMessage) (any, error) // Lambda Invoke from another context
+}
+
+var _ lambda.Handler = Handlers{}
+
+// ErrUnknownPayload is returned for a payload no handler accepts.
+var ErrUnknownPayload = errors.New("lambdamux: payload matches no trigger of this function")
+
+type probe struct {
+	RouteKey   string            `json:"routeKey"`
+	DetailType string            `json:"detail-type"`
+	Records    []json.RawMessage `json:"Records"`
+}
+
+// Invoke implements lambda.Handler.
+func (h Handlers) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	var p probe
+	if err := json.Unmarshal(payload, &p); err != nil {
+		return nil, fmt.Errorf("lambdamux: payload is not a JSON object: %w", err)
+	}
+	var (
+		out any
+		err error
+	)
+	switch {
+	case p.RouteKey != "" && h.API != nil:
+		var req events.APIGatewayV2HTTPRequest
+		if err = json.Unmarshal(payload, &req); err == nil {
+			out, err = h.API(ctx, req)
+		}
+	case p.DetailType != "" && h.EventBridge != nil:
+		var ev events.EventBridgeEvent
+		if err = json.Unmarshal(payload, &ev); err == nil {
+			err = h.EventBridge(ctx, ev)
+			out = struct{}{}
+		}
+	case p.Records != nil && h.Stream != nil:
+		var ev events.DynamoDBEvent
+		if err = json.Unmarshal(payload, &ev); err == nil {
+			out, err = h.Stream(ctx, ev)
+		}
+	case h.Direct != nil && p.RouteKey == "" && p.DetailType == "" && p.Records == nil:
+		out, err = h.Direct(ctx, payload)
+	default:
+		return nil, ErrUnknownPayload
+	}
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(out)
+}
