@@ -15,7 +15,7 @@ type Template struct {
 	// are relative to it.
 	Dir string
 
-	Parameters  map[string]string   // resolved: overrides > Default
+	Parameters  map[string]string    // resolved: overrides > Default
 	Functions   map[string]*Function // by logical id (AWS::Serverless::Function)
 	Tables      map[string]*Table    // AWS::DynamoDB::Table and AWS::Serverless::SimpleTable
 	Buses       map[string]*Bus      // AWS::Events::EventBus
@@ -39,10 +39,21 @@ type Function struct {
 
 	Env map[string]string // Globals.Function.Environment.Variables merged with the function's
 
+	// EventInvoke is EventInvokeConfig: Lambda's own retries of asynchronous invocations (EventBridge
+	// targets are invoked asynchronously). nil when the function has none.
+	EventInvoke *EventInvokeConfig
+
 	// Event sources, each sorted by EventName.
 	HttpRoutes []HttpRoute
 	Rules      []EventRule
 	Streams    []StreamEvent
+}
+
+// EventInvokeConfig is a function's asynchronous invocation configuration.
+type EventInvokeConfig struct {
+	MaximumRetryAttempts *int           // nil = Lambda default 2
+	MaximumEventAge      *time.Duration // nil = Lambda default 6h
+	OnFailureQueue       string         // queue name of an SQS OnFailure destination; "" = none
 }
 
 // HttpRoute is an HttpApi event of a function.
@@ -68,18 +79,18 @@ type EventRule struct {
 
 // StreamEvent is a DynamoDB event of a function.
 type StreamEvent struct {
-	EventName               string
-	TableLogicalID          string
-	TableName               string
-	BatchSize               int           // default 100
-	MaximumBatchingWindow   time.Duration // default 0
-	StartingPosition        string        // TRIM_HORIZON | LATEST
-	Filters                 []json.RawMessage
-	ReportBatchItemFailures bool
-	MaximumRetryAttempts    *int // nil = retry until the record expires
+	EventName                  string
+	TableLogicalID             string
+	TableName                  string
+	BatchSize                  int           // default 100
+	MaximumBatchingWindow      time.Duration // default 0
+	StartingPosition           string        // TRIM_HORIZON | LATEST
+	Filters                    []json.RawMessage
+	ReportBatchItemFailures    bool
+	MaximumRetryAttempts       *int // nil = retry until the record expires
 	BisectBatchOnFunctionError bool
-	OnFailureQueue          string // queue name from DestinationConfig.OnFailure.Destination; "" = none
-	Enabled                 bool   // default true
+	OnFailureQueue             string // queue name from DestinationConfig.OnFailure.Destination; "" = none
+	Enabled                    bool   // default true
 }
 
 // Table is a DynamoDB table.
@@ -126,6 +137,7 @@ type Queue struct{ LogicalID, Name, Arn, URL string }
 // HttpApi is an API Gateway HTTP API.
 type HttpApi struct {
 	LogicalID         string
+	ApiID             string // what Ref returns: the lower-cased logical id
 	StageName         string // default "$default"
 	Authorizers       map[string]*JWTAuthorizer
 	DefaultAuthorizer string

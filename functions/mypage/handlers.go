@@ -1,0 +1,18 @@
+package main
+
+import (
+	"log/slog"
+
+	"github.com/calltaxi/call-taxi/shared/httpapi"
+	"github.com/calltaxi/call-taxi/shared/lambdamux"
+)
+
+// NewHandlers is the function's top-level handler: the HTTP API routes and the three table streams.
+func NewHandlers(store Store, logger *slog.Logger) lambdamux.Handlers {
+	svc := NewService(store)
+	router := httpapi.Router{Routes: NewAPI(svc), Logger: logger}
+	return lambdamux.Handlers{
+		API:    router.Handle,
+		Stream: NewStreamHandler(svc, logger).Handle,
+	}
+}

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/calltaxi/call-taxi/shared/apperr"
+	"github.com/calltaxi/call-taxi/shared/auth"
+)
+
+// maxMergeAttempts bounds the re-read + re-merge loop; the three stream mappings are the only writers, so
+// a record meets at most two concurrent writes per round.
+const maxMergeAttempts = 8
+
+// List limits.
+const (
+	DefaultListLimit = 50
+	MaxListLimit     = 100
+)
+
+// Service holds the mypage use cases.
+type Service struct {
+	store Store
+}
+
+// NewService returns the service over store.
+func NewService(store Store) *Service {
+	return &Service{store: store}
+}
+
+// Project merges one source record into its order's view. It reports whether the view changed; a stale
+// or duplicate record changes nothing.
+func (s *Service) Project(ctx context.Context, src SourceRecord, at string) (bool, error) {
+	for attempt := 0; attempt < maxMergeAttempts; attempt++ {
+		view, found, err := s.store.Get(ctx, src.OrderID)
+		if err != nil {
+			return false, err
+		}
+		if !found {
+			view = NewView(src.OrderID)
+		}
+		if !view.Apply(src, at) {
+			return false, nil
+		}
+		expected := view.Rev
+		view.Rev++
+		err = s.store.Save(ctx, view, expected)
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return false, err
+		}
+		return true, nil
+	}
+	return false, fmt.Errorf("merge %s into view %s: %w after %d attempts", src.Entity, src.OrderID, ErrConflict, maxMergeAttempts)
+}
+
+// List returns the caller's own bookings, newest first.
+func (s *Service) List(ctx context.Context, caller auth.Identity, limit int) ([]View, error) {
+	if err := caller.Require(auth.RoleCustomer); err != nil {
+		return nil, err
+	}
+	return s.store.ListByCustomer(ctx, caller.Subject, limit)
+}
+
+// Get returns one booking to its owner or a manager. Anyone else, like a missing or unpaid order, gets
+// not found, so order ids of other customers cannot be probed.
+func (s *Service) Get(ctx context.Context, caller auth.Identity, orderID string) (View, error) {
+	if err := caller.Require(auth.RoleCustomer, auth.RoleManager); err != nil {
+		return View{}, err
+	}
+	view, found, err := s.store.Get(ctx, orderID)
+	if err != nil {
+		return View{}, err
+	}
+	visible := found && view.IsBooking() && (view.CustomerID == caller.Subject || caller.Has(auth.RoleManager))
+	if !visible {
+		return View{}, apperr.NotFound("booking", orderID)
+	}
+	return view, nil
+}

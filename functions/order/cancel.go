@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/calltaxi/call-taxi/shared/apperr"
+	"github.com/calltaxi/call-taxi/shared/auth"
+	"github.com/calltaxi/call-taxi/shared/contracts"
+	"github.com/calltaxi/call-taxi/shared/logging"
+	"github.com/calltaxi/call-taxi/shared/metrics"
+)
+
+// Cancel refunds a paid order and cancels it. Only its owner may; to anyone else it does not exist.
+// Cancelling a cancelled order republishes OrderCanceled, repairing a publish an earlier attempt lost.
+func (s *Service) Cancel(ctx context.Context, caller auth.Identity, id string) (OrderView, error) {
+	o, err := s.visibleOrder(ctx, id, caller.Subject, false)
+	if err != nil {
+		return OrderView{}, err
+	}
+	switch o.Status {
+	case StatusCanceled:
+		return viewOrNothing(o, s.publishCanceled(ctx, o))
+	case StatusPaid:
+	default:
+		return OrderView{}, apperr.Conflict("order %s is %s and cannot be canceled", id, o.Status)
+	}
+
+	res, err := s.payments.Refund(ctx, contracts.PaymentRequest{
+		Action: contracts.PaymentActionRefund, OrderID: o.ID, CustomerID: o.CustomerID, CorrelationID: logging.CorrelationID(ctx),
+	})
+	if err != nil {
+		return OrderView{}, s.paymentFailure(err)
+	}
+	if res.Status != contracts.PaymentCanceledStatus {
+		return OrderView{}, apperr.Conflict("the payment of order %s could not be refunded: %s", id, res.Reason)
+	}
+	canceled, err := s.markCanceled(ctx, id)
+	if err != nil {
+		return OrderView{}, err
+	}
+	return viewOrNothing(canceled, s.publishCanceled(ctx, canceled))
+}
+
+func (s *Service) markCanceled(ctx context.Context, id string) (Order, error) {
+	canceled, err := s.orders.MarkCanceled(ctx, id, s.now())
+	if errors.Is(err, ErrWrongState) {
+		// A concurrent cancel of the same order may have won.
+		if canceled, err = s.orders.Get(ctx, id); err == nil && canceled.Status != StatusCanceled {
+			err = fmt.Errorf("order %s is %s after its refund", id, canceled.Status)
+		}
+		return canceled, err
+	}
+	if err == nil {
+		s.metrics.Count(metrics.OrdersCanceled, 1)
+	}
+	return canceled, err
+}
+
+func (s *Service) publishCanceled(ctx context.Context, o Order) error {
+	err := s.publisher.Publish(ctx, &contracts.OrderCanceled{
+		Meta:    contracts.Meta{CorrelationID: o.CorrelationID},
+		OrderID: o.ID, CustomerID: o.CustomerID,
+	})
+	if err != nil {
+		return apperr.Unavailable(unavailableRetryAfter, fmt.Errorf("publish OrderCanceled for %s: %w", o.ID, err))
+	}
+	return nil
+}

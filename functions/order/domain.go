@@ -1,0 +1,160 @@
+package main
+
+import (
+	"math"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/calltaxi/call-taxi/shared/apperr"
+	"github.com/calltaxi/call-taxi/shared/validate"
+)
+
+// Order states (docs/architecture.md): PENDING_PAYMENT → PAID | DECLINED; PAID → CANCELED.
+const (
+	StatusPendingPayment = "PENDING_PAYMENT"
+	StatusPaid           = "PAID"
+	StatusDeclined       = "DECLINED"
+	StatusCanceled       = "CANCELED"
+)
+
+// entityOrder tells the mypage projection that a stream record is an order row.
+const entityOrder = "order"
+
+// timeLayout is RFC 3339 UTC with milliseconds, so times sort as strings.
+const timeLayout = "2006-01-02T15:04:05.000Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+// fareMultiplier is k in fare(grade) = max(MinTaxiPrice, round(MinTaxiPrice × k)).
+var fareMultiplier = map[string]float64{
+	"basic":    1.0,
+	"prime":    1.5,
+	"platinum": 2.5,
+}
+
+// Fare is what an order of the grade costs in KRW; the client never chooses it.
+func Fare(orderType string, minTaxiPrice int64) int64 {
+	k, ok := fareMultiplier[orderType]
+	if !ok {
+		k = 1
+	}
+	return max(minTaxiPrice, int64(math.Round(float64(minTaxiPrice)*k)))
+}
+
+// Field limits of a placed order.
+const (
+	maxNameLen  = 100
+	maxPlaceLen = 200
+)
+
+// PlaceOrderRequest is the POST /orders body.
+type PlaceOrderRequest struct {
+	Name        string `json:"name"`
+	Phone       string `json:"phone"`
+	OrderType   string `json:"orderType"`
+	CardNo      string `json:"cardNo"`
+	Pickup      string `json:"pickup,omitempty"`
+	Destination string `json:"destination,omitempty"`
+}
+
+// Normalize trims the fields, strips separators from the card number and validates everything, naming
+// the first offending field.
+func (r PlaceOrderRequest) Normalize() (PlaceOrderRequest, error) {
+	n := PlaceOrderRequest{
+		Name:        strings.TrimSpace(r.Name),
+		Phone:       strings.TrimSpace(r.Phone),
+		OrderType:   strings.TrimSpace(r.OrderType),
+		CardNo:      validate.NormalizeCard(strings.TrimSpace(r.CardNo)),
+		Pickup:      strings.TrimSpace(r.Pickup),
+		Destination: strings.TrimSpace(r.Destination),
+	}
+	switch {
+	case n.Name == "" || utf8.RuneCountInString(n.Name) > maxNameLen:
+		return n, apperr.Invalid("name", "must be 1 to %d characters", maxNameLen)
+	case !validate.E164(n.Phone):
+		return n, apperr.Invalid("phone", "must be an E.164 number such as +821012345678")
+	case fareMultiplier[n.OrderType] == 0:
+		return n, apperr.Invalid("orderType", "must be one of basic, prime, platinum")
+	case !validate.Card(n.CardNo):
+		return n, apperr.Invalid("cardNo", "must be a valid card number of 12 to 19 digits")
+	case utf8.RuneCountInString(n.Pickup) > maxPlaceLen:
+		return n, apperr.Invalid("pickup", "must be at most %d characters", maxPlaceLen)
+	case utf8.RuneCountInString(n.Destination) > maxPlaceLen:
+		return n, apperr.Invalid("destination", "must be at most %d characters", maxPlaceLen)
+	}
+	return n, nil
+}
+
+// Order is one row of the Orders table.
+type Order struct {
+	ID            string `dynamodbav:"id"`
+	Entity        string `dynamodbav:"entity"`
+	OrderID       string `dynamodbav:"orderId"`
+	CustomerID    string `dynamodbav:"customerId"`
+	Name          string `dynamodbav:"name"`
+	Phone         string `dynamodbav:"phone"`
+	OrderType     string `dynamodbav:"orderType"`
+	Fare          int64  `dynamodbav:"fare"`
+	Status        string `dynamodbav:"status"`
+	PaymentID     string `dynamodbav:"paymentId,omitempty"`
+	CardLast4     string `dynamodbav:"cardLast4,omitempty"`
+	CardBrand     string `dynamodbav:"cardBrand,omitempty"`
+	DeclineReason string `dynamodbav:"declineReason,omitempty"`
+	Pickup        string `dynamodbav:"pickup,omitempty"`
+	Destination   string `dynamodbav:"destination,omitempty"`
+	CorrelationID string `dynamodbav:"correlationId,omitempty"`
+	Version       int64  `dynamodbav:"version"`
+	CreatedAt     string `dynamodbav:"createdAt"`
+	UpdatedAt     string `dynamodbav:"updatedAt"`
+}
+
+// NewOrder is a freshly placed order awaiting its payment.
+func NewOrder(id, customerID string, req PlaceOrderRequest, fare int64, correlationID string, now time.Time) Order {
+	at := formatTime(now)
+	return Order{
+		ID: id, Entity: entityOrder, OrderID: id, CustomerID: customerID,
+		Name: req.Name, Phone: req.Phone, OrderType: req.OrderType, Fare: fare,
+		Status: StatusPendingPayment, Pickup: req.Pickup, Destination: req.Destination,
+		CorrelationID: correlationID, Version: 1, CreatedAt: at, UpdatedAt: at,
+	}
+}
+
+// VisibleTo reports whether the caller may see the order: its owner, or a manager.
+func (o Order) VisibleTo(subject string, isManager bool) bool {
+	return isManager || o.CustomerID == subject
+}
+
+// OrderView is an order as the API returns it.
+type OrderView struct {
+	ID          string `json:"id"`
+	CustomerID  string `json:"customerId"`
+	Name        string `json:"name"`
+	Phone       string `json:"phone"`
+	OrderType   string `json:"orderType"`
+	Fare        int64  `json:"fare"`
+	Status      string `json:"status"`
+	PaymentID   string `json:"paymentId"`
+	CardLast4   string `json:"cardLast4"`
+	CardBrand   string `json:"cardBrand"`
+	Pickup      string `json:"pickup"`
+	Destination string `json:"destination"`
+	CreatedAt   string `json:"createdAt"`
+	UpdatedAt   string `json:"updatedAt"`
+}
+
+// View is the order's API representation.
+func (o Order) View() OrderView {
+	return OrderView{
+		ID: o.ID, CustomerID: o.CustomerID, Name: o.Name, Phone: o.Phone, OrderType: o.OrderType,
+		Fare: o.Fare, Status: o.Status, PaymentID: o.PaymentID, CardLast4: o.CardLast4, CardBrand: o.CardBrand,
+		Pickup: o.Pickup, Destination: o.Destination, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
+	}
+}
+
+// PaymentInfo is what a paid order keeps of its payment (never the card number).
+type PaymentInfo struct {
+	PaymentID string
+	CardLast4 string
+	CardBrand string
+}

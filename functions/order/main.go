@@ -1,0 +1,78 @@
+// Command order is the order context's Lambda: it places orders (charging through the payment
+// function), shows them and cancels them (refunding).
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
+
+	"github.com/calltaxi/call-taxi/shared/awsconfig"
+	"github.com/calltaxi/call-taxi/shared/bus"
+	"github.com/calltaxi/call-taxi/shared/envcfg"
+	"github.com/calltaxi/call-taxi/shared/idempotency"
+	"github.com/calltaxi/call-taxi/shared/logging"
+	"github.com/calltaxi/call-taxi/shared/metrics"
+)
+
+// An Idempotency-Key is remembered for a day; an attempt is trusted for twice the function timeout.
+const (
+	idempotencyTTL   = 24 * time.Hour
+	idempotencyLease = 30 * time.Second
+)
+
+func main() {
+	logger := logging.New(os.Stdout, envcfg.String("LOG_LEVEL", "INFO"))
+	fail := func(msg string, err error) {
+		logger.Error(msg, "error", err.Error())
+		os.Exit(1)
+	}
+	ordersTable, err := envcfg.Required("ORDERS_TABLE")
+	if err != nil {
+		fail("configuration", err)
+	}
+	idempotencyTable, err := envcfg.Required("ORDER_IDEMPOTENCY_TABLE")
+	if err != nil {
+		fail("configuration", err)
+	}
+	paymentFunction, err := envcfg.Required("PAYMENT_FUNCTION_NAME")
+	if err != nil {
+		fail("configuration", err)
+	}
+	paymentQualifier := envcfg.String("PAYMENT_FUNCTION_QUALIFIER", "live")
+	minTaxiPrice, err := envcfg.Int("MIN_TAXI_PRICE", 3800)
+	if err == nil && minTaxiPrice <= 0 {
+		err = errors.New("environment variable MIN_TAXI_PRICE must be positive")
+	}
+	if err != nil {
+		fail("configuration", err)
+	}
+	busName, err := envcfg.Required("EVENT_BUS_NAME")
+	if err != nil {
+		fail("configuration", err)
+	}
+
+	cfg, err := awsconfig.Load(context.Background())
+	if err != nil {
+		fail("aws configuration", err)
+	}
+	db := dynamodb.NewFromConfig(cfg)
+	// One attempt: a throttled payment answers 429 at once instead of the SDK retrying into the timeout.
+	lambdaClient := awslambda.NewFromConfig(cfg, func(o *awslambda.Options) { o.RetryMaxAttempts = 1 })
+
+	svc := NewService(
+		NewDynamoStore(db, ordersTable),
+		NewLambdaPayments(lambdaClient, paymentFunction, paymentQualifier),
+		idempotency.New(db, idempotencyTable, idempotencyTTL, idempotencyLease),
+		bus.NewEventBridge(eventbridge.NewFromConfig(cfg), busName),
+		metrics.New(os.Stdout, "order"),
+		int64(minTaxiPrice),
+	)
+	lambda.Start(NewHandlers(svc, logger))
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/calltaxi/call-taxi/shared/apperr"
+	"github.com/calltaxi/call-taxi/shared/auth"
+	"github.com/calltaxi/call-taxi/shared/bus"
+	"github.com/calltaxi/call-taxi/shared/ids"
+	"github.com/calltaxi/call-taxi/shared/metrics"
+)
+
+// Retry-After hints for payment failures.
+const (
+	busyRetryAfter        = time.Second
+	unavailableRetryAfter = 2 * time.Second
+)
+
+// Service holds the order use cases.
+type Service struct {
+	orders       Store
+	payments     Payments
+	idempotency  Idempotency
+	publisher    bus.Publisher
+	metrics      *metrics.Recorder
+	minTaxiPrice int64
+	now          func() time.Time
+	newID        func() string
+}
+
+// NewService wires the use cases to their ports.
+func NewService(orders Store, payments Payments, idem Idempotency, publisher bus.Publisher, rec *metrics.Recorder, minTaxiPrice int64) *Service {
+	return &Service{
+		orders: orders, payments: payments, idempotency: idem, publisher: publisher, metrics: rec,
+		minTaxiPrice: minTaxiPrice, now: time.Now, newID: ids.New,
+	}
+}
+
+// Get returns an order to its owner or a manager; to anyone else it does not exist.
+func (s *Service) Get(ctx context.Context, caller auth.Identity, id string) (OrderView, error) {
+	o, err := s.visibleOrder(ctx, id, caller.Subject, caller.Has(auth.RoleManager))
+	if err != nil {
+		return OrderView{}, err
+	}
+	return o.View(), nil
+}
+
+func (s *Service) visibleOrder(ctx context.Context, id, subject string, isManager bool) (Order, error) {
+	o, err := s.orders.Get(ctx, id)
+	if errors.Is(err, ErrOrderNotFound) || (err == nil && !o.VisibleTo(subject, isManager)) {
+		return Order{}, apperr.NotFound("order", id)
+	}
+	return o, err
+}
+
+// paymentFailure maps a failed payment invoke to the client's retry advice.
+func (s *Service) paymentFailure(err error) error {
+	if errors.Is(err, ErrPaymentThrottled) {
+		s.metrics.Count(metrics.PaymentsThrottled, 1)
+		return apperr.Busy(busyRetryAfter, err)
+	}
+	return apperr.Unavailable(unavailableRetryAfter, err)
+}

@@ -1,0 +1,460 @@
+package cloud
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/calltaxi/call-taxi/localcloud/internal/apigw"
+	"github.com/calltaxi/call-taxi/localcloud/internal/ddbemu"
+	"github.com/calltaxi/call-taxi/localcloud/internal/dlq"
+	"github.com/calltaxi/call-taxi/localcloud/internal/eventbus"
+	"github.com/calltaxi/call-taxi/localcloud/internal/jwtlocal"
+	"github.com/calltaxi/call-taxi/localcloud/internal/lambdaemu"
+	"github.com/calltaxi/call-taxi/localcloud/internal/samtemplate"
+	"github.com/calltaxi/call-taxi/localcloud/internal/snsemu"
+	"github.com/calltaxi/call-taxi/localcloud/internal/streams"
+)
+
+// Cloud is a running local cloud.
+type Cloud struct {
+	cfg      Config
+	log      *slog.Logger
+	Template *samtemplate.Template
+
+	APIURL      string // the HTTP API (and /_local/ control)
+	ServicesURL string // what AWS_ENDPOINT_URL_<SERVICE> points at
+
+	Lambda   *lambdaemu.Service
+	DynamoDB *ddbemu.Service
+	Bus      *eventbus.Bus
+	SNS      *snsemu.Service
+	DLQ      *dlq.Store
+	Issuer   *jwtlocal.Issuer
+	pollers  map[string]*streams.Poller
+
+	authorizer *apigw.JWTAuthorizer // the default authorizer's issuer/audience, for minting
+	servers    []*http.Server
+	cancel     context.CancelFunc
+	closeOnce  sync.Once
+	StartedIn  time.Duration
+}
+
+// Start builds the functions and brings every service up. Close stops it all.
+func Start(ctx context.Context, cfg Config) (*Cloud, error) {
+	started := time.Now()
+	cfg = withDefaults(cfg)
+	c := &Cloud{cfg: cfg, log: cfg.Logger, pollers: map[string]*streams.Poller{}}
+	runCtx, cancel := context.WithCancel(context.Background())
+	c.cancel = cancel
+	if err := c.start(ctx, runCtx); err != nil {
+		c.Close()
+		return nil, err
+	}
+	c.StartedIn = time.Since(started)
+	return c, nil
+}
+
+func withDefaults(cfg Config) Config {
+	if cfg.RepoRoot == "" {
+		cfg.RepoRoot = "."
+	}
+	if cfg.Template == "" {
+		cfg.Template = filepath.Join(cfg.RepoRoot, "template.yaml")
+	}
+	if cfg.Samconfig == "" {
+		cfg.Samconfig = filepath.Join(cfg.RepoRoot, "samconfig.toml")
+	}
+	if cfg.SamconfigEnv == "" {
+		cfg.SamconfigEnv = "default"
+	}
+	if cfg.APIAddr == "" {
+		cfg.APIAddr = "127.0.0.1:3000"
+	}
+	if cfg.ServicesAddr == "" {
+		cfg.ServicesAddr = "127.0.0.1:4566"
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = filepath.Join(cfg.RepoRoot, ".localcloud")
+	}
+	if cfg.AccountConcurrency == 0 {
+		cfg.AccountConcurrency = 1000
+	}
+	if cfg.TokenTTL == 0 {
+		cfg.TokenTTL = 12 * time.Hour
+	}
+	if cfg.StaticDir == "" {
+		if st, err := os.Stat(filepath.Join(cfg.RepoRoot, "web")); err == nil && st.IsDir() {
+			cfg.StaticDir = filepath.Join(cfg.RepoRoot, "web")
+		}
+	} else if cfg.StaticDir == "-" {
+		cfg.StaticDir = ""
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	if cfg.FunctionLogs == nil {
+		cfg.FunctionLogs = os.Stderr
+	}
+	return cfg
+}
+
+func (c *Cloud) start(ctx, runCtx context.Context) error {
+	cfg := c.cfg
+	if cfg.Reset {
+		if err := os.RemoveAll(cfg.DataDir); err != nil {
+			return fmt.Errorf("reset data dir: %w", err)
+		}
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+
+	tmpl, err := c.loadTemplate()
+	if err != nil {
+		return err
+	}
+	c.Template = tmpl
+	for _, line := range tmpl.Unsupported {
+		c.log.Warn("not emulated locally", "what", line)
+	}
+
+	ids := sortedKeys(tmpl.Functions)
+	binaries, err := buildFunctions(ctx, cfg.RepoRoot, filepath.Join(cfg.DataDir, "build"), ids, cfg.SkipBuild)
+	if err != nil {
+		return err
+	}
+
+	servicesLn, err := net.Listen("tcp", cfg.ServicesAddr)
+	if err != nil {
+		return fmt.Errorf("listen for AWS endpoints on %s: %w", cfg.ServicesAddr, err)
+	}
+	c.ServicesURL = "http://" + servicesLn.Addr().String()
+	apiLn, err := net.Listen("tcp", cfg.APIAddr)
+	if err != nil {
+		servicesLn.Close()
+		return fmt.Errorf("listen for the API on %s: %w", cfg.APIAddr, err)
+	}
+	c.APIURL = "http://" + apiLn.Addr().String()
+
+	if c.DLQ, err = dlq.New(filepath.Join(cfg.DataDir, "dlq")); err != nil {
+		return fmt.Errorf("dead-letter queues: %w", err)
+	}
+	if c.SNS, err = snsemu.New(snsemu.Options{Dir: cfg.DataDir, Logger: c.log, Region: region, AccountID: accountID}); err != nil {
+		return fmt.Errorf("sns: %w", err)
+	}
+	if c.DynamoDB, err = ddbemu.New(ddbemu.Options{DataDir: cfg.DataDir, Logger: c.log, Region: region, AccountID: accountID}); err != nil {
+		return fmt.Errorf("dynamodb: %w", err)
+	}
+	if err := c.DynamoDB.CreateTables(tableSpecs(tmpl)); err != nil {
+		return fmt.Errorf("create tables: %w", err)
+	}
+
+	c.Lambda = lambdaemu.New(lambdaemu.Options{AccountConcurrency: cfg.AccountConcurrency, Logger: c.log, LogOutput: cfg.FunctionLogs})
+	for _, id := range ids {
+		fn := tmpl.Functions[id]
+		if err := c.Lambda.Register(lambdaemu.FunctionConfig{
+			Name:                fn.Name,
+			Binary:              binaries[id],
+			Env:                 c.functionEnv(fn),
+			Timeout:             fn.Timeout,
+			MemoryMB:            fn.MemoryMB,
+			ReservedConcurrency: fn.ReservedConcurrency,
+		}); err != nil {
+			return fmt.Errorf("register %s: %w", id, err)
+		}
+	}
+
+	c.Bus = eventbus.New(eventbus.Options{Region: region, AccountID: accountID, Logger: c.log, Invoker: c.Lambda, DeadLetters: c.DLQ})
+	if err := c.addRules(tmpl); err != nil {
+		return err
+	}
+	if err := c.startStreams(runCtx, tmpl); err != nil {
+		return err
+	}
+
+	keyFile := filepath.Join(cfg.DataDir, "jwt-signing-key.pem")
+	if c.Issuer, err = jwtlocal.NewIssuer(keyFile); err != nil {
+		return fmt.Errorf("token issuer: %w", err)
+	}
+	gateway, err := c.gateway(tmpl)
+	if err != nil {
+		return err
+	}
+
+	c.serve(servicesLn, servicesMux{lambda: c.Lambda.Handler(), dynamodb: c.DynamoDB, eventbridge: c.Bus, sns: c.SNS})
+	c.serve(apiLn, c.apiHandler(gateway))
+	return nil
+}
+
+func (c *Cloud) loadTemplate() (*samtemplate.Template, error) {
+	overrides := map[string]string{}
+	if c.cfg.Samconfig != "-" {
+		if _, err := os.Stat(c.cfg.Samconfig); err == nil {
+			fromFile, err := samtemplate.ReadSamconfig(c.cfg.Samconfig, c.cfg.SamconfigEnv)
+			if err != nil {
+				return nil, fmt.Errorf("read %s: %w", c.cfg.Samconfig, err)
+			}
+			for k, v := range fromFile {
+				overrides[k] = v
+			}
+		}
+	}
+	for k, v := range c.cfg.ParameterOverrides {
+		overrides[k] = v
+	}
+	tmpl, err := samtemplate.Load(c.cfg.Template, samtemplate.Options{Region: region, AccountID: accountID, ParameterOverrides: overrides})
+	if err != nil {
+		return nil, fmt.Errorf("read template: %w", err)
+	}
+	return tmpl, nil
+}
+
+// functionEnv is the template's environment plus what Lambda itself provides and the endpoints that
+// send every SDK call to this local cloud.
+func (c *Cloud) functionEnv(fn *samtemplate.Function) map[string]string {
+	env := map[string]string{}
+	for k, v := range fn.Env {
+		env[k] = v
+	}
+	for _, svc := range []string{"DYNAMODB", "EVENTBRIDGE", "SNS", "LAMBDA"} {
+		env["AWS_ENDPOINT_URL_"+svc] = c.ServicesURL
+	}
+	env["AWS_ACCESS_KEY_ID"] = "local"
+	env["AWS_SECRET_ACCESS_KEY"] = "local"
+	env["AWS_SESSION_TOKEN"] = "local"
+	env["AWS_REGION"] = region
+	env["AWS_DEFAULT_REGION"] = region
+	env["AWS_EC2_METADATA_DISABLED"] = "true"
+	return env
+}
+
+func tableSpecs(tmpl *samtemplate.Template) []ddbemu.TableSpec {
+	var specs []ddbemu.TableSpec
+	for _, id := range sortedKeys(tmpl.Tables) {
+		t := tmpl.Tables[id]
+		spec := ddbemu.TableSpec{Name: t.Name, StreamViewType: t.StreamViewType, TTLAttribute: t.TTLAttribute}
+		for _, k := range t.KeySchema {
+			spec.KeySchema = append(spec.KeySchema, ddbemu.KeyElement{AttributeName: k.AttributeName, KeyType: k.KeyType})
+		}
+		for _, a := range t.AttributeDefinitions {
+			spec.AttributeDefinitions = append(spec.AttributeDefinitions, ddbemu.AttributeDefinition{AttributeName: a.AttributeName, AttributeType: a.AttributeType})
+		}
+		for _, g := range t.GSIs {
+			ix := ddbemu.IndexSpec{IndexName: g.IndexName, ProjectionType: g.ProjectionType, NonKeyAttributes: g.NonKeyAttributes}
+			for _, k := range g.KeySchema {
+				ix.KeySchema = append(ix.KeySchema, ddbemu.KeyElement{AttributeName: k.AttributeName, KeyType: k.KeyType})
+			}
+			spec.GlobalSecondaryIndexes = append(spec.GlobalSecondaryIndexes, ix)
+		}
+		specs = append(specs, spec)
+	}
+	return specs
+}
+
+func (c *Cloud) addRules(tmpl *samtemplate.Template) error {
+	for _, bus := range tmpl.Buses {
+		c.Bus.AddBus(bus.Name)
+	}
+	for _, id := range sortedKeys(tmpl.Functions) {
+		fn := tmpl.Functions[id]
+		for _, r := range fn.Rules {
+			if !r.Enabled {
+				continue
+			}
+			pattern, err := eventbus.CompilePattern(r.Pattern)
+			if err != nil {
+				return fmt.Errorf("%s event %s: %w", id, r.EventName, err)
+			}
+			rule := eventbus.Rule{Name: r.RuleName, BusName: r.BusName, Function: fn.Name, Pattern: pattern, DeadLetterQueue: r.DeadLetterQueue}
+			if r.RetryAttempts != nil {
+				rule.MaximumRetryAttempts = *r.RetryAttempts
+			}
+			if r.MaxEventAge != nil {
+				rule.MaximumEventAge = *r.MaxEventAge
+			}
+			if err := c.Bus.AddRule(rule); err != nil {
+				return fmt.Errorf("%s event %s: %w", id, r.EventName, err)
+			}
+		}
+	}
+	return nil
+}
+
+func (c *Cloud) startStreams(ctx context.Context, tmpl *samtemplate.Template) error {
+	for _, id := range sortedKeys(tmpl.Functions) {
+		fn := tmpl.Functions[id]
+		for _, s := range fn.Streams {
+			if !s.Enabled {
+				continue
+			}
+			stream := c.DynamoDB.Stream(s.TableName)
+			if stream == nil {
+				return fmt.Errorf("%s event %s: table %s has no stream", id, s.EventName, s.TableName)
+			}
+			for _, f := range s.Filters {
+				if _, err := eventbus.CompilePattern(f); err != nil {
+					return fmt.Errorf("%s event %s filter: %w", id, s.EventName, err)
+				}
+			}
+			m := streams.Mapping{
+				Name:                       id + "." + s.EventName,
+				Function:                   fn.Name,
+				Stream:                     stream,
+				BatchSize:                  s.BatchSize,
+				MaximumBatchingWindow:      s.MaximumBatchingWindow,
+				StartingPosition:           s.StartingPosition,
+				ReportBatchItemFailures:    s.ReportBatchItemFailures,
+				MaximumRetryAttempts:       -1,
+				BisectBatchOnFunctionError: s.BisectBatchOnFunctionError,
+				OnFailure:                  s.OnFailureQueue,
+				Matcher:                    eventbus.Match,
+			}
+			for _, f := range s.Filters {
+				m.Filters = append(m.Filters, []byte(f))
+			}
+			if s.MaximumRetryAttempts != nil {
+				m.MaximumRetryAttempts = *s.MaximumRetryAttempts
+			}
+			c.pollers[m.Name] = streams.Start(ctx, m, c.Lambda, c.DLQ, c.log)
+		}
+	}
+	return nil
+}
+
+func (c *Cloud) gateway(tmpl *samtemplate.Template) (*apigw.Gateway, error) {
+	var routes []apigw.Route
+	var cors *apigw.CORS
+	for _, api := range tmpl.HttpApis {
+		if api.CORS != nil {
+			cors = &apigw.CORS{AllowOrigins: api.CORS.AllowOrigins, AllowMethods: api.CORS.AllowMethods, AllowHeaders: api.CORS.AllowHeaders,
+				ExposeHeaders: api.CORS.ExposeHeaders, MaxAge: api.CORS.MaxAge, AllowCredentials: api.CORS.AllowCredentials}
+		}
+	}
+	for _, id := range sortedKeys(tmpl.Functions) {
+		fn := tmpl.Functions[id]
+		for _, r := range fn.HttpRoutes {
+			route := apigw.Route{Method: r.Method, Path: r.Path, Function: fn.Name}
+			api := tmpl.HttpApis[r.ApiLogicalID]
+			name := r.Authorizer
+			if name == "" && api != nil {
+				name = api.DefaultAuthorizer
+			}
+			if name != "" && name != "NONE" {
+				if api == nil || api.Authorizers[name] == nil {
+					return nil, fmt.Errorf("%s route %s %s: unknown authorizer %q", id, r.Method, r.Path, name)
+				}
+				a := api.Authorizers[name]
+				route.Authorizer = &apigw.JWTAuthorizer{Name: a.Name, Issuer: a.Issuer, Audiences: a.Audiences, IdentitySource: a.IdentitySource}
+				if c.authorizer == nil {
+					c.authorizer = route.Authorizer
+				}
+			}
+			routes = append(routes, route)
+		}
+	}
+	return apigw.New(apigw.Config{Routes: routes, CORS: cors, Invoker: c.Lambda, Verifier: c.Issuer, Logger: c.log})
+}
+
+func (c *Cloud) serve(ln net.Listener, h http.Handler) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	c.servers = append(c.servers, srv)
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			c.log.Error("server stopped", "addr", ln.Addr().String(), "error", err)
+		}
+	}()
+}
+
+// MintToken returns a token the HTTP API's authorizer accepts, for any subject and groups.
+func (c *Cloud) MintToken(subject string, groups []string, ttl time.Duration) (string, error) {
+	req := jwtlocal.MintRequest{Subject: subject, Groups: groups, TTL: ttl}
+	if ttl == 0 {
+		req.TTL = c.cfg.TokenTTL
+	}
+	if c.authorizer != nil {
+		req.Issuer = c.authorizer.Issuer
+		if len(c.authorizer.Audiences) > 0 {
+			req.Audience = c.authorizer.Audiences[0]
+		}
+	}
+	return c.Issuer.Mint(req)
+}
+
+// FunctionName maps a logical id or a physical name to the physical name.
+func (c *Cloud) FunctionName(name string) (string, bool) {
+	for id, fn := range c.Template.Functions {
+		if name == id || name == fn.Name || strings.EqualFold(name, strings.TrimSuffix(id, "Function")) {
+			return fn.Name, true
+		}
+	}
+	return "", false
+}
+
+// Close stops servers, deliveries and every function process.
+func (c *Cloud) Close() {
+	c.closeOnce.Do(func() {
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		for _, srv := range c.servers {
+			_ = srv.Shutdown(shutdownCtx)
+		}
+		if c.cancel != nil {
+			c.cancel()
+		}
+		for _, p := range c.pollers {
+			p.Stop()
+		}
+		if c.Bus != nil {
+			c.Bus.Close()
+		}
+		if c.Lambda != nil {
+			c.Lambda.Close()
+		}
+		if c.DynamoDB != nil {
+			if err := c.DynamoDB.Close(); err != nil {
+				c.log.Error("close dynamodb", "error", err)
+			}
+		}
+	})
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// DataDirPath is where the local cloud keeps its data.
+func (c *Cloud) DataDirPath() string { return c.cfg.DataDir }
+
+// StartIssuerOnly loads the template and the persisted signing key without starting anything, so a
+// token for a running local cloud can be minted from the command line.
+func StartIssuerOnly(cfg Config) (*Cloud, error) {
+	cfg = withDefaults(cfg)
+	c := &Cloud{cfg: cfg, log: cfg.Logger}
+	tmpl, err := c.loadTemplate()
+	if err != nil {
+		return nil, err
+	}
+	c.Template = tmpl
+	if c.Issuer, err = jwtlocal.NewIssuer(filepath.Join(cfg.DataDir, "jwt-signing-key.pem")); err != nil {
+		return nil, err
+	}
+	if _, err := c.gateway(tmpl); err != nil {
+		return nil, err
+	}
+	return c, nil
+}

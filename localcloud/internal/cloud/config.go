@@ -1,0 +1,34 @@
+// Package cloud composes the local cloud from template.yaml: it builds the functions with the SAM Makefile
+// targets, then serves Lambda, the HTTP API with its JWT authorizer, DynamoDB with Streams, EventBridge
+// and SNS, all pointed at each other the way the template wires them on AWS.
+package cloud
+
+import (
+	"io"
+	"log/slog"
+	"time"
+)
+
+// Config says where the template is and where to serve.
+type Config struct {
+	RepoRoot           string            // where template.yaml, samconfig.toml and the Makefile are
+	Template           string            // default RepoRoot/template.yaml
+	Samconfig          string            // default RepoRoot/samconfig.toml ("-" = none)
+	SamconfigEnv       string            // default "default"
+	ParameterOverrides map[string]string // win over samconfig's
+	APIAddr            string            // default 127.0.0.1:3000; ":0" style for tests
+	ServicesAddr       string            // the AWS endpoints; default 127.0.0.1:4566
+	DataDir            string            // default RepoRoot/.localcloud
+	Reset              bool              // wipe DataDir first
+	SkipBuild          bool              // reuse binaries already in DataDir/build
+	AccountConcurrency int               // default 1000
+	TokenTTL           time.Duration     // default 12h
+	Logger             *slog.Logger
+	FunctionLogs       io.Writer // function stdout/stderr; default os.Stderr
+	StaticDir          string    // web console served at / (default RepoRoot/web when it exists; "-" = none)
+}
+
+const (
+	region    = "us-east-1"
+	accountID = "000000000000"
+)

@@ -1,0 +1,90 @@
+package ddbemu
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// Scan returns every item of a table as plain Go values (not DynamoDB JSON):
+// S → string, N → json.Number, BOOL → bool, NULL → nil, B → []byte,
+// SS → []string, NS → []json.Number, BS → [][]byte, L → []any, M → map[string]any.
+// Items are sorted by primary key.
+func (s *Service) Scan(table string) ([]map[string]any, error) {
+	s.mu.Lock()
+	t := s.tables[table]
+	if t == nil {
+		s.mu.Unlock()
+		return nil, fmt.Errorf("scan %s: no such table", table)
+	}
+	raws, err := s.scanRaw(table)
+	s.mu.Unlock()
+	if err != nil {
+		return nil, fmt.Errorf("scan %s: %w", table, err)
+	}
+	type keyed struct {
+		sortKey string
+		item    map[string]any
+	}
+	rows := make([]keyed, 0, len(raws))
+	for _, raw := range raws {
+		var attrs map[string]events.DynamoDBAttributeValue
+		if err := json.Unmarshal(raw, &attrs); err != nil {
+			return nil, fmt.Errorf("scan %s: decode item: %w", table, err)
+		}
+		item := make(map[string]any, len(attrs))
+		for k, v := range attrs {
+			item[k] = plainValue(v)
+		}
+		sortKey, _ := json.Marshal([]any{item[t.hashKey], item[t.rangeKey]})
+		rows = append(rows, keyed{string(sortKey), item})
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].sortKey < rows[j].sortKey })
+	out := make([]map[string]any, len(rows))
+	for i, r := range rows {
+		out[i] = r.item
+	}
+	return out, nil
+}
+
+func plainValue(v events.DynamoDBAttributeValue) any {
+	switch v.DataType() {
+	case events.DataTypeString:
+		return v.String()
+	case events.DataTypeNumber:
+		return json.Number(v.Number())
+	case events.DataTypeBoolean:
+		return v.Boolean()
+	case events.DataTypeBinary:
+		return v.Binary()
+	case events.DataTypeStringSet:
+		return v.StringSet()
+	case events.DataTypeNumberSet:
+		ns := v.NumberSet()
+		out := make([]json.Number, len(ns))
+		for i, n := range ns {
+			out[i] = json.Number(n)
+		}
+		return out
+	case events.DataTypeBinarySet:
+		return v.BinarySet()
+	case events.DataTypeList:
+		l := v.List()
+		out := make([]any, len(l))
+		for i, e := range l {
+			out[i] = plainValue(e)
+		}
+		return out
+	case events.DataTypeMap:
+		m := v.Map()
+		out := make(map[string]any, len(m))
+		for k, e := range m {
+			out[k] = plainValue(e)
+		}
+		return out
+	default: // NULL
+		return nil
+	}
+}

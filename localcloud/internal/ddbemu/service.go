@@ -1,0 +1,228 @@
+// Package ddbemu is the local cloud's DynamoDB: the minidyn engine behind the
+// DynamoDB JSON 1.0 API, plus what minidyn lacks and the product relies on:
+// the X-Amz-Crc32 response header, table metadata ops, DynamoDB Streams records,
+// TTL expiry and an append-only write log for persistence across restarts.
+package ddbemu
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/truora/minidyn/server"
+)
+
+// Options configures a Service.
+type Options struct {
+	DataDir   string // "" = memory only; otherwise the log lives in DataDir/dynamodb/
+	Reset     bool   // wipe DataDir/dynamodb/ first
+	Logger    *slog.Logger
+	Region    string // default us-east-1
+	AccountID string // default 000000000000
+
+	TTLSweepInterval time.Duration    // default 1s
+	Now              func() time.Time // default time.Now (tests)
+	// CompactAboveBytes rewrites the log as one PutItem per item on start when
+	// the replayed log is bigger than this. Default 16 MiB; negative disables.
+	CompactAboveBytes int64
+}
+
+// tableState is what the service knows about a table beyond minidyn.
+type tableState struct {
+	spec      TableSpec
+	hashKey   string
+	rangeKey  string
+	arn       string
+	createdAt time.Time
+	stream    *Stream // nil without a stream
+	ttlAttr   string
+
+	createBody []byte // CreateTable request, for tables created through the API (compaction)
+}
+
+func (t *tableState) keyAttrs() []string {
+	if t.rangeKey == "" {
+		return []string{t.hashKey}
+	}
+	return []string{t.hashKey, t.rangeKey}
+}
+
+// Service is the emulated DynamoDB endpoint.
+type Service struct {
+	opts   Options
+	log    *slog.Logger
+	engine *server.Server
+
+	mu     sync.Mutex // serialises every engine call so old/new images and sequence numbers are consistent
+	tables map[string]*tableState
+
+	wal         *writeLog // nil when memory only
+	replayLimit int64     // bytes of the log present at start, replayed by the first CreateTables
+	replayed    bool
+	closed      bool
+
+	stopSweep context.CancelFunc
+	sweepDone chan struct{}
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// New creates the service; with a DataDir it opens (or, with Reset, wipes) the write log.
+func New(opts Options) (*Service, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Region == "" {
+		opts.Region = "us-east-1"
+	}
+	if opts.AccountID == "" {
+		opts.AccountID = "000000000000"
+	}
+	if opts.TTLSweepInterval <= 0 {
+		opts.TTLSweepInterval = time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.CompactAboveBytes == 0 {
+		opts.CompactAboveBytes = 16 << 20
+	}
+	s := &Service{
+		opts:   opts,
+		log:    opts.Logger.With("component", "dynamodb"),
+		engine: server.NewServer(),
+		tables: map[string]*tableState{},
+	}
+	if opts.DataDir != "" {
+		dir := filepath.Join(opts.DataDir, "dynamodb")
+		if opts.Reset {
+			if err := os.RemoveAll(dir); err != nil {
+				return nil, fmt.Errorf("reset %s: %w", dir, err)
+			}
+		}
+		wal, valid, err := openWriteLog(dir, s.log)
+		if err != nil {
+			return nil, err
+		}
+		s.wal, s.replayLimit = wal, valid
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopSweep, s.sweepDone = cancel, make(chan struct{})
+	go s.sweepLoop(ctx)
+	return s, nil
+}
+
+// CreateTables creates the tables (keeping any that already exist) and, on the
+// first call, replays the persisted write log without emitting stream records.
+func (s *Service) CreateTables(specs []TableSpec) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, spec := range specs {
+		if err := spec.validate(); err != nil {
+			return err
+		}
+		if _, exists := s.tables[spec.Name]; exists {
+			continue
+		}
+		body, err := createTableRequest(spec)
+		if err != nil {
+			return fmt.Errorf("create table %s: %w", spec.Name, err)
+		}
+		if res := s.callEngine("CreateTable", body); !res.ok() {
+			return fmt.Errorf("create table %s: status %d: %s", spec.Name, res.status, res.body)
+		}
+		s.registerTable(spec, nil)
+	}
+	if s.wal == nil || s.replayed {
+		return nil
+	}
+	s.replayed = true
+	n, err := s.wal.replay(s.replayLimit, s.replayEntry)
+	if err != nil {
+		return fmt.Errorf("replay dynamodb log: %w", err)
+	}
+	s.log.Info("dynamodb log replayed", "writes", n, "bytes", s.replayLimit)
+	if s.opts.CompactAboveBytes > 0 && s.replayLimit > s.opts.CompactAboveBytes {
+		if err := s.compactLocked(); err != nil {
+			return fmt.Errorf("compact dynamodb log: %w", err)
+		}
+	}
+	return nil
+}
+
+// registerTable records a created table. Callers hold s.mu.
+func (s *Service) registerTable(spec TableSpec, createBody []byte) *tableState {
+	now := s.opts.Now().UTC()
+	hash, rng := keyNames(spec.KeySchema)
+	t := &tableState{
+		spec: spec, hashKey: hash, rangeKey: rng, createdAt: now, ttlAttr: spec.TTLAttribute,
+		arn:        fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", s.opts.Region, s.opts.AccountID, spec.Name),
+		createBody: createBody,
+	}
+	if spec.StreamViewType != "" {
+		label := now.Format("2006-01-02T15:04:05.000")
+		shard := fmt.Sprintf("shardId-%020d-%s", now.UnixMilli(), newEventID()[:8])
+		t.stream = newStream(spec.Name, t.arn+"/stream/"+label, shard, spec.StreamViewType)
+	}
+	s.tables[spec.Name] = t
+	return t
+}
+
+func (s *Service) table(name string) *tableState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tables[name]
+}
+
+// Stream returns the table's stream, nil if the table has none (or does not exist).
+func (s *Service) Stream(table string) *Stream {
+	if t := s.table(table); t != nil {
+		return t.stream
+	}
+	return nil
+}
+
+// StreamARN returns the table's latest stream ARN, "" without a stream.
+func (s *Service) StreamARN(table string) string {
+	if st := s.Stream(table); st != nil {
+		return st.arn
+	}
+	return ""
+}
+
+// TableNames lists the tables, sorted.
+func (s *Service) TableNames() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tableNamesLocked()
+}
+
+func (s *Service) tableNamesLocked() []string {
+	names := make([]string, 0, len(s.tables))
+	for n := range s.tables {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Close stops the TTL sweep and flushes and closes the write log.
+func (s *Service) Close() error {
+	s.closeOnce.Do(func() {
+		s.stopSweep()
+		<-s.sweepDone
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.closed = true
+		if s.wal != nil {
+			s.closeErr = s.wal.close()
+			s.wal = nil
+		}
+	})
+	return s.closeErr
+}

@@ -1,0 +1,88 @@
+package ddbemu
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+func notificationsSpec() TableSpec {
+	return TableSpec{
+		Name: "Notifications", KeySchema: []KeyElement{{"id", "HASH"}},
+		AttributeDefinitions: []AttributeDefinition{{"id", "S"}},
+		StreamViewType:       "NEW_AND_OLD_IMAGES", TTLAttribute: "expiresAt",
+	}
+}
+
+func TestTTLSweepDeletesExpiredItemsWithServiceIdentity(t *testing.T) {
+	ctx := context.Background()
+	now := time.Unix(1_700_000_000, 0)
+	svc, client := startService(t, Options{Now: func() time.Time { return now }, TTLSweepInterval: time.Hour}, notificationsSpec())
+	epoch := func(d time.Duration) types.AttributeValue { return num(strconv.FormatInt(now.Add(d).Unix(), 10)) }
+	items := []map[string]types.AttributeValue{
+		{"id": str("expired"), "expiresAt": epoch(-time.Minute)},
+		{"id": str("future"), "expiresAt": epoch(time.Hour)},
+		{"id": str("no-ttl")},
+		{"id": str("string-ttl"), "expiresAt": str("1")},
+		{"id": str("ancient"), "expiresAt": epoch(-6 * 365 * 24 * time.Hour)},
+	}
+	for _, it := range items {
+		if _, err := client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("Notifications"), Item: it}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pos := svc.Stream("Notifications").Latest()
+
+	if n := svc.SweepExpired(); n != 1 {
+		t.Fatalf("swept %d items, want 1", n)
+	}
+	rows, err := svc.Scan("Notifications")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, r := range rows {
+		ids = append(ids, r["id"].(string))
+	}
+	if len(ids) != 4 || ids[0] != "ancient" || ids[1] != "future" || ids[2] != "no-ttl" || ids[3] != "string-ttl" {
+		t.Fatalf("remaining %v", ids)
+	}
+	recs := svc.Stream("Notifications").Read(pos, 10)
+	if len(recs) != 1 {
+		t.Fatalf("%d records", len(recs))
+	}
+	r := recs[0]
+	if r.EventName != "REMOVE" || r.Change.Keys["id"].String() != "expired" || r.Change.OldImage == nil ||
+		r.UserIdentity == nil || r.UserIdentity.Type != "Service" || r.UserIdentity.PrincipalID != "dynamodb.amazonaws.com" {
+		t.Fatalf("record %+v identity %+v", r, r.UserIdentity)
+	}
+}
+
+func TestTTLBackgroundSweep(t *testing.T) {
+	ctx := context.Background()
+	svc, client := startService(t, Options{TTLSweepInterval: 10 * time.Millisecond}, notificationsSpec())
+	past := strconv.FormatInt(time.Now().Add(-time.Second).Unix(), 10)
+	if _, err := client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("Notifications"),
+		Item: map[string]types.AttributeValue{"id": str("n1"), "expiresAt": num(past)}}); err != nil {
+		t.Fatal(err)
+	}
+	st := svc.Stream("Notifications")
+	deadline := time.Now().Add(2 * time.Second)
+	for len(st.Read("", 10)) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("background sweep did not delete the expired item")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if recs := st.Read("", 10); recs[1].EventName != "REMOVE" {
+		t.Fatalf("second record %s", recs[1].EventName)
+	}
+	if err := svc.Close(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,132 @@
+// Command localcloud runs call-taxi on one machine with no AWS account and no Docker: it reads
+// template.yaml, builds the functions with the same Makefile targets `sam build` uses, and serves the
+// HTTP API (with its JWT authorizer), Lambda, DynamoDB with Streams, EventBridge and SNS locally.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/calltaxi/call-taxi/localcloud/internal/cloud"
+	"github.com/calltaxi/call-taxi/localcloud/internal/samtemplate"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "localcloud:", err)
+		os.Exit(1)
+	}
+}
+
+type paramFlags map[string]string
+
+func (p paramFlags) String() string { return "" }
+func (p paramFlags) Set(s string) error {
+	kv, err := samtemplate.ParseParameterOverrides(s)
+	if err != nil {
+		return err
+	}
+	for k, v := range kv {
+		p[k] = v
+	}
+	return nil
+}
+
+func run(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("localcloud", flag.ContinueOnError)
+	cfg := cloud.Config{ParameterOverrides: paramFlags{}}
+	fs.StringVar(&cfg.RepoRoot, "root", ".", "repository root (template.yaml, samconfig.toml, Makefile)")
+	fs.StringVar(&cfg.APIAddr, "api", "127.0.0.1:3000", "address of the HTTP API")
+	fs.StringVar(&cfg.ServicesAddr, "services", "127.0.0.1:4566", "address of the AWS endpoints (Lambda, DynamoDB, EventBridge, SNS)")
+	fs.StringVar(&cfg.DataDir, "data", "", "data directory (default <root>/.localcloud)")
+	fs.BoolVar(&cfg.Reset, "reset", false, "wipe the data directory first")
+	fs.BoolVar(&cfg.SkipBuild, "no-build", false, "reuse the built functions")
+	fs.StringVar(&cfg.SamconfigEnv, "config-env", "default", "samconfig.toml environment for parameter_overrides")
+	fs.IntVar(&cfg.AccountConcurrency, "concurrency", 1000, "account concurrency limit for unreserved functions")
+	fs.Var(paramFlags(cfg.ParameterOverrides), "param", "parameter override Key=Value (repeatable), e.g. -param PaymentConcurrency=1")
+	quiet := fs.Bool("quiet", false, "do not print function logs")
+	token := fs.String("token", "", "print a token for SUB:group1,group2 and exit (needs a running local cloud's data dir)")
+	fs.StringVar(&cfg.StaticDir, "web", "", "web console directory served at / (default <root>/web; - for none)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	cfg.Logger = logger
+	if *quiet {
+		cfg.FunctionLogs = io.Discard
+	}
+	if *token != "" {
+		return printToken(cfg, *token, out)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	started := time.Now()
+	c, err := cloud.Start(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := printWelcome(c, out, time.Since(started)); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	fmt.Fprintln(out, "\nstopping…")
+	return nil
+}
+
+func printToken(cfg cloud.Config, spec string, out io.Writer) error {
+	sub, groups, _ := strings.Cut(spec, ":")
+	cfg.SkipBuild = true
+	cfg.APIAddr, cfg.ServicesAddr = "127.0.0.1:0", "127.0.0.1:0"
+	c, err := cloud.StartIssuerOnly(cfg)
+	if err != nil {
+		return err
+	}
+	tok, err := c.MintToken(sub, strings.FieldsFunc(groups, func(r rune) bool { return r == ',' }), 0)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, tok)
+	return nil
+}
+
+func printWelcome(c *cloud.Cloud, out io.Writer, took time.Duration) error {
+	tokens := map[string]string{}
+	for _, who := range []struct{ sub, group string }{{"customer-1", "customers"}, {"manager-1", "managers"}, {"driver-1", "drivers"}} {
+		tok, err := c.MintToken(who.sub, []string{who.group}, 0)
+		if err != nil {
+			return err
+		}
+		tokens[who.group] = tok
+	}
+	fmt.Fprintf(out, `
+call-taxi local cloud is up (%s)
+  API          %s
+  AWS services %s   (AWS_ENDPOINT_URL_* of every function)
+  control      %s/_local/functions  /_local/sms  /_local/dlq  /_local/events  /_local/streams
+  data         %s
+
+tokens (12 h):
+  export CUSTOMER=%s
+  export MANAGER=%s
+  export DRIVER=%s
+
+try it:
+  curl -s -X POST %[2]s/taxis -H "Authorization: Bearer $DRIVER" -d '{"taxiName":"Sonata","companyName":"Seoul Cab","grade":"prime","stockCnt":2,"itemPrice":5700}'
+  curl -s -X POST %[2]s/orders -H "Authorization: Bearer $CUSTOMER" -H 'Idempotency-Key: first-ride' -d '{"name":"Kim","phone":"+821012345678","orderType":"prime","cardNo":"4242424242424242"}'
+  curl -s %[2]s/mypages -H "Authorization: Bearer $CUSTOMER"
+
+Ctrl+C stops everything.
+`, took.Round(time.Millisecond), c.APIURL, c.ServicesURL, c.APIURL, c.DataDirPath(), tokens["customers"], tokens["managers"], tokens["drivers"])
+	return nil
+}
