@@ -55,7 +55,7 @@ type View struct {
 	TaxiID             string         `dynamodbav:"taxiId"`
 	TaxiName           string         `dynamodbav:"taxiName"`
 	RejectReason       string         `dynamodbav:"rejectReason,omitempty"`
-	History            []HistoryEntry `dynamodbav:"history"`
+	History            []HistoryEntry `dynamodbav:"history,omitempty"`   // omitempty: minidyn returns an empty L untyped
 	CreatedAt          string         `dynamodbav:"createdAt,omitempty"` // GSI key: absent, never ""
 	UpdatedAt          string         `dynamodbav:"updatedAt"`
 	OrderVersion       int64          `dynamodbav:"orderVersion"`
@@ -93,7 +93,7 @@ func KnownEntity(entity string) bool {
 
 // NewView is the empty view of an order no record has been merged into yet.
 func NewView(orderID string) View {
-	return View{OrderID: orderID, History: []HistoryEntry{}}
+	return View{OrderID: orderID}
 }
 
 // Apply merges one source record written at `at` into the view. It reports false, changing nothing, when

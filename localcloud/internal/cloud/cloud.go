@@ -86,6 +86,9 @@ func withDefaults(cfg Config) Config {
 	if cfg.DataDir == "" {
 		cfg.DataDir = filepath.Join(cfg.RepoRoot, ".localcloud")
 	}
+	if cfg.BuildDir == "" {
+		cfg.BuildDir = filepath.Join(cfg.DataDir, "build")
+	}
 	if cfg.AccountConcurrency == 0 {
 		cfg.AccountConcurrency = 1000
 	}
@@ -129,7 +132,7 @@ func (c *Cloud) start(ctx, runCtx context.Context) error {
 	}
 
 	ids := sortedKeys(tmpl.Functions)
-	binaries, err := buildFunctions(ctx, cfg.RepoRoot, filepath.Join(cfg.DataDir, "build"), ids, cfg.SkipBuild)
+	binaries, err := buildFunctions(ctx, cfg.RepoRoot, cfg.BuildDir, ids, cfg.SkipBuild)
 	if err != nil {
 		return err
 	}
@@ -278,6 +281,9 @@ func (c *Cloud) addRules(tmpl *samtemplate.Template) error {
 			rule := eventbus.Rule{Name: r.RuleName, BusName: r.BusName, Function: fn.Name, Pattern: pattern, DeadLetterQueue: r.DeadLetterQueue}
 			if r.RetryAttempts != nil {
 				rule.MaximumRetryAttempts = *r.RetryAttempts
+				if rule.MaximumRetryAttempts == 0 {
+					rule.MaximumRetryAttempts = -1 // the bus reads 0 as "AWS default"; the template said none
+				}
 			}
 			if r.MaxEventAge != nil {
 				rule.MaximumEventAge = *r.MaxEventAge

@@ -20,7 +20,8 @@ type Config struct {
 	ServicesAddr       string            // the AWS endpoints; default 127.0.0.1:4566
 	DataDir            string            // default RepoRoot/.localcloud
 	Reset              bool              // wipe DataDir first
-	SkipBuild          bool              // reuse binaries already in DataDir/build
+	SkipBuild          bool              // reuse binaries already in BuildDir
+	BuildDir           string            // default DataDir/build
 	AccountConcurrency int               // default 1000
 	TokenTTL           time.Duration     // default 12h
 	Logger             *slog.Logger

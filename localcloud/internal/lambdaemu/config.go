@@ -45,7 +45,7 @@ type Options struct {
 	InitTimeout time.Duration
 	// AsyncRetryDelays are the waits before each retry of an asynchronous invoke that failed with a
 	// function error; default {1m, 2m} like AWS. Set shorter delays for fast local feedback.
-	AsyncRetryDelays []time.Duration
+	AsyncRetryDelays []time.Duration // nil = default; empty = never retry
 	// AsyncMaxEventAge bounds how long a throttled or stopped asynchronous event is retried; default 6 h.
 	AsyncMaxEventAge time.Duration
 	// OnAsyncFailure, if set, receives an asynchronous event that was finally dropped (where AWS

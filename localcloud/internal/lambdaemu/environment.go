@@ -32,7 +32,7 @@ type environment struct {
 	exitErr   error
 
 	mu      sync.Mutex
-	current *invocation   // delivered and not yet answered
+	current *invocation    // delivered and not yet answered
 	initErr *FunctionError // posted to /runtime/init/error
 }
 

@@ -33,7 +33,9 @@ type FunctionError struct {
 	Payload []byte
 }
 
-func (e *FunctionError) Error() string { return fmt.Sprintf("function error %s: %s", e.Type, e.Message) }
+func (e *FunctionError) Error() string {
+	return fmt.Sprintf("function error %s: %s", e.Type, e.Message)
+}
 
 // UnavailableError means the function was stopped with Service.Stop (fault drill).
 type UnavailableError struct{ Function string }

@@ -66,7 +66,7 @@ func (b *builder) ruleDeadLetterQueue(fnID, eventName string, p props) (string, 
 	if err != nil || !ok {
 		return "", err
 	}
-	if queueID := dlqLogicalID(fnID, eventName, dlc.m); queueID != "" {
+	if queueID := dlqLogicalID(fnID, eventName, p.m); queueID != "" {
 		q, ok := b.t.Queues[queueID]
 		if !ok {
 			return "", &pathError{path: dlc.path, err: fmt.Errorf("generated queue %q is missing", queueID)}

@@ -2,7 +2,6 @@ package samtemplate
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -44,9 +43,9 @@ func (r *resolver) intrinsic(name string, arg any, path string) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		b, err := json.Marshal(v)
+		b, err := marshalJSON(v)
 		if err != nil {
-			return nil, fmt.Errorf("marshal: %w", err)
+			return nil, err
 		}
 		return string(b), nil
 	case "Fn::Length":

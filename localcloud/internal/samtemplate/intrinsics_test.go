@@ -80,6 +80,8 @@ func TestIntrinsicsResolveToLocalNames(t *testing.T) {
 		{"FIND_IN_MAP_DEFAULT", "tiny"},
 		{"GET_AZS", "eu-west-1a"},
 		{"BASE64", "aGk="},
+		{"TO_JSON", `{"a":[1,">"],"b":"dev"}`},
+		{"LENGTH", "2"},
 		{"NUMBER", "42"},
 		{"BOOL", "true"},
 	}

@@ -1,6 +1,7 @@
 package samtemplate
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -131,11 +132,22 @@ func (p props) jsonValue(key string) (json.RawMessage, bool, error) {
 		}
 		return json.RawMessage(s), true, nil
 	}
-	b, err := json.Marshal(v)
+	b, err := marshalJSON(v)
 	if err != nil {
-		return nil, false, &pathError{path: p.at(key), err: fmt.Errorf("marshal: %w", err)}
+		return nil, false, &pathError{path: p.at(key), err: err}
 	}
 	return b, true, nil
+}
+
+// marshalJSON encodes without HTML escaping, so patterns like [">", 100] stay readable.
+func marshalJSON(v any) (json.RawMessage, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("marshal: %w", err)
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
 func (p props) required(key string) error {

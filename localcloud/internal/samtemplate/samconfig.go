@@ -5,33 +5,57 @@ import (
 	"os"
 )
 
-// ReadSamconfig returns the parameter_overrides of samconfig.toml for env (default "default"):
-// [<env>.global.parameters] overlaid by [<env>.deploy.parameters]. The value may be a string
-// (`"Key=Value Key2=\"v 2\""`) or a list of such strings. A file without them yields an empty map.
+// SamconfigDeploy is what samconfig.toml says about a deployment of env: [<env>.global.parameters]
+// overlaid by [<env>.deploy.parameters]. Empty strings mean "not set".
+type SamconfigDeploy struct {
+	StackName          string
+	Region             string
+	ParameterOverrides map[string]string // never nil
+}
+
+// ReadSamconfig returns the parameter_overrides of samconfig.toml for env (default "default"). The value
+// may be a string (`"Key=Value Key2=\"v 2\""`) or a list of such strings. A file without them yields an
+// empty map.
 func ReadSamconfig(path, env string) (map[string]string, error) {
+	deploy, err := ReadSamconfigDeploy(path, env)
+	if err != nil {
+		return nil, err
+	}
+	return deploy.ParameterOverrides, nil
+}
+
+// ReadSamconfigDeploy reads stack_name, region and parameter_overrides of env (default "default").
+func ReadSamconfigDeploy(path, env string) (SamconfigDeploy, error) {
+	out := SamconfigDeploy{ParameterOverrides: map[string]string{}}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("read samconfig: %w", err)
+		return out, fmt.Errorf("read samconfig: %w", err)
 	}
 	tables, err := parseTOML(string(data))
 	if err != nil {
-		return nil, fmt.Errorf("parse samconfig %s: %w", path, err)
+		return out, fmt.Errorf("parse samconfig %s: %w", path, err)
 	}
 	if env == "" {
 		env = "default"
 	}
-	out := map[string]string{}
 	for _, table := range []string{env + ".global.parameters", env + ".deploy.parameters"} {
-		value, ok := tables[table]["parameter_overrides"]
+		settings := tables[table]
+		if s, ok := settings["stack_name"].(string); ok {
+			out.StackName = s
+		}
+		if s, ok := settings["region"].(string); ok {
+			out.Region = s
+		}
+		value, ok := settings["parameter_overrides"]
 		if !ok {
 			continue
 		}
 		overrides, err := overridesFromTOML(value)
 		if err != nil {
-			return nil, fmt.Errorf("samconfig %s [%s] parameter_overrides: %w", path, table, err)
+			return out, fmt.Errorf("samconfig %s [%s] parameter_overrides: %w", path, table, err)
 		}
 		for k, v := range overrides {
-			out[k] = v
+			out.ParameterOverrides[k] = v
 		}
 	}
 	return out, nil

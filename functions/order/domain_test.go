@@ -1,0 +1,128 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/calltaxi/call-taxi/shared/apperr"
+)
+
+func TestFare(t *testing.T) {
+	tests := []struct {
+		grade string
+		min   int64
+		want  int64
+	}{
+		{"basic", 3800, 3800},
+		{"prime", 3800, 5700},
+		{"platinum", 3800, 9500},
+		{"prime", 1001, 1502}, // 1501.5 rounds half away from zero
+		{"platinum", 1, 3},    // 2.5 rounds to 3
+		{"unknown", 3800, 3800},
+	}
+	for _, tt := range tests {
+		got := Fare(tt.grade, tt.min)
+		if got != tt.want {
+			t.Errorf("Fare(%s, %d) = %d, want %d", tt.grade, tt.min, got, tt.want)
+		}
+		if got < tt.min {
+			t.Errorf("Fare(%s, %d) = %d is below MinTaxiPrice", tt.grade, tt.min, got)
+		}
+	}
+}
+
+func TestNormalizeValid(t *testing.T) {
+	in := PlaceOrderRequest{Name: "  Kim  ", Phone: " +821012345678 ", OrderType: "prime", CardNo: "4111-1111 1111-1111", Pickup: " A ", Destination: "B"}
+	got, err := in.Normalize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := PlaceOrderRequest{Name: "Kim", Phone: "+821012345678", OrderType: "prime", CardNo: "4111111111111111", Pickup: "A", Destination: "B"}
+	if got != want {
+		t.Errorf("Normalize = %+v, want %+v", got, want)
+	}
+}
+
+func TestNormalizeNamesTheField(t *testing.T) {
+	valid := PlaceOrderRequest{Name: "Kim", Phone: "+821012345678", OrderType: "basic", CardNo: "4111111111111111"}
+	tests := []struct {
+		field  string
+		mutate func(r *PlaceOrderRequest)
+	}{
+		{"name", func(r *PlaceOrderRequest) { r.Name = "   " }},
+		{"name", func(r *PlaceOrderRequest) { r.Name = strings.Repeat("가", 101) }},
+		{"phone", func(r *PlaceOrderRequest) { r.Phone = "010-1234-5678" }},
+		{"phone", func(r *PlaceOrderRequest) { r.Phone = "" }},
+		{"orderType", func(r *PlaceOrderRequest) { r.OrderType = "luxury" }},
+		{"orderType", func(r *PlaceOrderRequest) { r.OrderType = "" }},
+		{"cardNo", func(r *PlaceOrderRequest) { r.CardNo = "4111111111111112" }},
+		{"cardNo", func(r *PlaceOrderRequest) { r.CardNo = "42" }},
+		{"cardNo", func(r *PlaceOrderRequest) { r.CardNo = "4111x11111111111" }},
+		{"pickup", func(r *PlaceOrderRequest) { r.Pickup = strings.Repeat("p", 201) }},
+		{"destination", func(r *PlaceOrderRequest) { r.Destination = strings.Repeat("d", 201) }},
+	}
+	for _, tt := range tests {
+		r := valid
+		tt.mutate(&r)
+		_, err := r.Normalize()
+		e, ok := apperr.As(err)
+		if !ok || e.Kind != apperr.KindValidation || e.Field != tt.field {
+			t.Errorf("%s: Normalize error = %v, want a validation error on %s", tt.field, err, tt.field)
+		}
+	}
+	if _, err := valid.Normalize(); err != nil {
+		t.Errorf("valid request rejected: %v", err)
+	}
+	edge := valid
+	edge.Name, edge.Pickup = strings.Repeat("가", 100), strings.Repeat("p", 200)
+	if _, err := edge.Normalize(); err != nil {
+		t.Errorf("limits are inclusive: %v", err)
+	}
+}
+
+func TestVisibleTo(t *testing.T) {
+	o := NewOrder("o1", "alice", PlaceOrderRequest{OrderType: "basic"}, 3800, "", time.Now())
+	tests := []struct {
+		subject string
+		manager bool
+		want    bool
+	}{
+		{"alice", false, true},
+		{"bob", false, false},
+		{"mgr", true, true},
+	}
+	for _, tt := range tests {
+		if got := o.VisibleTo(tt.subject, tt.manager); got != tt.want {
+			t.Errorf("VisibleTo(%s, %v) = %v", tt.subject, tt.manager, got)
+		}
+	}
+}
+
+func TestFingerprintDependsOnEveryField(t *testing.T) {
+	base := PlaceOrderRequest{Name: "Kim", Phone: "+821012345678", OrderType: "basic", CardNo: "4111111111111111"}
+	seen := map[string]bool{fingerprint(base): true}
+	variants := []func(r *PlaceOrderRequest){
+		func(r *PlaceOrderRequest) { r.Name = "Lee" },
+		func(r *PlaceOrderRequest) { r.Phone = "+821099999999" },
+		func(r *PlaceOrderRequest) { r.OrderType = "prime" },
+		func(r *PlaceOrderRequest) { r.CardNo = "5555555555554444" },
+		func(r *PlaceOrderRequest) { r.Pickup = "x" },
+		func(r *PlaceOrderRequest) { r.Destination = "y" },
+	}
+	for i, mutate := range variants {
+		r := base
+		mutate(&r)
+		fp := fingerprint(r)
+		if seen[fp] {
+			t.Errorf("variant %d has a fingerprint already seen", i)
+		}
+		if strings.Contains(fp, r.CardNo) {
+			t.Errorf("fingerprint contains the card number")
+		}
+		seen[fp] = true
+	}
+	if fingerprint(base) != fingerprint(base) {
+		t.Error("fingerprint is not deterministic")
+	}
+}

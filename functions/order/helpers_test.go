@@ -1,0 +1,233 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/calltaxi/call-taxi/shared/bus/bustest"
+	"github.com/calltaxi/call-taxi/shared/contracts"
+	"github.com/calltaxi/call-taxi/shared/ddbtest"
+	"github.com/calltaxi/call-taxi/shared/idempotency"
+	"github.com/calltaxi/call-taxi/shared/lambdamux"
+	"github.com/calltaxi/call-taxi/shared/logging"
+	"github.com/calltaxi/call-taxi/shared/metrics"
+	"github.com/calltaxi/call-taxi/shared/validate"
+)
+
+const (
+	testCard     = "4111 1111 1111 1111"
+	declinedCard = "4000000000000002"
+	ordersTable  = "orders"
+	idemTable    = "order-idempotency"
+)
+
+// fakePayments answers like the payment function: declinedCard is declined, other cards approve; while
+// failWith is set every call fails with it. gate, when set, holds each charge until it is closed.
+type fakePayments struct {
+	mu            sync.Mutex
+	failWith      error
+	invalidField  string
+	refundFailure error
+	charges       []contracts.PaymentRequest
+	approved      int
+	refunds       int
+	entered       chan struct{}
+	gate          chan struct{}
+}
+
+func (f *fakePayments) Charge(ctx context.Context, req contracts.PaymentRequest) (contracts.PaymentResult, error) {
+	f.mu.Lock()
+	f.charges = append(f.charges, req)
+	gate, entered := f.gate, f.entered
+	f.mu.Unlock()
+	if gate != nil {
+		entered <- struct{}{}
+		<-gate
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch {
+	case f.failWith != nil:
+		return contracts.PaymentResult{}, f.failWith
+	case f.invalidField != "":
+		return contracts.PaymentResult{Status: contracts.PaymentInvalidStatus, Field: f.invalidField, Reason: "not acceptable"}, nil
+	case req.CardNo == declinedCard:
+		return contracts.PaymentResult{Status: contracts.PaymentDeclinedStatus, PaymentID: "pay-" + req.OrderID, Reason: "card_declined"}, nil
+	}
+	f.approved++
+	return contracts.PaymentResult{
+		Status: contracts.PaymentApprovedStatus, PaymentID: "pay-" + req.OrderID,
+		CardLast4: validate.Last4(req.CardNo), CardBrand: validate.CardBrand(req.CardNo),
+	}, nil
+}
+
+func (f *fakePayments) Refund(ctx context.Context, req contracts.PaymentRequest) (contracts.PaymentResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.refundFailure != nil {
+		return contracts.PaymentResult{}, f.refundFailure
+	}
+	f.refunds++
+	return contracts.PaymentResult{Status: contracts.PaymentCanceledStatus, PaymentID: "pay-" + req.OrderID}, nil
+}
+
+func (f *fakePayments) counts() (charges, approved, refunds int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.charges), f.approved, f.refunds
+}
+
+func (f *fakePayments) set(fn func(f *fakePayments)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fn(f)
+}
+
+// testEnv is the whole function against an embedded DynamoDB, a fake payment function and a recording bus.
+type testEnv struct {
+	t        *testing.T
+	db       *dynamodb.Client
+	store    *DynamoStore
+	pay      *fakePayments
+	bus      *bustest.Recorder
+	logs     *bytes.Buffer
+	handlers lambdamux.Handlers
+}
+
+func newTestEnv(t *testing.T) *testEnv {
+	t.Helper()
+	db := ddbtest.New(t,
+		ddbtest.Table{Name: ordersTable, Hash: "id", Indexes: []ddbtest.Index{{Name: "customerId-createdAt-index", Hash: "customerId", Range: "createdAt"}}},
+		ddbtest.Table{Name: idemTable, Hash: "key"},
+	)
+	e := &testEnv{t: t, db: db, store: NewDynamoStore(db, ordersTable), pay: &fakePayments{}, bus: &bustest.Recorder{}, logs: &bytes.Buffer{}}
+	svc := NewService(e.store, e.pay, idempotency.New(db, idemTable, 24*time.Hour, 30*time.Second), e.bus, metrics.New(io.Discard, "order"), 3800)
+	e.handlers = NewHandlers(svc, logging.New(&lockedWriter{w: e.logs}, "DEBUG"))
+	return e
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// caller is a JWT subject and its Cognito group.
+type caller struct{ sub, group string }
+
+var (
+	alice   = caller{"alice", "customers"}
+	bob     = caller{"bob", "customers"}
+	manager = caller{"mgr", "managers"}
+	driver  = caller{"drv", "drivers"}
+)
+
+func apiRequest(routeKey string, who caller, id, body string, headers map[string]string) events.APIGatewayV2HTTPRequest {
+	req := events.APIGatewayV2HTTPRequest{RouteKey: routeKey, Body: body, Headers: headers}
+	req.RequestContext.RequestID = "req-1"
+	if id != "" {
+		req.PathParameters = map[string]string{"id": id}
+	}
+	if who.sub != "" {
+		req.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{
+				Claims: map[string]string{"sub": who.sub, "cognito:groups": "[" + who.group + "]"},
+			},
+		}
+	}
+	return req
+}
+
+func (e *testEnv) call(req events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
+	e.t.Helper()
+	resp, err := e.handlers.API(context.Background(), req)
+	if err != nil {
+		e.t.Fatalf("%s: handler error %v", req.RouteKey, err)
+	}
+	return resp
+}
+
+func orderBody(orderType, card string) string {
+	return fmt.Sprintf(`{"name":"Kim Minji","phone":"+821012345678","orderType":%q,"cardNo":%q,"pickup":"Gangnam Station","destination":"Incheon Airport"}`, orderType, card)
+}
+
+func (e *testEnv) place(who caller, body, key string) events.APIGatewayV2HTTPResponse {
+	var headers map[string]string
+	if key != "" {
+		headers = map[string]string{"idempotency-key": key}
+	}
+	return e.call(apiRequest("POST /orders", who, "", body, headers))
+}
+
+// placePaid places an approved order for who and returns it.
+func (e *testEnv) placePaid(who caller) OrderView {
+	e.t.Helper()
+	resp := e.place(who, orderBody("basic", testCard), "")
+	if resp.StatusCode != 201 {
+		e.t.Fatalf("place = %d %s", resp.StatusCode, resp.Body)
+	}
+	return decodeView(e.t, resp)
+}
+
+func decodeView(t *testing.T, resp events.APIGatewayV2HTTPResponse) OrderView {
+	t.Helper()
+	var v OrderView
+	if err := json.Unmarshal([]byte(resp.Body), &v); err != nil {
+		t.Fatalf("decode %s: %v", resp.Body, err)
+	}
+	return v
+}
+
+type errorResponse struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Field   string `json:"field"`
+	} `json:"error"`
+}
+
+func decodeError(t *testing.T, resp events.APIGatewayV2HTTPResponse) errorResponse {
+	t.Helper()
+	var e errorResponse
+	if err := json.Unmarshal([]byte(resp.Body), &e); err != nil {
+		t.Fatalf("decode error %s: %v", resp.Body, err)
+	}
+	return e
+}
+
+func (e *testEnv) order(id string) Order {
+	e.t.Helper()
+	o, err := e.store.Get(context.Background(), id)
+	if err != nil {
+		e.t.Fatalf("get order %s: %v", id, err)
+	}
+	return o
+}
+
+// seed puts an order row as it would be in the given state.
+func (e *testEnv) seed(id, customer, status string) {
+	e.t.Helper()
+	req := PlaceOrderRequest{Name: "Lee", Phone: "+821099998888", OrderType: "prime"}
+	o := NewOrder(id, customer, req, Fare("prime", 3800), "corr-"+id, time.Now())
+	o.Status = status
+	if status == StatusPaid || status == StatusCanceled {
+		o.PaymentID, o.CardLast4, o.CardBrand = "pay-"+id, "1111", "visa"
+	}
+	if err := e.store.Create(context.Background(), o); err != nil {
+		e.t.Fatalf("seed %s: %v", id, err)
+	}
+}

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/calltaxi/call-taxi/shared/contracts"
+	"github.com/calltaxi/call-taxi/shared/logging"
+)
+
+// directHandler serves order's synchronous invoke: a PaymentRequest in, a PaymentResult out. Only an
+// infrastructure failure is an error (a function error for order, which answers 503).
+type directHandler struct {
+	svc    *Service
+	logger *slog.Logger
+}
+
+func (h directHandler) handle(ctx context.Context, payload json.RawMessage) (any, error) {
+	var req contracts.PaymentRequest
+	if err := json.Unmarshal(payload, &req); err != nil {
+		// The payload is not logged: it may hold a card number.
+		return *Invalid("action", "payload is not a payment request"), nil
+	}
+	requestID := ""
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		requestID = lc.AwsRequestID
+	}
+	logger := h.logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	ctx = logging.With(ctx, logger, requestID, req.CorrelationID)
+
+	var (
+		res contracts.PaymentResult
+		err error
+	)
+	switch req.Action {
+	case contracts.PaymentActionCharge:
+		res, err = h.svc.Charge(ctx, req)
+	case contracts.PaymentActionRefund:
+		res, err = h.svc.Refund(ctx, req)
+	default:
+		res = *Invalid("action", "unknown action")
+	}
+	log := logging.From(ctx).With("action", req.Action, "orderId", req.OrderID)
+	if err != nil {
+		log.Error("payment failed", "error", err.Error())
+		return nil, err
+	}
+	log.Info("payment answered", "status", res.Status, "reason", res.Reason, "field", res.Field)
+	return res, nil
+}

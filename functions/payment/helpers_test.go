@@ -1,0 +1,176 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/calltaxi/call-taxi/shared/bus/bustest"
+	"github.com/calltaxi/call-taxi/shared/contracts"
+	"github.com/calltaxi/call-taxi/shared/ddbtest"
+	"github.com/calltaxi/call-taxi/shared/lambdamux"
+	"github.com/calltaxi/call-taxi/shared/logging"
+	"github.com/calltaxi/call-taxi/shared/metrics"
+)
+
+const (
+	paymentsTable = "payments"
+	testCard      = "4111111111111111"
+)
+
+var errGatewayDown = errors.New("gateway down")
+
+// countingGateway counts the calls reaching the simulated gateway; while fail is set they fail.
+type countingGateway struct {
+	sim     *SimulatedGateway
+	mu      sync.Mutex
+	charges int
+	refunds int
+	fail    bool
+}
+
+func (g *countingGateway) Charge(ctx context.Context, req ChargeRequest) (Outcome, error) {
+	g.mu.Lock()
+	g.charges++
+	fail := g.fail
+	g.mu.Unlock()
+	if fail {
+		return Outcome{}, errGatewayDown
+	}
+	return g.sim.Charge(ctx, req)
+}
+
+func (g *countingGateway) Refund(ctx context.Context, key string, amount int64) error {
+	g.mu.Lock()
+	g.refunds++
+	fail := g.fail
+	g.mu.Unlock()
+	if fail {
+		return errGatewayDown
+	}
+	return g.sim.Refund(ctx, key, amount)
+}
+
+func (g *countingGateway) calls() (charges, refunds int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.charges, g.refunds
+}
+
+func (g *countingGateway) setFail(fail bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.fail = fail
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// testEnv is the whole function against an embedded DynamoDB, the simulated gateway and a recording bus.
+type testEnv struct {
+	t        *testing.T
+	db       *dynamodb.Client
+	store    *DynamoStore
+	gateway  *countingGateway
+	bus      *bustest.Recorder
+	logs     *bytes.Buffer
+	handlers lambdamux.Handlers
+}
+
+func newTestEnv(t *testing.T) *testEnv {
+	t.Helper()
+	db := ddbtest.New(t, ddbtest.Table{Name: paymentsTable, Hash: "id", Indexes: []ddbtest.Index{{Name: "orderId-index", Hash: "orderId"}}})
+	e := &testEnv{
+		t: t, db: db, store: NewDynamoStore(db, paymentsTable), gateway: &countingGateway{sim: &SimulatedGateway{}},
+		bus: &bustest.Recorder{}, logs: &bytes.Buffer{},
+	}
+	svc := NewService(e.store, e.gateway, e.bus, metrics.New(io.Discard, "payment"))
+	e.handlers = NewHandlers(svc, logging.New(&lockedWriter{w: e.logs}, "DEBUG"))
+	return e
+}
+
+func chargeRequest(orderID, card string) contracts.PaymentRequest {
+	return contracts.PaymentRequest{
+		Action: contracts.PaymentActionCharge, OrderID: orderID, CustomerID: "alice", OrderType: "prime",
+		Amount: 5700, CardNo: card, CorrelationID: "corr-" + orderID,
+	}
+}
+
+func refundRequest(orderID string) contracts.PaymentRequest {
+	return contracts.PaymentRequest{Action: contracts.PaymentActionRefund, OrderID: orderID, CustomerID: "alice", CorrelationID: "corr-refund"}
+}
+
+// invoke sends req the way Lambda Invoke does: JSON bytes through the function's top-level handler.
+func (e *testEnv) invoke(req contracts.PaymentRequest) (contracts.PaymentResult, error) {
+	e.t.Helper()
+	payload, err := json.Marshal(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	out, err := e.handlers.Invoke(context.Background(), payload)
+	if err != nil {
+		return contracts.PaymentResult{}, err
+	}
+	var res contracts.PaymentResult
+	if err := json.Unmarshal(out, &res); err != nil {
+		e.t.Fatalf("decode result %s: %v", out, err)
+	}
+	return res, nil
+}
+
+func (e *testEnv) mustInvoke(req contracts.PaymentRequest) contracts.PaymentResult {
+	e.t.Helper()
+	res, err := e.invoke(req)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", req.Action, req.OrderID, err)
+	}
+	return res
+}
+
+func (e *testEnv) payment(orderID string) Payment {
+	e.t.Helper()
+	p, err := e.store.Get(context.Background(), PaymentID(orderID))
+	if err != nil {
+		e.t.Fatalf("get payment of %s: %v", orderID, err)
+	}
+	return p
+}
+
+// seed puts a payment row in the given state for customer.
+func (e *testEnv) seed(orderID, customer, status string) {
+	e.t.Helper()
+	cmd := ChargeCommand{OrderID: orderID, CustomerID: customer, OrderType: "basic", Amount: 3800, CardNo: testCard}
+	p := NewPayment(cmd, "corr-"+orderID, time.Now())
+	p.Status = status
+	if err := e.store.Create(context.Background(), p); err != nil {
+		e.t.Fatalf("seed %s: %v", orderID, err)
+	}
+}
+
+type caller struct{ sub, group string }
+
+func historyRequest(who caller, query map[string]string) events.APIGatewayV2HTTPRequest {
+	req := events.APIGatewayV2HTTPRequest{RouteKey: "GET /paymentHistories", QueryStringParameters: query}
+	req.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+		JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{
+			Claims: map[string]string{"sub": who.sub, "cognito:groups": "[" + who.group + "]"},
+		},
+	}
+	return req
+}

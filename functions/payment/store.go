@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// orderIndex is the Payments GSI on orderId.
+const orderIndex = "orderId-index"
+
+// DynamoAPI is the part of the DynamoDB client the store uses.
+type DynamoAPI interface {
+	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+}
+
+// DynamoStore keeps payments in the Payments table.
+type DynamoStore struct {
+	client DynamoAPI
+	table  string
+}
+
+var _ Store = (*DynamoStore)(nil)
+
+// NewDynamoStore returns a store on the named table.
+func NewDynamoStore(client DynamoAPI, table string) *DynamoStore {
+	return &DynamoStore{client: client, table: table}
+}
+
+// Create puts a new payment; ErrPaymentExists when the order already has one.
+func (s *DynamoStore) Create(ctx context.Context, p Payment) error {
+	item, err := attributevalue.MarshalMap(p)
+	if err != nil {
+		return fmt.Errorf("encode payment: %w", err)
+	}
+	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                aws.String(s.table),
+		Item:                     item,
+		ConditionExpression:      aws.String("attribute_not_exists(#id)"),
+		ExpressionAttributeNames: map[string]string{"#id": "id"},
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return ErrPaymentExists
+	}
+	if err != nil {
+		return fmt.Errorf("put payment %s: %w", p.ID, err)
+	}
+	return nil
+}
+
+// Get reads a payment strongly consistently; ErrPaymentNotFound when there is none.
+func (s *DynamoStore) Get(ctx context.Context, id string) (Payment, error) {
+	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.table),
+		Key:            map[string]types.AttributeValue{"id": str(id)},
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return Payment{}, fmt.Errorf("get payment %s: %w", id, err)
+	}
+	if len(out.Item) == 0 {
+		return Payment{}, ErrPaymentNotFound
+	}
+	var p Payment
+	if err := attributevalue.UnmarshalMap(out.Item, &p); err != nil {
+		return Payment{}, fmt.Errorf("decode payment %s: %w", id, err)
+	}
+	return p, nil
+}
+
+// Transition implements Store.
+func (s *DynamoStore) Transition(ctx context.Context, id, from, to, declineReason string, at time.Time) (Payment, error) {
+	update := "SET #status = :to, #updatedAt = :at, #version = #version + :one"
+	names := map[string]string{"#id": "id", "#status": "status", "#updatedAt": "updatedAt", "#version": "version"}
+	values := map[string]types.AttributeValue{
+		":from": str(from), ":to": str(to), ":at": str(formatTime(at)), ":one": &types.AttributeValueMemberN{Value: "1"},
+	}
+	if declineReason != "" {
+		update += ", #declineReason = :reason"
+		names["#declineReason"], values[":reason"] = "declineReason", str(declineReason)
+	}
+	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       map[string]types.AttributeValue{"id": str(id)},
+		ConditionExpression:       aws.String("attribute_exists(#id) AND #status = :from"),
+		UpdateExpression:          aws.String(update),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
+		ReturnValues:              types.ReturnValueAllNew,
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return Payment{}, fmt.Errorf("payment %s %s → %s: %w", id, from, to, ErrWrongState)
+	}
+	if err != nil {
+		return Payment{}, fmt.Errorf("update payment %s to %s: %w", id, to, err)
+	}
+	var p Payment
+	if err := attributevalue.UnmarshalMap(out.Attributes, &p); err != nil {
+		return Payment{}, fmt.Errorf("decode payment %s: %w", id, err)
+	}
+	return p, nil
+}
+
+// ListByOrder returns the payments of an order (the orderId GSI, eventually consistent).
+func (s *DynamoStore) ListByOrder(ctx context.Context, orderID string) ([]Payment, error) {
+	paginator := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		IndexName:                 aws.String(orderIndex),
+		KeyConditionExpression:    aws.String("#orderId = :orderId"),
+		ExpressionAttributeNames:  map[string]string{"#orderId": "orderId"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":orderId": str(orderID)},
+	})
+	payments := []Payment{}
+	for paginator.HasMorePages() {
+		page, err := paginator.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("query payments of order %s: %w", orderID, err)
+		}
+		var batch []Payment
+		if err := attributevalue.UnmarshalListOfMaps(page.Items, &batch); err != nil {
+			return nil, fmt.Errorf("decode payments of order %s: %w", orderID, err)
+		}
+		payments = append(payments, batch...)
+	}
+	return payments, nil
+}
+
+func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/calltaxi/call-taxi/shared/contracts"
+)
+
+func TestListReservations(t *testing.T) {
+	env := newTestEnv(t)
+	ctx := context.Background()
+	for i, status := range []string{StatusRequested, StatusRequested, StatusRequested, StatusConfirmed} {
+		env.seed(t, Reservation{ID: fmt.Sprintf("rsv-o%d", i), OrderID: fmt.Sprintf("o%d", i), Status: status,
+			CreatedAt: fmt.Sprintf("2025-01-0%dT00:00:00.000Z", i+1), UpdatedAt: "2025-01-09T00:00:00.000Z"})
+	}
+	tests := []struct {
+		name    string
+		groups  string
+		query   map[string]string
+		status  int
+		wantIDs []string
+		field   string
+	}{
+		{"default REQUESTED newest first", "[managers]", nil, 200, []string{"rsv-o2", "rsv-o1", "rsv-o0"}, ""},
+		{"by status", "[managers]", map[string]string{"status": "CONFIRMED"}, 200, []string{"rsv-o3"}, ""},
+		{"limit", "[managers]", map[string]string{"limit": "2"}, 200, []string{"rsv-o2", "rsv-o1"}, ""},
+		{"empty status", "[managers]", map[string]string{"status": "CANCELED"}, 200, []string{}, ""},
+		{"bad status", "[managers]", map[string]string{"status": "DONE"}, 400, nil, "status"},
+		{"lower-case status", "[managers]", map[string]string{"status": "requested"}, 400, nil, "status"},
+		{"limit zero", "[managers]", map[string]string{"limit": "0"}, 400, nil, "limit"},
+		{"limit too big", "[managers]", map[string]string{"limit": "101"}, 400, nil, "limit"},
+		{"limit not a number", "[managers]", map[string]string{"limit": "ten"}, 400, nil, "limit"},
+		{"customer forbidden", "[customers]", nil, 403, nil, ""},
+		{"driver forbidden", "[drivers]", nil, 403, nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := env.handlers.API(ctx, apiRequest("GET /reservations", tt.groups, nil, tt.query, ""))
+			if err != nil || resp.StatusCode != tt.status {
+				t.Fatalf("got %d %s %v, want %d", resp.StatusCode, resp.Body, err, tt.status)
+			}
+			if tt.status != http.StatusOK {
+				if body := decodeBody[errorResponse](t, resp); body.Error.Field != tt.field {
+					t.Errorf("field = %q, want %q", body.Error.Field, tt.field)
+				}
+				return
+			}
+			body := decodeBody[listResponse](t, resp)
+			var ids []string
+			for _, r := range body.Items {
+				ids = append(ids, r.ID)
+			}
+			if strings.Join(ids, ",") != strings.Join(tt.wantIDs, ",") {
+				t.Errorf("ids = %v, want %v", ids, tt.wantIDs)
+			}
+			if !strings.Contains(resp.Body, `"items":[`) {
+				t.Errorf("items must be a JSON array: %s", resp.Body)
+			}
+		})
+	}
+}
+
+func TestGetReservation(t *testing.T) {
+	env := newTestEnv(t)
+	env.seed(t, Reservation{ID: "rsv-o1", OrderID: "o1", CustomerID: "c1", Status: StatusRequested})
+	tests := []struct {
+		name   string
+		groups string
+		id     string
+		status int
+	}{
+		{"found", "[managers]", "rsv-o1", 200},
+		{"missing", "[managers]", "rsv-nope", 404},
+		{"not a manager", "[customers]", "rsv-o1", 403},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, _ := env.handlers.API(context.Background(), apiRequest("GET /reservations/{id}", tt.groups, map[string]string{"id": tt.id}, nil, ""))
+			if resp.StatusCode != tt.status {
+				t.Fatalf("got %d %s, want %d", resp.StatusCode, resp.Body, tt.status)
+			}
+			if tt.status == 200 {
+				if r := decodeBody[Reservation](t, resp); r.ID != "rsv-o1" || r.CustomerID != "c1" {
+					t.Errorf("body = %+v", r)
+				}
+			}
+		})
+	}
+}
+
+func TestConfirmReservation(t *testing.T) {
+	tests := []struct {
+		name        string
+		seed        Reservation
+		groups      string
+		body        string
+		status      int
+		field       string
+		wantStatus  string
+		wantAttempt int
+		wantEvents  int
+	}{
+		{"REQUESTED → ASSIGNING", Reservation{Status: StatusRequested}, "[managers]", `{"taxiId":"t1"}`, 202, "", StatusAssigning, 1, 1},
+		{"after a rejection", Reservation{Status: StatusRequested, AssignAttempt: 1, RejectReason: "no taxi available"}, "[managers]", `{"taxiId":"t2"}`, 202, "", StatusAssigning, 2, 1},
+		{"repeat with the same taxi republishes", Reservation{Status: StatusAssigning, TaxiID: "t1", AssignAttempt: 1}, "[managers]", `{"taxiId":"t1"}`, 202, "", StatusAssigning, 1, 1},
+		{"another taxi while ASSIGNING", Reservation{Status: StatusAssigning, TaxiID: "t1", AssignAttempt: 1}, "[managers]", `{"taxiId":"t2"}`, 409, "", StatusAssigning, 1, 0},
+		{"CONFIRMED", Reservation{Status: StatusConfirmed, TaxiID: "t1", AssignAttempt: 1}, "[managers]", `{"taxiId":"t1"}`, 409, "", StatusConfirmed, 1, 0},
+		{"CANCELED", Reservation{Status: StatusCanceled}, "[managers]", `{"taxiId":"t1"}`, 409, "", StatusCanceled, 0, 0},
+		{"missing taxiId", Reservation{Status: StatusRequested}, "[managers]", `{}`, 400, "taxiId", StatusRequested, 0, 0},
+		{"blank taxiId", Reservation{Status: StatusRequested}, "[managers]", `{"taxiId":"  "}`, 400, "taxiId", StatusRequested, 0, 0},
+		{"wrong type", Reservation{Status: StatusRequested}, "[managers]", `{"taxiId":7}`, 400, "taxiId", StatusRequested, 0, 0},
+		{"unknown field", Reservation{Status: StatusRequested}, "[managers]", `{"taxiId":"t1","x":1}`, 400, "x", StatusRequested, 0, 0},
+		{"no body", Reservation{Status: StatusRequested}, "[managers]", ``, 400, "", StatusRequested, 0, 0},
+		{"customer forbidden", Reservation{Status: StatusRequested}, "[customers]", `{"taxiId":"t1"}`, 403, "", StatusRequested, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := newTestEnv(t)
+			seed := tt.seed
+			seed.ID, seed.OrderID, seed.CustomerID, seed.OrderType, seed.Version = "rsv-o1", "o1", "c1", "prime", 2
+			env.seed(t, seed)
+			resp, err := env.handlers.API(context.Background(), apiRequest("POST /reservations/{id}/confirm", tt.groups, map[string]string{"id": "rsv-o1"}, nil, tt.body))
+			if err != nil || resp.StatusCode != tt.status {
+				t.Fatalf("got %d %s %v, want %d", resp.StatusCode, resp.Body, err, tt.status)
+			}
+			if tt.field != "" {
+				if body := decodeBody[errorResponse](t, resp); body.Error.Field != tt.field {
+					t.Errorf("field = %q, want %q", body.Error.Field, tt.field)
+				}
+			}
+			if tt.status == http.StatusConflict && !strings.Contains(resp.Body, tt.wantStatus) {
+				t.Errorf("409 does not name the state %s: %s", tt.wantStatus, resp.Body)
+			}
+			got := env.row(t, "rsv-o1")
+			if got.Status != tt.wantStatus || got.AssignAttempt != tt.wantAttempt {
+				t.Errorf("row = %s attempt %d, want %s attempt %d", got.Status, got.AssignAttempt, tt.wantStatus, tt.wantAttempt)
+			}
+			if env.bus.Count(contracts.NameReservationConfirmed) != tt.wantEvents {
+				t.Fatalf("published %v", env.bus.Names())
+			}
+			if tt.wantEvents == 1 {
+				ev := env.bus.Events()[0].(*contracts.ReservationConfirmed)
+				if ev.ReservationID != "rsv-o1" || ev.OrderID != "o1" || ev.OrderType != "prime" || ev.TaxiID != got.TaxiID || ev.Attempt != got.AssignAttempt {
+					t.Errorf("event = %+v, row = %+v", ev, got)
+				}
+				if r := decodeBody[Reservation](t, resp); r.Status != StatusAssigning || r.RejectReason != "" {
+					t.Errorf("body = %+v", r)
+				}
+			}
+		})
+	}
+}
+
+func TestConfirmPublishFailureIs503AndRepeatRepairs(t *testing.T) {
+	env := newTestEnv(t)
+	ctx := context.Background()
+	env.seed(t, Reservation{ID: "rsv-o1", OrderID: "o1", Status: StatusRequested})
+	req := apiRequest("POST /reservations/{id}/confirm", "[managers]", map[string]string{"id": "rsv-o1"}, nil, `{"taxiId":"t1"}`)
+	env.bus.Fail = true
+	resp, _ := env.handlers.API(ctx, req)
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Headers["Retry-After"] == "" {
+		t.Fatalf("got %d %s", resp.StatusCode, resp.Body)
+	}
+	env.bus.Fail = false
+	resp, _ = env.handlers.API(ctx, req)
+	if resp.StatusCode != http.StatusAccepted || env.bus.Count(contracts.NameReservationConfirmed) != 1 {
+		t.Fatalf("repeat: %d %s, published %v", resp.StatusCode, resp.Body, env.bus.Names())
+	}
+	if got := env.row(t, "rsv-o1"); got.AssignAttempt != 1 {
+		t.Errorf("the repeat started another attempt: %+v", got)
+	}
+}
+
+func TestConcurrentConfirms(t *testing.T) {
+	tests := []struct {
+		name         string
+		taxis        []string
+		wantAccepted int
+	}{
+		{"different taxis: exactly one wins", []string{"t1", "t2", "t3", "t4"}, 1},
+		{"same taxi: one write, the rest idempotent 202s", []string{"t1", "t1", "t1", "t1"}, 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := newTestEnv(t)
+			env.seed(t, Reservation{ID: "rsv-o1", OrderID: "o1", Status: StatusRequested})
+			statuses := make([]int, len(tt.taxis))
+			var wg sync.WaitGroup
+			for i, taxi := range tt.taxis {
+				wg.Go(func() {
+					resp, _ := env.handlers.API(context.Background(), apiRequest("POST /reservations/{id}/confirm", "[managers]",
+						map[string]string{"id": "rsv-o1"}, nil, `{"taxiId":"`+taxi+`"}`))
+					statuses[i] = resp.StatusCode
+				})
+			}
+			wg.Wait()
+			got := env.row(t, "rsv-o1")
+			if got.Status != StatusAssigning || got.AssignAttempt != 1 || got.Version != 2 {
+				t.Fatalf("row = %+v: more than one confirm was written", got)
+			}
+			accepted := 0
+			for i, status := range statuses {
+				switch {
+				case status == http.StatusAccepted:
+					accepted++
+					if tt.taxis[i] != got.TaxiID {
+						t.Errorf("confirm with %s got 202 but %s won", tt.taxis[i], got.TaxiID)
+					}
+				case status != http.StatusConflict:
+					t.Errorf("confirm %d: status %d", i, status)
+				}
+			}
+			if accepted != tt.wantAccepted {
+				t.Errorf("statuses %v", statuses)
+			}
+			for _, ev := range env.bus.Events() {
+				if c := ev.(*contracts.ReservationConfirmed); c.TaxiID != got.TaxiID || c.Attempt != 1 {
+					t.Errorf("published a confirm the row does not hold: %+v", c)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/calltaxi/call-taxi/shared/contracts"
+)
+
+func TestEventHandlerLifecycle(t *testing.T) {
+	ctx := context.Background()
+	approved := &contracts.PaymentApproved{Meta: contracts.Meta{CorrelationID: "corr-1"}, PaymentID: "pay-o1", OrderID: "o1", CustomerID: "c1", OrderType: "prime", Amount: 5700}
+	tests := []struct {
+		name        string
+		seed        *Reservation
+		event       contracts.Event
+		wantStatus  string
+		wantVersion int64
+		wantPublish map[string]int
+	}{
+		{"payment approved creates REQUESTED", nil, approved, StatusRequested, 1, map[string]int{contracts.NameReservationRequested: 1}},
+		{"order canceled first leaves a tombstone", nil, &contracts.OrderCanceled{OrderID: "o1", CustomerID: "c1"}, StatusCanceled, 1, map[string]int{contracts.NameReservationCanceled: 1}},
+		{"late payment after tombstone creates nothing", &Reservation{ID: "rsv-o1", OrderID: "o1", CustomerID: "c1", Status: StatusCanceled}, approved, StatusCanceled, 1, nil},
+		{"cancel CONFIRMED asks the taxi to release", &Reservation{ID: "rsv-o1", OrderID: "o1", CustomerID: "c1", Status: StatusConfirmed, TaxiID: "t1", AssignAttempt: 1, Version: 4}, &contracts.OrderCanceled{OrderID: "o1"}, StatusCanceled, 5, map[string]int{contracts.NameReservationCanceled: 1}},
+		{"taxi assigned confirms the attempt", &Reservation{ID: "rsv-o1", OrderID: "o1", Status: StatusAssigning, TaxiID: "t1", AssignAttempt: 2, Version: 3}, &contracts.TaxiAssigned{ReservationID: "rsv-o1", TaxiID: "t1", TaxiName: "Blue", Attempt: 2}, StatusConfirmed, 4, nil},
+		{"taxi assigned after cancel republishes cancel", &Reservation{ID: "rsv-o1", OrderID: "o1", Status: StatusCanceled, AssignAttempt: 2, Version: 3}, &contracts.TaxiAssigned{ReservationID: "rsv-o1", TaxiID: "t1", TaxiName: "Blue", Attempt: 2}, StatusCanceled, 3, map[string]int{contracts.NameReservationCanceled: 1}},
+		{"rejection returns to REQUESTED", &Reservation{ID: "rsv-o1", OrderID: "o1", Status: StatusAssigning, TaxiID: "t1", AssignAttempt: 1, Version: 2}, &contracts.TaxiAssignmentRejected{ReservationID: "rsv-o1", TaxiID: "t1", Attempt: 1, Reason: "no taxi available"}, StatusRequested, 3, nil},
+		{"taxi released is recorded", &Reservation{ID: "rsv-o1", OrderID: "o1", Status: StatusCanceled, Version: 5}, &contracts.TaxiReleased{ReservationID: "rsv-o1", TaxiID: "t1"}, StatusCanceled, 6, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := newTestEnv(t)
+			if tt.seed != nil {
+				env.seed(t, *tt.seed)
+			}
+			ev := ebEvent(t, tt.event)
+			for delivery := range 2 { // the second delivery is a duplicate and must change nothing
+				if err := env.handlers.EventBridge(ctx, ev); err != nil {
+					t.Fatalf("delivery %d: %v", delivery, err)
+				}
+				got := env.row(t, "rsv-o1")
+				if got == nil || got.Status != tt.wantStatus || got.Version != tt.wantVersion {
+					t.Fatalf("delivery %d: row = %+v, want %s v%d", delivery, got, tt.wantStatus, tt.wantVersion)
+				}
+			}
+			for name, perDelivery := range tt.wantPublish {
+				// a replay republishes what the write published, so a lost publish is repaired
+				if got := env.bus.Count(name); got != 2*perDelivery {
+					t.Errorf("%s published %d times over 2 deliveries, want %d", name, got, 2*perDelivery)
+				}
+			}
+			if len(tt.wantPublish) == 0 && len(env.bus.Names()) != 0 {
+				t.Errorf("published %v, want nothing", env.bus.Names())
+			}
+		})
+	}
+}
+
+func TestEventHandlerRowContents(t *testing.T) {
+	env := newTestEnv(t)
+	ctx := context.Background()
+	approved := &contracts.PaymentApproved{Meta: contracts.Meta{CorrelationID: "corr-1"}, OrderID: "o1", CustomerID: "c1", OrderType: "prime"}
+	if err := env.handlers.EventBridge(ctx, ebEvent(t, approved)); err != nil {
+		t.Fatal(err)
+	}
+	got := env.row(t, "rsv-o1")
+	if got.Entity != "reservation" || got.CustomerID != "c1" || got.OrderType != "prime" || got.CorrelationID != "corr-1" || got.CreatedAt == "" {
+		t.Errorf("row = %+v", got)
+	}
+	ev := env.bus.Events()[0].(*contracts.ReservationRequested)
+	if ev.CorrelationID != "corr-1" || ev.ReservationID != "rsv-o1" || ev.CustomerID != "c1" {
+		t.Errorf("event = %+v", ev)
+	}
+}
+
+func TestPublishFailureIsRetriedAndRepaired(t *testing.T) {
+	tests := []struct {
+		name  string
+		event contracts.Event
+		want  string
+	}{
+		{"payment approved", &contracts.PaymentApproved{OrderID: "o1", CustomerID: "c1", OrderType: "basic"}, contracts.NameReservationRequested},
+		{"order canceled", &contracts.OrderCanceled{OrderID: "o1", CustomerID: "c1"}, contracts.NameReservationCanceled},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := newTestEnv(t)
+			ctx := context.Background()
+			ev := ebEvent(t, tt.event)
+			env.bus.Fail = true
+			if err := env.handlers.EventBridge(ctx, ev); err == nil {
+				t.Fatal("publish failure was swallowed: EventBridge would not retry")
+			}
+			if env.row(t, "rsv-o1") == nil {
+				t.Fatal("row was not written before the publish")
+			}
+			env.bus.Fail = false
+			if err := env.handlers.EventBridge(ctx, ev); err != nil {
+				t.Fatalf("replay: %v", err)
+			}
+			if env.bus.Count(tt.want) != 1 {
+				t.Errorf("replay published %v, want one %s", env.bus.Names(), tt.want)
+			}
+		})
+	}
+}
+
+func TestPoisonAndUnknownEventsAreAcknowledged(t *testing.T) {
+	tests := []struct {
+		name string
+		ev   events.EventBridgeEvent
+	}{
+		{"unknown detail-type", events.EventBridgeEvent{DetailType: "SomethingElse", Detail: json.RawMessage(`{}`)}},
+		{"malformed detail", events.EventBridgeEvent{DetailType: contracts.NamePaymentApproved, Detail: json.RawMessage(`{"orderId":5}`)}},
+		{"missing order id", events.EventBridgeEvent{DetailType: contracts.NameOrderCanceled, Detail: json.RawMessage(`{"customerId":"c1"}`)}},
+		{"missing reservation id", events.EventBridgeEvent{DetailType: contracts.NameTaxiAssigned, Detail: json.RawMessage(`{"taxiId":"t1","attempt":1}`)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := newTestEnv(t)
+			if err := env.handlers.EventBridge(context.Background(), tt.ev); err != nil {
+				t.Fatalf("poison event returned %v: it would be retried forever", err)
+			}
+			if len(env.bus.Names()) != 0 {
+				t.Errorf("published %v", env.bus.Names())
+			}
+		})
+	}
+}

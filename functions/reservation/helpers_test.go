@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/calltaxi/call-taxi/shared/bus/bustest"
+	"github.com/calltaxi/call-taxi/shared/contracts"
+	"github.com/calltaxi/call-taxi/shared/ddbtest"
+	"github.com/calltaxi/call-taxi/shared/lambdamux"
+	"github.com/calltaxi/call-taxi/shared/logging"
+)
+
+const testTable = "reservations"
+
+type testEnv struct {
+	client   *dynamodb.Client
+	store    *DynamoStore
+	bus      *bustest.Recorder
+	service  *Service
+	handlers lambdamux.Handlers
+}
+
+func newTestEnv(t *testing.T) *testEnv {
+	t.Helper()
+	client := ddbtest.New(t, ddbtest.Table{
+		Name: testTable, Hash: "id",
+		Indexes: []ddbtest.Index{{Name: statusIndex, Hash: "status", Range: "createdAt"}},
+	})
+	store := NewDynamoStore(client, testTable)
+	rec := &bustest.Recorder{}
+	service := NewService(store, rec)
+	return &testEnv{client: client, store: store, bus: rec, service: service, handlers: newHandlers(service, logging.New(io.Discard, "ERROR"))}
+}
+
+// seed writes a reservation row as it would be after some history.
+func (e *testEnv) seed(t *testing.T, r Reservation) {
+	t.Helper()
+	if r.Entity == "" {
+		r.Entity = entityReservation
+	}
+	if r.CreatedAt == "" {
+		r.CreatedAt = time.Now().UTC().Format(timeLayout)
+		r.UpdatedAt = r.CreatedAt
+	}
+	if r.Version == 0 {
+		r.Version = 1
+	}
+	item, err := attributevalue.MarshalMap(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.client.PutItem(context.Background(), &dynamodb.PutItemInput{TableName: aws.String(testTable), Item: item}); err != nil {
+		t.Fatalf("seed %s: %v", r.ID, err)
+	}
+}
+
+func (e *testEnv) row(t *testing.T, id string) *Reservation {
+	t.Helper()
+	r, err := e.store.Get(context.Background(), id)
+	if err != nil {
+		t.Fatalf("get %s: %v", id, err)
+	}
+	return r
+}
+
+func ebEvent(t *testing.T, ev contracts.Event) events.EventBridgeEvent {
+	t.Helper()
+	detail, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return events.EventBridgeEvent{DetailType: ev.EventName(), Source: ev.EventSource(), Detail: detail}
+}
+
+func apiRequest(routeKey, groups string, path, query map[string]string, body string) events.APIGatewayV2HTTPRequest {
+	req := events.APIGatewayV2HTTPRequest{RouteKey: routeKey, PathParameters: path, QueryStringParameters: query, Body: body}
+	req.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+		JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{
+			Claims: map[string]string{"sub": "user-1", "cognito:groups": groups},
+		},
+	}
+	return req
+}
+
+type errorResponse struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Field   string `json:"field"`
+	} `json:"error"`
+}
+
+func decodeBody[T any](t *testing.T, resp events.APIGatewayV2HTTPResponse) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal([]byte(resp.Body), &v); err != nil {
+		t.Fatalf("decode %q: %v", resp.Body, err)
+	}
+	return v
+}

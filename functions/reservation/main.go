@@ -1,0 +1,41 @@
+// Command reservation is the reservation context's Lambda: the managers' reservation API and the consumer
+// of payment, order and taxi events.
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+
+	"github.com/calltaxi/call-taxi/shared/awsconfig"
+	"github.com/calltaxi/call-taxi/shared/bus"
+	"github.com/calltaxi/call-taxi/shared/envcfg"
+	"github.com/calltaxi/call-taxi/shared/logging"
+)
+
+func main() {
+	logger := logging.New(os.Stdout, envcfg.String("LOG_LEVEL", "INFO"))
+	table, err := envcfg.Required("RESERVATIONS_TABLE")
+	if err != nil {
+		logger.Error("configuration", "error", err.Error())
+		os.Exit(1)
+	}
+	busName, err := envcfg.Required("EVENT_BUS_NAME")
+	if err != nil {
+		logger.Error("configuration", "error", err.Error())
+		os.Exit(1)
+	}
+	cfg, err := awsconfig.Load(context.Background())
+	if err != nil {
+		logger.Error("aws configuration", "error", err.Error())
+		os.Exit(1)
+	}
+	service := NewService(
+		NewDynamoStore(dynamodb.NewFromConfig(cfg), table),
+		bus.NewEventBridge(eventbridge.NewFromConfig(cfg), busName),
+	)
+	lambda.Start(newHandlers(service, logger))
+}

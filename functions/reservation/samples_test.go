@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestSampleEvents runs every events/reservation-*.json (the `sam local invoke -e` samples) through the
+// function's top-level handler, with the rows each sample needs.
+func TestSampleEvents(t *testing.T) {
+	const id = "rsv-ord-sample-1"
+	base := Reservation{ID: id, OrderID: "ord-sample-1", CustomerID: "customer-sample-1", OrderType: "prime", Version: 2}
+	with := func(status string, attempt int, taxiID string) *Reservation {
+		r := base
+		r.Status, r.AssignAttempt, r.TaxiID = status, attempt, taxiID
+		return &r
+	}
+	tests := map[string]struct {
+		seed       *Reservation
+		wantStatus string // the row's status afterwards
+	}{
+		"reservation-list.json":                     {with(StatusRequested, 0, ""), StatusRequested},
+		"reservation-get.json":                      {with(StatusRequested, 0, ""), StatusRequested},
+		"reservation-confirm.json":                  {with(StatusRequested, 0, ""), StatusAssigning},
+		"reservation-payment-approved.json":         {nil, StatusRequested},
+		"reservation-order-canceled.json":           {with(StatusRequested, 0, ""), StatusCanceled},
+		"reservation-taxi-assigned.json":            {with(StatusAssigning, 1, "taxi-sample-1"), StatusConfirmed},
+		"reservation-taxi-assignment-rejected.json": {with(StatusAssigning, 1, "taxi-sample-1"), StatusRequested},
+		"reservation-taxi-released.json":            {with(StatusCanceled, 1, "taxi-sample-1"), StatusCanceled},
+	}
+	files, err := filepath.Glob("../../events/reservation-*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no samples found: %v", err)
+	}
+	for _, file := range files {
+		name := filepath.Base(file)
+		t.Run(name, func(t *testing.T) {
+			tt, ok := tests[name]
+			if !ok {
+				t.Fatalf("sample %s has no expectation in this test", name)
+			}
+			payload, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			env := newTestEnv(t)
+			if tt.seed != nil {
+				env.seed(t, *tt.seed)
+			}
+			out, err := env.handlers.Invoke(context.Background(), payload)
+			if err != nil {
+				t.Fatalf("invoke: %v", err)
+			}
+			var resp struct {
+				StatusCode int    `json:"statusCode"`
+				Body       string `json:"body"`
+			}
+			if err := json.Unmarshal(out, &resp); err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != 0 && (resp.StatusCode < 200 || resp.StatusCode > 299) {
+				t.Fatalf("status %d: %s", resp.StatusCode, resp.Body)
+			}
+			if got := env.row(t, id); got == nil || got.Status != tt.wantStatus {
+				t.Errorf("row = %+v, want status %s", got, tt.wantStatus)
+			}
+		})
+	}
+}

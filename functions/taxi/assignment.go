@@ -1,0 +1,50 @@
+package main
+
+import (
+	"fmt"
+	"time"
+)
+
+// Assignment statuses (TaxiAssignments table, one row per reservation).
+const (
+	AssignmentAssigned = "ASSIGNED"
+	AssignmentReleased = "RELEASED"
+	AssignmentCanceled = "CANCELED"
+)
+
+// Rejection reasons sent back to the reservation context.
+const (
+	ReasonReservationCanceled = "reservation canceled"
+	ReasonTaxiNotFound        = "taxi not found"
+	ReasonNoTaxiAvailable     = "no taxi available"
+)
+
+// Assignment is one row of the TaxiAssignments table: which taxi unit a reservation holds, or a CANCELED
+// tombstone when the reservation was cancelled before any confirm reached the taxi context.
+type Assignment struct {
+	ReservationID string `dynamodbav:"reservationId" json:"reservationId"`
+	TaxiID        string `dynamodbav:"taxiId,omitempty" json:"taxiId,omitempty"`
+	TaxiName      string `dynamodbav:"taxiName,omitempty" json:"taxiName,omitempty"`
+	Status        string `dynamodbav:"status" json:"status"`
+	Attempt       int    `dynamodbav:"attempt" json:"attempt"`
+	CreatedAt     string `dynamodbav:"createdAt" json:"createdAt"`
+	UpdatedAt     string `dynamodbav:"updatedAt" json:"updatedAt"`
+}
+
+func newAssignment(reservationID, taxiID, taxiName, status string, attempt int, now time.Time) Assignment {
+	at := stamp(now)
+	return Assignment{ReservationID: reservationID, TaxiID: taxiID, TaxiName: taxiName, Status: status, Attempt: attempt, CreatedAt: at, UpdatedAt: at}
+}
+
+// RefusalReason explains why the taxi cannot take a booking of that grade; refused is false when it can.
+func RefusalReason(taxi *Taxi, bookingGrade string) (reason string, refused bool) {
+	switch {
+	case taxi == nil:
+		return ReasonTaxiNotFound, true
+	case taxi.Grade != bookingGrade:
+		return fmt.Sprintf("taxi grade %s does not match booking grade %s", taxi.Grade, bookingGrade), true
+	case taxi.StockCnt <= 0:
+		return ReasonNoTaxiAvailable, true
+	}
+	return "", false
+}

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// The items of the assignment transaction, in order: their indexes locate the cancellation reasons.
+const (
+	assignItemAssignment = 0
+	assignItemTaxi       = 1
+)
+
+const reasonConditionalCheckFailed = "ConditionalCheckFailed"
+
+func (s *DynamoStore) Assign(ctx context.Context, a Assignment, grade string) error {
+	item, err := attributevalue.MarshalMap(a)
+	if err != nil {
+		return fmt.Errorf("encode assignment %s: %w", a.ReservationID, err)
+	}
+	items := make([]types.TransactWriteItem, 2)
+	items[assignItemAssignment] = types.TransactWriteItem{Put: &types.Put{
+		TableName:                aws.String(s.assignments),
+		Item:                     item,
+		ConditionExpression:      aws.String("attribute_not_exists(#rid)"),
+		ExpressionAttributeNames: map[string]string{"#rid": "reservationId"},
+	}}
+	items[assignItemTaxi] = types.TransactWriteItem{Update: &types.Update{
+		TableName:           aws.String(s.taxis),
+		Key:                 map[string]types.AttributeValue{"id": str(a.TaxiID)},
+		UpdateExpression:    aws.String("SET #stock = #stock - :one, #assigned = #assigned + :one, #version = #version + :one, #updatedAt = :at"),
+		ConditionExpression: aws.String("attribute_exists(#id) AND #stock > :zero AND #grade = :grade"),
+		ExpressionAttributeNames: map[string]string{
+			"#id": "id", "#stock": "stockCnt", "#assigned": "assignedCnt", "#version": "version", "#updatedAt": "updatedAt", "#grade": "grade",
+		},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":one": num(1), ":zero": num(0), ":grade": str(grade), ":at": str(a.UpdatedAt),
+		},
+	}}
+	_, err = s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	var canceled *types.TransactionCanceledException
+	if errors.As(err, &canceled) {
+		return refusal(canceled.CancellationReasons)
+	}
+	if err != nil {
+		return fmt.Errorf("assign taxi %s to %s: %w", a.TaxiID, a.ReservationID, err)
+	}
+	return nil
+}
+
+// refusal reads which conditions failed. Without a usable answer (no reasons, or only a transaction
+// conflict) it blames both, so the caller re-reads both rows and decides from what it finds.
+func refusal(reasons []types.CancellationReason) *AssignRefusedError {
+	failed := func(i int) bool {
+		return i < len(reasons) && aws.ToString(reasons[i].Code) == reasonConditionalCheckFailed
+	}
+	r := &AssignRefusedError{AssignmentExists: failed(assignItemAssignment), TaxiRefused: failed(assignItemTaxi)}
+	if !r.AssignmentExists && !r.TaxiRefused {
+		r.AssignmentExists, r.TaxiRefused = true, true
+	}
+	return r
+}
+
+func (s *DynamoStore) Release(ctx context.Context, a Assignment, at string) error {
+	_, err := s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Update: &types.Update{
+			TableName:                aws.String(s.assignments),
+			Key:                      map[string]types.AttributeValue{"reservationId": str(a.ReservationID)},
+			UpdateExpression:         aws.String("SET #status = :released, #updatedAt = :at"),
+			ConditionExpression:      aws.String("#status = :assigned"),
+			ExpressionAttributeNames: map[string]string{"#status": "status", "#updatedAt": "updatedAt"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":released": str(AssignmentReleased), ":assigned": str(AssignmentAssigned), ":at": str(at),
+			},
+		}},
+		{Update: &types.Update{
+			TableName:           aws.String(s.taxis),
+			Key:                 map[string]types.AttributeValue{"id": str(a.TaxiID)},
+			UpdateExpression:    aws.String("SET #stock = #stock + :one, #released = #released + :one, #version = #version + :one, #updatedAt = :at"),
+			ConditionExpression: aws.String("attribute_exists(#id)"),
+			ExpressionAttributeNames: map[string]string{
+				"#id": "id", "#stock": "stockCnt", "#released": "releasedCnt", "#version": "version", "#updatedAt": "updatedAt",
+			},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1), ":at": str(at)},
+		}},
+	}})
+	var canceled *types.TransactionCanceledException
+	if errors.As(err, &canceled) {
+		return fmt.Errorf("release assignment %s: %w", a.ReservationID, ErrVersionConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("release assignment %s: %w", a.ReservationID, err)
+	}
+	return nil
+}

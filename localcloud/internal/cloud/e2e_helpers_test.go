@@ -1,0 +1,249 @@
+package cloud_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/calltaxi/call-taxi/localcloud/internal/cloud"
+)
+
+// The end-to-end tests drive only the HTTP API (with real tokens) of a local cloud that runs the real
+// bootstrap binaries, exactly as a user would after `make run`.
+
+var (
+	buildDirOnce sync.Once
+	buildDir     string
+)
+
+// sharedBuildDir lets every cloud in this test binary reuse one build of the functions.
+func sharedBuildDir(t *testing.T) string {
+	buildDirOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "calltaxi-e2e-build-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		buildDir = dir
+	})
+	return buildDir
+}
+
+func startCloud(t *testing.T, params map[string]string) *cloud.Cloud {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end: skipped in -short mode")
+	}
+	root, err := filepath.Abs("../../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := io.Discard
+	if os.Getenv("E2E_VERBOSE") != "" {
+		logs = os.Stderr
+	}
+	bd := sharedBuildDir(t)
+	_, statErr := os.Stat(filepath.Join(bd, "OrderFunction", "bootstrap"))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	c, err := cloud.Start(ctx, cloud.Config{
+		RepoRoot:           root,
+		ParameterOverrides: params,
+		APIAddr:            "127.0.0.1:0",
+		ServicesAddr:       "127.0.0.1:0",
+		DataDir:            t.TempDir(),
+		BuildDir:           bd,
+		SkipBuild:          statErr == nil,
+		Logger:             slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		FunctionLogs:       logs,
+		StaticDir:          "-",
+	})
+	if err != nil {
+		t.Fatalf("start local cloud: %v", err)
+	}
+	t.Cleanup(func() {
+		c.Close()
+		assertNoFunctionProcesses(t, bd)
+	})
+	return c
+}
+
+// assertNoFunctionProcesses fails if any process still runs a bootstrap from the build dir.
+func assertNoFunctionProcesses(t *testing.T, dir string) {
+	t.Helper()
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		exe, err := os.Readlink(filepath.Join("/proc", e.Name(), "exe"))
+		if err == nil && strings.HasPrefix(exe, dir) {
+			t.Errorf("function process %s (%s) outlived the local cloud", e.Name(), exe)
+		}
+	}
+}
+
+type user struct {
+	t     *testing.T
+	c     *cloud.Cloud
+	sub   string
+	token string
+}
+
+func newUser(t *testing.T, c *cloud.Cloud, role string) *user {
+	t.Helper()
+	sub := fmt.Sprintf("%s-%d", strings.TrimSuffix(role, "s"), rand.Int64())
+	tok, err := c.MintToken(sub, []string{role}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &user{t: t, c: c, sub: sub, token: tok}
+}
+
+type response struct {
+	Status  int
+	Header  http.Header
+	Body    map[string]any
+	RawBody string
+}
+
+func (r response) str(key string) string {
+	v, _ := r.Body[key].(string)
+	return v
+}
+
+func (r response) errorCode() string {
+	e, _ := r.Body["error"].(map[string]any)
+	code, _ := e["code"].(string)
+	return code
+}
+
+func (r response) items() []map[string]any {
+	raw, _ := r.Body["items"].([]any)
+	out := make([]map[string]any, 0, len(raw))
+	for _, it := range raw {
+		if m, ok := it.(map[string]any); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+var httpClient = &http.Client{Timeout: 30 * time.Second}
+
+func (u *user) do(method, path string, body any, headers ...string) response {
+	u.t.Helper()
+	return call(u.t, u.c, method, path, body, append([]string{"Authorization", "Bearer " + u.token}, headers...)...)
+}
+
+func call(t *testing.T, c *cloud.Cloud, method, path string, body any, headers ...string) response {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, c.APIURL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := httpClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	out := response{Status: resp.StatusCode, Header: resp.Header, RawBody: string(raw)}
+	_ = json.Unmarshal(raw, &out.Body)
+	return out
+}
+
+// eventually polls cond until it holds or the deadline passes (no fixed sleeps).
+func eventually(t *testing.T, what string, timeout time.Duration, cond func() (bool, string)) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	delay := 20 * time.Millisecond
+	last := ""
+	for {
+		ok, detail := cond()
+		if ok {
+			return
+		}
+		last = detail
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s; last: %s", timeout, what, last)
+		}
+		time.Sleep(delay)
+		delay = min(delay*2, 250*time.Millisecond)
+	}
+}
+
+func randomPhone() string { return fmt.Sprintf("+8210%08d", rand.IntN(100000000)) }
+
+func orderBody(grade, card string) map[string]any {
+	return map[string]any{"name": "Kim Minsu", "phone": randomPhone(), "orderType": grade, "cardNo": card, "pickup": "Gangnam Station", "destination": "Seoul Station"}
+}
+
+const goodCard = "4242424242424242"
+
+// smsFor returns the SMS texts sent to phone.
+func smsFor(t *testing.T, c *cloud.Cloud, phone string) []string {
+	t.Helper()
+	var texts []string
+	for _, m := range c.SNS.Messages() {
+		if m.PhoneNumber == phone {
+			texts = append(texts, m.Message)
+		}
+	}
+	return texts
+}
+
+func waitMypageStatus(t *testing.T, u *user, orderID, status string) response {
+	t.Helper()
+	var last response
+	eventually(t, "mypage "+orderID+" to be "+status, 20*time.Second, func() (bool, string) {
+		last = u.do("GET", "/mypages/"+orderID, nil)
+		return last.Status == 200 && last.str("status") == status, last.RawBody
+	})
+	return last
+}
+
+func registerTaxi(t *testing.T, driver *user, grade string, stock int) string {
+	t.Helper()
+	r := driver.do("POST", "/taxis", map[string]any{"taxiName": "Sonata " + grade, "companyName": "Seoul Cab", "grade": grade, "stockCnt": stock, "itemPrice": 5700})
+	if r.Status != 201 || r.str("id") == "" {
+		t.Fatalf("register taxi: %d %s", r.Status, r.RawBody)
+	}
+	return r.str("id")
+}
+
+func taxiStock(t *testing.T, u *user, taxiID string) float64 {
+	t.Helper()
+	r := u.do("GET", "/taxis", nil)
+	for _, it := range r.items() {
+		if it["id"] == taxiID {
+			n, _ := it["stockCnt"].(float64)
+			return n
+		}
+	}
+	t.Fatalf("taxi %s not listed: %s", taxiID, r.RawBody)
+	return -1
+}

@@ -1,0 +1,304 @@
+// Every user-visible string of the console, in one dictionary. Keys are stable; {name} placeholders are
+// filled by t(). Elements carrying data-i18n (text) or data-i18n-attr ("attr:key;attr:key") are
+// re-translated when the language changes.
+
+export const dictionary = {
+  en: {
+    appTitle: 'Call Taxi',
+    skipToContent: 'Skip to content',
+    language: 'Language',
+    languageToggle: '한국어',
+    signIn: 'Sign in',
+    signOut: 'Sign out',
+    signInTitle: 'Sign in',
+    signInLocalHint: 'Local cloud: pick a role and any user name.',
+    signInCognito: 'Sign in with your account',
+    signInCognitoHint: 'You will be sent to the sign-in page and back.',
+    signInFailed: 'Sign-in failed: {message}',
+    role: 'Role',
+    userName: 'User name',
+    roleCustomer: 'Customer',
+    roleManager: 'Manager',
+    roleDriver: 'Driver',
+    signedInAs: 'Signed in as {name}',
+    views: 'Views',
+    loading: 'Loading…',
+    // customer: booking
+    bookTitle: 'Book a taxi',
+    grade: 'Grade',
+    grade_basic: 'Basic',
+    grade_prime: 'Prime',
+    grade_platinum: 'Platinum',
+    fareEstimate: 'from {fare}',
+    fareNote: 'The final fare is set by the server when you book.',
+    pickup: 'Pickup',
+    destination: 'Destination',
+    name: 'Name',
+    phone: 'Mobile phone',
+    phoneHint: 'International format, e.g. +821012345678',
+    cardNo: 'Card number',
+    cardHint: 'Test cards: 4111 1111 1111 1111 approves, 4000 0000 0000 0002 is declined.',
+    paymentDeclined: 'The card was declined ({message}).',
+    book: 'Book',
+    booking: 'Booking…',
+    booked: 'Booked: {grade}, {fare} charged to {brand} •••• {last4}.',
+    paymentBusy: 'Payment is busy, retrying in {seconds} s',
+    paymentGaveUp: 'Payment is still busy. Please try again later.',
+    fixErrors: 'Please correct the highlighted field.',
+    required: 'Required',
+    // customer: bookings
+    myBookings: 'My bookings',
+    noBookings: 'No bookings yet.',
+    bookingFor: 'Booking {id}',
+    fare: 'Fare',
+    taxi: 'Taxi',
+    timeline: 'Timeline',
+    cancel: 'Cancel booking',
+    cancelConfirmTitle: 'Cancel this booking?',
+    cancelConfirmBody: 'The fare of {fare} will be refunded to your card.',
+    cancelConfirmYes: 'Yes, cancel it',
+    cancelConfirmNo: 'Keep it',
+    canceled: 'Booking {id} was canceled.',
+    status_PAID: 'Paid',
+    status_RESERVED: 'Reserved',
+    status_CONFIRMED: 'Confirmed',
+    status_CANCELED: 'Canceled',
+    status_REQUESTED: 'Requested',
+    status_ASSIGNING: 'Assigning',
+    // manager
+    reservationsTitle: 'Reservations',
+    reservationStatus: 'Reservation status',
+    noReservations: 'No reservations in this state.',
+    reservation: 'Reservation {id}',
+    order: 'Order',
+    created: 'Created',
+    attempt: 'Assignment attempts',
+    rejected: 'Last assignment was rejected: {reason}',
+    assignTaxi: 'Taxi for {id}',
+    chooseTaxi: 'Choose a taxi',
+    taxiOption: '{name} ({available} available)',
+    noTaxis: 'No {grade} taxi is registered.',
+    assign: 'Assign',
+    assignSent: 'Assignment of {taxi} to {id} sent.',
+    // driver
+    driverTitle: 'My taxis',
+    registerTaxi: 'Register a taxi',
+    taxiName: 'Taxi name',
+    available: 'Available',
+    stockCnt: 'Available cars',
+    register: 'Register',
+    registered: 'Taxi {name} registered.',
+    noTaxisOwned: 'You have no taxi yet.',
+    save: 'Save',
+    saved: '{name}: {count} available.',
+    availableFor: 'Available cars of {name}',
+    // local panel
+    localTitle: 'Local cloud',
+    smsInbox: 'SMS inbox',
+    noSms: 'No SMS sent yet.',
+    functions: 'Functions',
+    fnName: 'Function',
+    fnEnvironments: 'Environments',
+    fnInvocations: 'Invocations',
+    fnThrottles: 'Throttles',
+    fnErrors: 'Errors',
+    fnColdStarts: 'Cold starts',
+    fnState: 'State',
+    fnRunning: 'running',
+    fnStopped: 'stopped',
+    stop: 'Stop',
+    start: 'Start',
+    stopFn: 'Stop {name}',
+    startFn: 'Start {name}',
+    // errors
+    error: 'Error: {message}',
+    networkError: 'The server could not be reached. Check your connection.',
+    sessionExpired: 'Your session expired. Please sign in again.',
+    forbidden: 'You are not allowed to do this.',
+  },
+  ko: {
+    appTitle: '콜택시',
+    skipToContent: '본문으로 건너뛰기',
+    language: '언어',
+    languageToggle: 'English',
+    signIn: '로그인',
+    signOut: '로그아웃',
+    signInTitle: '로그인',
+    signInLocalHint: '로컬 클라우드: 역할과 사용자 이름을 자유롭게 고르세요.',
+    signInCognito: '계정으로 로그인',
+    signInCognitoHint: '로그인 페이지로 이동한 뒤 돌아옵니다.',
+    signInFailed: '로그인 실패: {message}',
+    role: '역할',
+    userName: '사용자 이름',
+    roleCustomer: '고객',
+    roleManager: '관리자',
+    roleDriver: '기사',
+    signedInAs: '{name}(으)로 로그인됨',
+    views: '화면',
+    loading: '불러오는 중…',
+    bookTitle: '택시 예약',
+    grade: '등급',
+    grade_basic: '일반',
+    grade_prime: '프라임',
+    grade_platinum: '플래티넘',
+    fareEstimate: '{fare}부터',
+    fareNote: '최종 요금은 예약할 때 서버가 정합니다.',
+    pickup: '출발지',
+    destination: '도착지',
+    name: '이름',
+    phone: '휴대폰 번호',
+    phoneHint: '국제 형식, 예: +821012345678',
+    cardNo: '카드 번호',
+    cardHint: '테스트 카드: 4111 1111 1111 1111 승인, 4000 0000 0000 0002 거절.',
+    paymentDeclined: '카드 결제가 거절되었습니다 ({message}).',
+    book: '예약하기',
+    booking: '예약 중…',
+    booked: '예약 완료: {grade}, {fare}이(가) {brand} •••• {last4} 카드로 결제되었습니다.',
+    paymentBusy: '결제가 혼잡합니다. {seconds}초 후 다시 시도합니다',
+    paymentGaveUp: '결제가 계속 혼잡합니다. 잠시 후 다시 시도해 주세요.',
+    fixErrors: '표시된 항목을 고쳐 주세요.',
+    required: '필수 항목',
+    myBookings: '내 예약',
+    noBookings: '아직 예약이 없습니다.',
+    bookingFor: '예약 {id}',
+    fare: '요금',
+    taxi: '택시',
+    timeline: '진행 기록',
+    cancel: '예약 취소',
+    cancelConfirmTitle: '이 예약을 취소할까요?',
+    cancelConfirmBody: '요금 {fare}이(가) 카드로 환불됩니다.',
+    cancelConfirmYes: '네, 취소합니다',
+    cancelConfirmNo: '유지',
+    canceled: '예약 {id}이(가) 취소되었습니다.',
+    status_PAID: '결제됨',
+    status_RESERVED: '예약 접수',
+    status_CONFIRMED: '배차 확정',
+    status_CANCELED: '취소됨',
+    status_REQUESTED: '요청됨',
+    status_ASSIGNING: '배차 중',
+    reservationsTitle: '예약 관리',
+    reservationStatus: '예약 상태',
+    noReservations: '이 상태의 예약이 없습니다.',
+    reservation: '예약 {id}',
+    order: '주문',
+    created: '생성',
+    attempt: '배차 시도',
+    rejected: '직전 배차가 거절되었습니다: {reason}',
+    assignTaxi: '{id}에 배차할 택시',
+    chooseTaxi: '택시 선택',
+    taxiOption: '{name} ({available}대 가능)',
+    noTaxis: '등록된 {grade} 택시가 없습니다.',
+    assign: '배차',
+    assignSent: '{taxi} 택시를 {id}에 배차 요청했습니다.',
+    driverTitle: '내 택시',
+    registerTaxi: '택시 등록',
+    taxiName: '택시 이름',
+    available: '가능',
+    stockCnt: '가능 대수',
+    register: '등록',
+    registered: '{name} 택시가 등록되었습니다.',
+    noTaxisOwned: '등록한 택시가 없습니다.',
+    save: '저장',
+    saved: '{name}: {count}대 가능.',
+    availableFor: '{name}의 가능 대수',
+    localTitle: '로컬 클라우드',
+    smsInbox: 'SMS 수신함',
+    noSms: '보낸 SMS가 없습니다.',
+    functions: '함수',
+    fnName: '함수',
+    fnEnvironments: '실행 환경',
+    fnInvocations: '호출',
+    fnThrottles: '스로틀',
+    fnErrors: '오류',
+    fnColdStarts: '콜드 스타트',
+    fnState: '상태',
+    fnRunning: '실행 중',
+    fnStopped: '중지됨',
+    stop: '중지',
+    start: '시작',
+    stopFn: '{name} 중지',
+    startFn: '{name} 시작',
+    error: '오류: {message}',
+    networkError: '서버에 연결할 수 없습니다. 연결을 확인해 주세요.',
+    sessionExpired: '세션이 만료되었습니다. 다시 로그인해 주세요.',
+    forbidden: '이 작업을 할 권한이 없습니다.',
+  },
+};
+
+export const languages = Object.keys(dictionary);
+
+const storageKey = 'calltaxi.lang';
+let current = 'en';
+const listeners = new Set();
+
+/** Picks the saved language, else the browser's, else English. */
+export function initialLanguage(saved, browserLanguages) {
+  if (saved && dictionary[saved]) return saved;
+  for (const tag of browserLanguages ?? []) {
+    const base = String(tag).toLowerCase().split('-')[0];
+    if (dictionary[base]) return base;
+  }
+  return 'en';
+}
+
+export function lang() {
+  return current;
+}
+
+/** Translates key in the current language, filling {placeholders} from vars. Unknown keys show as-is. */
+export function t(key, vars = {}) {
+  const text = dictionary[current][key] ?? dictionary.en[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in vars ? String(vars[name]) : whole));
+}
+
+export function formatKRW(amount) {
+  return new Intl.NumberFormat(current === 'ko' ? 'ko-KR' : 'en-US', { style: 'currency', currency: 'KRW' }).format(amount);
+}
+
+export function formatTime(iso) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(current === 'ko' ? 'ko-KR' : 'en-GB', { dateStyle: 'short', timeStyle: 'medium' }).format(date);
+}
+
+export function setLanguage(next) {
+  if (!dictionary[next]) return;
+  current = next;
+  try {
+    localStorage.setItem(storageKey, next);
+  } catch {
+    // storage may be disabled; the choice then lasts for this page only
+  }
+  document.documentElement.lang = next;
+  translateTree(document);
+  for (const fn of listeners) fn(next);
+}
+
+/** Calls fn(language) after every language change; returns the function that stops it. */
+export function onLanguageChange(fn) {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+export function startI18n() {
+  let saved = null;
+  try {
+    saved = localStorage.getItem(storageKey);
+  } catch {
+    saved = null;
+  }
+  setLanguage(initialLanguage(saved, navigator.languages?.length ? navigator.languages : [navigator.language]));
+}
+
+/** Applies data-i18n and data-i18n-attr under root. */
+export function translateTree(root) {
+  for (const el of root.querySelectorAll('[data-i18n]')) {
+    el.textContent = t(el.dataset.i18n);
+  }
+  for (const el of root.querySelectorAll('[data-i18n-attr]')) {
+    for (const pair of el.dataset.i18nAttr.split(';')) {
+      const [attr, key] = pair.split(':');
+      if (attr && key) el.setAttribute(attr.trim(), t(key.trim()));
+    }
+  }
+}

@@ -1,0 +1,98 @@
+// Local cloud only: the SMS inbox (what notify "sent") and the functions panel (environments,
+// invocations, throttles, errors, cold starts, and stop/start to try failure handling).
+
+import { h, poll, replaceChildrenKeepingFocus } from './dom.js';
+import { describeError, statusLine } from './forms.js';
+import { formatTime, onLanguageChange, t } from './i18n.js';
+
+const pollMs = 2000;
+
+export function mountLocalPanel(container, { control }) {
+  const status = statusLine();
+  const inbox = h('ol', { class: 'sms-list', 'aria-live': 'polite', 'aria-relevant': 'additions' });
+  const functions = h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': 'functions-title' });
+  let messages = [];
+  let stats = [];
+  let lastSms = '';
+  let lastFns = '';
+
+  const renderInbox = () => {
+    replaceChildrenKeepingFocus(inbox, messages.length
+      ? [...messages].reverse().map((m) => h('li', { class: 'sms' },
+          h('div', { class: 'sms-meta' }, h('span', { class: 'mono' }, m.phoneNumber ?? ''), ' · ', h('time', { datetime: m.at }, formatTime(m.at))),
+          h('p', { class: 'sms-text' }, m.message)))
+      : h('li', { class: 'empty' }, t('noSms')));
+  };
+
+  const renderFunctions = () => {
+    const header = ['fnName', 'fnState', 'fnEnvironments', 'fnInvocations', 'fnThrottles', 'fnErrors', 'fnColdStarts', ''];
+    replaceChildrenKeepingFocus(functions, h('table', {},
+      h('thead', {}, h('tr', {}, header.map((key) => h('th', { scope: 'col' }, key ? t(key) : '')))),
+      h('tbody', {}, stats.map((fn) => h('tr', { 'data-function': fn.name },
+        h('th', { scope: 'row', class: 'mono' }, shortName(fn.name)),
+        h('td', {}, fn.stopped ? t('fnStopped') : t('fnRunning')),
+        h('td', {}, `${fn.environments} (${fn.busyEnvironments}/${fn.idleEnvironments})`),
+        h('td', {}, String(fn.invocations)),
+        h('td', {}, String(fn.throttles)),
+        h('td', {}, String(fn.errors)),
+        h('td', {}, fn.coldStarts ? `${fn.coldStarts} · ${Math.round(fn.avgColdStartMs)} ms` : '0'),
+        h('td', {}, h('button', {
+          type: 'button', 'data-focus-key': `fn-${fn.name}`,
+          'aria-label': t(fn.stopped ? 'startFn' : 'stopFn', { name: shortName(fn.name) }),
+          onclick: () => toggle(fn),
+        }, t(fn.stopped ? 'start' : 'stop'))))))));
+  };
+
+  async function toggle(fn) {
+    try {
+      await control('POST', `/_local/functions/${encodeURIComponent(fn.name)}/${fn.stopped ? 'start' : 'stop'}`);
+      lastFns = '';
+      await refresh();
+    } catch (error) {
+      status.show(describeError(error), 'error');
+    }
+  }
+
+  async function refresh() {
+    try {
+      const [sms, fns] = await Promise.all([control('GET', '/_local/sms'), control('GET', '/_local/functions')]);
+      const smsJson = JSON.stringify(sms);
+      if (smsJson !== lastSms) {
+        lastSms = smsJson;
+        messages = sms?.messages ?? [];
+        renderInbox();
+      }
+      const fnJson = JSON.stringify(fns);
+      if (fnJson !== lastFns) {
+        lastFns = fnJson;
+        stats = [...(fns?.functions ?? [])].sort((a, b) => a.name.localeCompare(b.name));
+        renderFunctions();
+      }
+    } catch (error) {
+      status.show(describeError(error), 'error');
+    }
+  }
+
+  container.replaceChildren(h('section', { class: 'card local', 'aria-labelledby': 'local-title' },
+    h('h2', { id: 'local-title', 'data-i18n': 'localTitle' }, t('localTitle')),
+    status,
+    h('div', { class: 'local-grid' },
+      h('section', { 'aria-labelledby': 'sms-title' },
+        h('h3', { id: 'sms-title', 'data-i18n': 'smsInbox' }, t('smsInbox')), inbox),
+      h('section', { 'aria-labelledby': 'functions-title' },
+        h('h3', { id: 'functions-title', 'data-i18n': 'functions' }, t('functions')), functions))));
+  const cleanups = [
+    poll(refresh, pollMs),
+    onLanguageChange(() => {
+      renderInbox();
+      renderFunctions();
+    }),
+  ];
+  return () => cleanups.forEach((fn) => fn());
+}
+
+/** "calltaxi-OrderFunction-AB12" → "OrderFunction": the physical name is long and says little. */
+export function shortName(name) {
+  const match = /([A-Z][A-Za-z]*Function)/.exec(name ?? '');
+  return match ? match[1] : name;
+}
