@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/calltaxi/call-taxi/shared/ids"
+	"github.com/calltaxi/call-taxi/shared/validate"
 )
 
 // Customer-visible statuses, as the mypage projection writes them into history.
@@ -50,6 +51,16 @@ func NewEntries(oldHistory, newHistory []HistoryEntry) []HistoryEntry {
 		}
 	}
 	return added
+}
+
+// ToNotify are the changes a record asks to text. Normally that is NewEntries; but statuses the view
+// reached before its order record (and so the phone) arrived were skipped, so the record that brings a
+// valid phone makes every status a candidate again (the idempotency keys drop those already sent).
+func ToNotify(oldImg, newImg Image) []HistoryEntry {
+	if !validate.E164(oldImg.Phone) && validate.E164(newImg.Phone) {
+		return NewEntries(nil, newImg.History)
+	}
+	return NewEntries(oldImg.History, newImg.History)
 }
 
 // IdempotencyKey names the one SMS a booking gets for a status.

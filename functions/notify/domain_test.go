@@ -90,3 +90,24 @@ func TestNewEntries(t *testing.T) {
 		})
 	}
 }
+
+func TestToNotify(t *testing.T) {
+	const phone = "+821012345678"
+	tests := []struct {
+		name     string
+		old, new Image
+		want     []string
+	}{
+		{"new entries only", Image{Phone: phone, History: entries(StatusPaid)}, Image{Phone: phone, History: entries(StatusPaid, StatusReserved)}, []string{StatusReserved}},
+		{"phone arrives after statuses", Image{History: entries(StatusPaid, StatusReserved)}, Image{Phone: phone, History: entries(StatusPaid, StatusReserved)}, []string{StatusPaid, StatusReserved}},
+		{"phone fixed from an invalid one", Image{Phone: "010", History: entries(StatusPaid)}, Image{Phone: phone, History: entries(StatusPaid)}, []string{StatusPaid}},
+		{"still no phone", Image{History: entries(StatusPaid)}, Image{History: entries(StatusPaid, StatusReserved)}, []string{StatusReserved}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := statusesOf(ToNotify(tt.old, tt.new)); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

@@ -58,7 +58,7 @@ func (h *StreamHandler) handleRecord(ctx context.Context, requestID string, rec 
 		return nil
 	}
 	ctx = logging.With(ctx, h.logger, requestID, corr.CorrelationID)
-	if err := h.notifier.Notify(ctx, newImg, NewEntries(oldImg.History, newImg.History)); err != nil {
+	if err := h.notifier.Notify(ctx, newImg, ToNotify(oldImg, newImg)); err != nil {
 		logging.From(ctx).Error("notify", "orderId", newImg.OrderID, "error", err.Error())
 		return err
 	}

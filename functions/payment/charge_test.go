@@ -101,7 +101,7 @@ func TestChargeIsIdempotent(t *testing.T) {
 		status     string
 		wantEvents int
 	}{
-		{testCard, "APPROVED", 2},          // the repeat republishes
+		{testCard, "APPROVED", 2},           // the repeat republishes
 		{"4000000000000002", "DECLINED", 0}, // the repeat answers the same
 	}
 	for _, tt := range tests {

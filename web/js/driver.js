@@ -17,8 +17,8 @@ export function mountDriver(container, { api, session }) {
 
   async function refresh() {
     try {
-      // The API may list every taxi to a driver; the console shows the caller's own.
-      taxis = itemsOf(await api('GET', '/taxis')).filter((taxi) => !taxi.driverId || taxi.driverId === session.sub);
+      // GET /taxis lists the whole fleet; a driver manages only the taxis they registered.
+      taxis = itemsOf(await api('GET', '/taxis')).filter((taxi) => taxi.driverId === session.sub);
       render();
     } catch (error) {
       status.show(describeError(error), 'error');
@@ -30,13 +30,14 @@ export function mountDriver(container, { api, session }) {
     if (!Number.isInteger(count) || count < 0) {
       input.setAttribute('aria-invalid', 'true');
       input.focus();
+      status.show(t('stockInvalid'), 'error');
       return;
     }
     input.removeAttribute('aria-invalid');
     button.disabled = true;
     try {
       const updated = await api('PATCH', `/taxis/${encodeURIComponent(taxi.id)}`, { body: { stockCnt: count } });
-      status.show(t('saved', { name: taxi.name, count: updated?.stockCnt ?? count }), 'ok');
+      status.show(t('saved', { name: taxi.taxiName, count: updated?.stockCnt ?? count }), 'ok');
       await refresh();
     } catch (error) {
       status.show(describeError(error), 'error');
@@ -58,26 +59,33 @@ function registerForm(api, status, onRegistered) {
   const submit = h('button', { type: 'submit', class: 'primary', 'data-i18n': 'register' }, t('register'));
   const form = h('form', { class: 'card', novalidate: true, 'aria-labelledby': 'register-title' },
     h('h2', { id: 'register-title', 'data-i18n': 'registerTaxi' }, t('registerTaxi')),
-    h('div', { class: 'grid-3' },
-      field({ name: 'name', labelKey: 'taxiName', required: true, autocomplete: 'off', maxlength: '100' }),
+    h('div', { class: 'grid-2' },
+      field({ name: 'taxiName', labelKey: 'taxiName', required: true, autocomplete: 'off', maxlength: '60' }),
+      field({ name: 'companyName', labelKey: 'companyName', required: true, autocomplete: 'organization', maxlength: '60' }),
       field({ name: 'grade', labelKey: 'grade', options: grades.map((g) => ({ value: g, labelKey: `grade_${g}` })) }),
-      field({ name: 'stockCnt', labelKey: 'stockCnt', type: 'number', min: '0', step: '1', value: '1', required: true, inputmode: 'numeric' })),
+      field({ name: 'stockCnt', labelKey: 'stockCnt', type: 'number', min: '0', max: '10000', step: '1', value: '1', required: true, inputmode: 'numeric' }),
+      field({ name: 'itemPrice', labelKey: 'itemPrice', type: 'number', min: '0', step: '100', value: '0', required: true, inputmode: 'numeric', hintKey: 'itemPriceHint' })),
     h('div', { class: 'actions' }, submit));
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(form);
     const data = new FormData(form);
-    const body = { name: String(data.get('name') ?? '').trim(), grade: String(data.get('grade')), stockCnt: Number(data.get('stockCnt')) };
-    if (!body.name) {
-      setFieldError(form, 'name', t('required'));
+    const text = (name) => String(data.get(name) ?? '').trim();
+    const body = {
+      taxiName: text('taxiName'), companyName: text('companyName'), grade: text('grade'),
+      stockCnt: Number(text('stockCnt')), itemPrice: Number(text('itemPrice')),
+    };
+    const missing = ['taxiName', 'companyName', 'stockCnt', 'itemPrice'].find((name) => text(name) === '');
+    if (missing) {
+      setFieldError(form, missing, t('required'));
       return;
     }
     submit.disabled = true;
     try {
       const taxi = await api('POST', '/taxis', { body });
-      status.show(t('registered', { name: taxi?.name ?? body.name }), 'ok');
-      form.querySelector('[name="name"]').value = '';
+      status.show(t('registered', { name: taxi?.taxiName ?? body.taxiName }), 'ok');
+      form.querySelector('[name="taxiName"]').value = '';
       await onRegistered();
     } catch (error) {
       if (!(error.status === 400 && setFieldError(form, error.field, error.message))) status.show(describeError(error), 'error');
@@ -94,9 +102,10 @@ function taxiRow(taxi, save) {
   const button = h('button', { type: 'button', 'data-focus-key': `save-${taxi.id}`, onclick: () => save(taxi, input, button) }, t('save'));
   return h('article', { class: 'taxi', 'data-taxi-id': taxi.id },
     h('header', {},
-      h('h3', {}, taxi.name),
+      h('h3', {}, taxi.taxiName),
       h('span', { class: 'badge' }, t(`grade_${taxi.grade}`))),
+    h('p', { class: 'hint' }, taxi.companyName),
     h('div', { class: 'inline' },
-      h('label', { for: id }, t('availableFor', { name: taxi.name })),
+      h('label', { for: id }, t('availableFor', { name: taxi.taxiName })),
       input, button));
 }

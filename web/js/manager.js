@@ -89,7 +89,7 @@ export function mountManager(container, { api }) {
     try {
       await api('POST', `/reservations/${encodeURIComponent(reservation.id)}/confirm`, { body: { taxiId: taxi.id } });
       chosenTaxi.delete(reservation.id);
-      status.show(t('assignSent', { taxi: taxi.name, id: reservation.id }), 'ok');
+      status.show(t('assignSent', { taxi: taxi.taxiName, id: reservation.id }), 'ok');
       last = '';
       await refresh();
     } catch (error) {
@@ -137,7 +137,7 @@ function assignControl(r, taxis, chosenTaxi, assign) {
     onchange: () => chosenTaxi.set(r.id, select.value),
   },
   h('option', { value: '' }, t('chooseTaxi')),
-  taxis.map((taxi) => h('option', { value: taxi.id, selected: taxi.id === chosen }, t('taxiOption', { name: taxi.name, available: taxi.stockCnt }))));
+  taxis.map((taxi) => h('option', { value: taxi.id, selected: taxi.id === chosen }, t('taxiOption', { name: taxi.taxiName, company: taxi.companyName, available: taxi.stockCnt }))));
   const button = h('button', {
     type: 'button', class: 'primary', 'data-focus-key': `assign-${r.id}`,
     onclick: () => {

@@ -68,6 +68,10 @@ func withDefaults(cfg Config) Config {
 	if cfg.RepoRoot == "" {
 		cfg.RepoRoot = "."
 	}
+	// Function processes run in their own working directories: every path handed on must be absolute.
+	if abs, err := filepath.Abs(cfg.RepoRoot); err == nil {
+		cfg.RepoRoot = abs
+	}
 	if cfg.Template == "" {
 		cfg.Template = filepath.Join(cfg.RepoRoot, "template.yaml")
 	}
@@ -85,6 +89,9 @@ func withDefaults(cfg Config) Config {
 	}
 	if cfg.DataDir == "" {
 		cfg.DataDir = filepath.Join(cfg.RepoRoot, ".localcloud")
+	}
+	if abs, err := filepath.Abs(cfg.DataDir); err == nil {
+		cfg.DataDir = abs
 	}
 	if cfg.BuildDir == "" {
 		cfg.BuildDir = filepath.Join(cfg.DataDir, "build")

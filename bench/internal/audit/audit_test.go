@@ -1,0 +1,240 @@
+package audit
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/calltaxi/call-taxi/bench/internal/api"
+)
+
+var t0 = time.Date(2025, 11, 25, 10, 0, 0, 0, time.UTC)
+
+func at(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+func atStr(ms int) string { return at(ms).Format("2006-01-02T15:04:05.000Z") }
+func hist(entries ...any) []any {
+	out := []any{}
+	for i := 0; i+1 < len(entries); i += 2 {
+		out = append(out, map[string]any{"status": entries[i], "at": atStr(entries[i+1].(int))})
+	}
+	return out
+}
+
+// healthy is a consistent world: o1 paid and waiting, o2 confirmed on taxi t1, o3 cancelled after it
+// was confirmed (taxi released), o4 declined (not a booking).
+func healthy() (Snapshot, Expectations) {
+	s := Snapshot{
+		Orders: []Item{
+			{"id": "o1", "status": "PAID"},
+			{"id": "o2", "status": "PAID"},
+			{"id": "o3", "status": "CANCELED"},
+			{"id": "o4", "status": "DECLINED"},
+		},
+		Payments: []Item{
+			{"id": "pay-o1", "orderId": "o1", "status": "APPROVED"},
+			{"id": "pay-o2", "orderId": "o2", "status": "APPROVED"},
+			{"id": "pay-o3", "orderId": "o3", "status": "CANCELED"},
+			{"id": "pay-o4", "orderId": "o4", "status": "DECLINED"},
+		},
+		Reservations: []Item{
+			{"id": "rsv-o1", "orderId": "o1", "status": "REQUESTED"},
+			{"id": "rsv-o2", "orderId": "o2", "status": "CONFIRMED", "taxiId": "t1"},
+			{"id": "rsv-o3", "orderId": "o3", "status": "CANCELED", "taxiId": "t1"},
+		},
+		Taxis: []Item{
+			{"id": "t1", "stockCnt": json.Number("9"), "suppliedCnt": 10.0, "assignedCnt": 2.0, "releasedCnt": 1.0},
+		},
+		Assignments: []Item{
+			{"reservationId": "rsv-o2", "taxiId": "t1", "status": "ASSIGNED"},
+			{"reservationId": "rsv-o3", "taxiId": "t1", "status": "RELEASED"},
+		},
+		MyPages: []Item{
+			{"orderId": "o1", "phone": "+821000000001", "status": "RESERVED", "history": hist("PAID", 10, "RESERVED", 20)},
+			{"orderId": "o2", "phone": "+821000000002", "status": "CONFIRMED", "history": hist("PAID", 10, "RESERVED", 20, "CONFIRMED", 30)},
+			{"orderId": "o3", "phone": "+821000000003", "status": "CANCELED", "history": hist("PAID", 10, "RESERVED", 20, "CONFIRMED", 30, "CANCELED", 40)},
+		},
+		SMS: []api.SMS{
+			{PhoneNumber: "+821000000001", Message: "[CallTaxi] Booking A: paid 3,800 KRW (basic). 예약 A: 결제 완료", At: at(15)},
+			{PhoneNumber: "+821000000001", Message: "[CallTaxi] Booking A: your booking reached the taxi company. 예약 A: 배차 요청 접수", At: at(25)},
+			{PhoneNumber: "+821000000002", Message: "[CallTaxi] Booking B: paid. 예약 B: 결제 완료", At: at(11)},
+			{PhoneNumber: "+821000000002", Message: "[CallTaxi] Booking B: your booking reached the taxi company. 예약 B: 배차 요청 접수", At: at(21)},
+			{PhoneNumber: "+821000000002", Message: "[CallTaxi] Booking B: taxi Sonata assigned. 예약 B: 배차 완료", At: at(31)},
+			{PhoneNumber: "+821000000003", Message: "[CallTaxi] Booking C: paid. 예약 C: 결제 완료", At: at(12)},
+			{PhoneNumber: "+821000000003", Message: "[CallTaxi] Booking C: your booking reached the taxi company. 예약 C: 배차 요청 접수", At: at(22)},
+			{PhoneNumber: "+821000000003", Message: "[CallTaxi] Booking C: taxi assigned. 예약 C: 배차 완료", At: at(32)},
+			{PhoneNumber: "+821000000003", Message: "[CallTaxi] Booking C: cancelled and refunded. 예약 C: 취소 및 환불 완료", At: at(42)},
+		},
+		DLQ:   map[string][]api.DLQMessage{},
+		Blobs: map[string][]byte{"table OrdersTable": []byte(`[{"id":"o1","cardLast4":"4242"}]`)},
+		DataDir: fstest.MapFS{
+			"ddb/orders.wal":          {Data: []byte(`{"cardLast4":"4242"}`)},
+			"build/PaymentFunction/x": {Data: []byte("4242424242424242")}, // binaries' folder is skipped
+			"bin":                     {Data: append([]byte{0x7f, 'E', 'L', 'F'}, "4242424242424242"...)},
+		},
+	}
+	e := Expectations{
+		Known:    true,
+		Placed:   map[string]bool{"o1": true, "o2": true, "o3": true},
+		Canceled: map[string]CancelOutcome{"o3": CancelConfirmed},
+		Cards:    []string{"4242424242424242"},
+	}
+	return s, e
+}
+
+func TestHealthySnapshotHasNoViolations(t *testing.T) {
+	s, e := healthy()
+	r := Run(s, e)
+	if n := r.ViolationCount(); n != 0 {
+		var b strings.Builder
+		r.Print(&b)
+		t.Fatalf("%d violations on a healthy snapshot:\n%s", n, b.String())
+	}
+	for _, res := range r.Results {
+		if res.Checked == 0 && !strings.Contains(res.Name, "dead letters") {
+			t.Errorf("rule %q checked nothing", res.Name)
+		}
+	}
+}
+
+func TestEachKindOfViolationIsFound(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(*Snapshot, *Expectations)
+		rule   string // fragment of the failing rule's name
+		want   string // fragment of the violation
+	}{
+		{"201 order missing", func(s *Snapshot, e *Expectations) { e.Placed["o9"] = true }, "orders settled", "not in OrdersTable"},
+		{"201 order left pending", func(s *Snapshot, e *Expectations) { s.Orders[0]["status"] = "PENDING_PAYMENT" }, "orders settled", "is PENDING_PAYMENT"},
+		{"cancel acknowledged but order paid", func(s *Snapshot, e *Expectations) { e.Canceled["o1"] = CancelConfirmed }, "orders settled", "want [CANCELED]"},
+		{"paid twice", func(s *Snapshot, e *Expectations) {
+			s.Payments = append(s.Payments, Item{"id": "pay-o1-bis", "orderId": "o1", "status": "APPROVED"})
+		}, "one payment", "paid twice"},
+		{"no payment", func(s *Snapshot, e *Expectations) { s.Payments = s.Payments[1:] }, "one payment", "has no payment"},
+		{"payment not approved", func(s *Snapshot, e *Expectations) { s.Payments[1]["status"] = "PENDING" }, "one payment", "is PENDING, want APPROVED"},
+		{"no reservation", func(s *Snapshot, e *Expectations) { s.Reservations = s.Reservations[1:] }, "one reservation", "has no reservation"},
+		{"stuck assigning", func(s *Snapshot, e *Expectations) { s.Reservations[0]["status"] = "ASSIGNING" }, "one reservation", "is ASSIGNING"},
+		{"reservation for a declined order", func(s *Snapshot, e *Expectations) {
+			s.Reservations = append(s.Reservations, Item{"id": "rsv-o4", "orderId": "o4", "status": "REQUESTED"})
+		}, "one reservation", "that is DECLINED"},
+		{"cancelled but not refunded", func(s *Snapshot, e *Expectations) { s.Payments[2]["status"] = "APPROVED" }, "refunded", "not refunded"},
+		{"cancelled but taxi held", func(s *Snapshot, e *Expectations) { s.Assignments[1]["status"] = "ASSIGNED" }, "refunded", "still holds taxi"},
+		{"stock arithmetic", func(s *Snapshot, e *Expectations) { s.Taxis[0]["stockCnt"] = 8.0 }, "taxi stock", "≠ suppliedCnt"},
+		{"negative stock", func(s *Snapshot, e *Expectations) {
+			s.Taxis[0]["stockCnt"], s.Taxis[0]["suppliedCnt"] = -1.0, 0.0
+		}, "taxi stock", "below zero"},
+		{"counter missing", func(s *Snapshot, e *Expectations) { delete(s.Taxis[0], "suppliedCnt") }, "taxi stock", "no numeric suppliedCnt"},
+		{"held count differs from assignments", func(s *Snapshot, e *Expectations) {
+			s.Taxis[0]["assignedCnt"], s.Taxis[0]["stockCnt"] = 3.0, 8.0
+		}, "taxi stock", "but 1 assignments are ASSIGNED"},
+		{"confirmed without assignment", func(s *Snapshot, e *Expectations) { s.Assignments = s.Assignments[1:] }, "assignments match", "is CONFIRMED but"},
+		{"assignment for wrong taxi", func(s *Snapshot, e *Expectations) { s.Reservations[1]["taxiId"] = "t2" }, "assignments match", "but taxi t1 is held"},
+		{"mypage missing", func(s *Snapshot, e *Expectations) { s.MyPages = s.MyPages[1:] }, "mypage", "has no mypage"},
+		{"mypage behind", func(s *Snapshot, e *Expectations) {
+			s.MyPages[1]["status"], s.MyPages[1]["history"] = "RESERVED", hist("PAID", 10, "RESERVED", 20)
+		}, "mypage", "want CONFIRMED"},
+		{"mypage history backwards", func(s *Snapshot, e *Expectations) {
+			s.MyPages[0]["history"] = hist("RESERVED", 10, "PAID", 20, "RESERVED", 30)
+		}, "mypage", "goes RESERVED → PAID"},
+		{"sms missing", func(s *Snapshot, e *Expectations) { s.SMS = s.SMS[1:] }, "SMS", "no SMS to +821000000001 for PAID"},
+		{"sms twice", func(s *Snapshot, e *Expectations) { s.SMS = append(s.SMS, s.SMS[4]) }, "SMS", "a second SMS to +821000000002"},
+		{"sms unrecognised", func(s *Snapshot, e *Expectations) {
+			s.SMS = append(s.SMS, api.SMS{PhoneNumber: "+821000000001", Message: "hello", At: at(50)})
+		}, "SMS", "unrecognised text"},
+		{"unexplained dead letter", func(s *Snapshot, e *Expectations) {
+			s.DLQ["call-taxi-taxi-events-dlq"] = []api.DLQMessage{{Body: json.RawMessage(`{"detail-type":"ReservationConfirmed","detail":{"reservationId":"rsv-o2"}}`), At: at(100)}}
+		}, "dead letters", "ReservationConfirmed (reservationId rsv-o2)"},
+		{"dead letter before the fault", func(s *Snapshot, e *Expectations) {
+			s.DLQ["call-taxi-taxi-events-dlq"] = []api.DLQMessage{{Body: json.RawMessage(`{}`), At: at(100)}}
+			e.Faults = []Fault{{At: at(200), Kind: FaultStop, Function: "TaxiFunction"}}
+		}, "dead letters", "no injected fault"},
+		{"card in a table", func(s *Snapshot, e *Expectations) {
+			s.Blobs["table PaymentsTable"] = []byte(`[{"cardNo":"4242424242424242"}]`)
+		}, "card number", "4242••••••••4242 found 1× in table PaymentsTable"},
+		{"declined test card in the dlq", func(s *Snapshot, e *Expectations) {
+			s.Blobs["dead-letter queues"] = []byte(`{"cardNo":"4000000000000002"}`)
+		}, "card number", "4000••••••••0002"},
+		{"card in a data file", func(s *Snapshot, e *Expectations) {
+			s.DataDir.(fstest.MapFS)["ddb/payments.wal"] = &fstest.MapFile{Data: []byte("...4242424242424242...")}
+		}, "card number", "data file ddb/payments.wal"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, e := healthy()
+			tt.mutate(&s, &e)
+			r := Run(s, e)
+			found := false
+			for _, res := range r.Results {
+				for _, v := range res.Violations {
+					if strings.Contains(res.Name, tt.rule) && strings.Contains(v, tt.want) {
+						found = true
+					}
+				}
+			}
+			if !found {
+				var b strings.Builder
+				r.Print(&b)
+				t.Errorf("want a %q violation containing %q; got:\n%s", tt.rule, tt.want, b.String())
+			}
+		})
+	}
+}
+
+func TestDeadLetterExplainedByAFaultOnItsConsumer(t *testing.T) {
+	s, e := healthy()
+	s.DLQ["call-taxi-reservation-events-dlq"] = []api.DLQMessage{{Body: json.RawMessage(`{"detail-type":"PaymentApproved","detail":{"orderId":"o1"}}`), At: at(500)}}
+	e.Faults = []Fault{
+		{At: at(100), Kind: FaultStop, Function: "TaxiFunction"}, // wrong consumer
+		{At: at(200), Kind: FaultKill, Function: "call-taxi-ReservationFunction/env-2 (pid 42)"},
+	}
+	r := Run(s, e)
+	res := r.Results[8]
+	if len(res.Violations) != 0 || len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "kill-environment") {
+		t.Errorf("violations %v, notes %v", res.Violations, res.Notes)
+	}
+}
+
+func TestUnknownExpectationsAreDerivedFromTheTables(t *testing.T) {
+	s, _ := healthy()
+	r := Run(s, Expectations{})
+	if n := r.ViolationCount(); n != 0 {
+		var b strings.Builder
+		r.Print(&b)
+		t.Fatalf("derived expectations: %d violations:\n%s", n, b.String())
+	}
+	s.Payments[2]["status"] = "APPROVED" // cancelled order o3 not refunded
+	if Run(s, Expectations{}).ViolationCount() == 0 {
+		t.Error("a cancelled, unrefunded order must be found without the load generator's expectations")
+	}
+}
+
+func TestSMSStatus(t *testing.T) {
+	tests := map[string]string{
+		"[CallTaxi] Booking X: paid 5,700 KRW (prime). 예약 X: 결제 완료":                   "PAID",
+		"[CallTaxi] Booking X: your booking reached the taxi company. 예약 X: 배차 요청 접수": "RESERVED",
+		"[CallTaxi] Booking X: taxi Cancelo assigned. 예약 X: 배차 완료":                    "CONFIRMED", // the taxi's name does not fool it
+		"[CallTaxi] Booking X: taxi assigned. 예약 X: 배차 완료":                            "CONFIRMED",
+		"[CallTaxi] Booking X: cancelled and refunded. 예약 X: 취소 및 환불 완료":              "CANCELED",
+		"Booking X: cancelled and refunded.":                                          "CANCELED",
+		"something else":                                                              "",
+	}
+	for text, want := range tests {
+		if got := SMSStatus(text); got != want {
+			t.Errorf("SMSStatus(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
+
+func TestPairSMSMeasuresLagPerStatus(t *testing.T) {
+	s, _ := healthy()
+	pairs, unsent, unexpected := PairSMS(s)
+	if len(unsent) != 0 || len(unexpected) != 0 || len(pairs) != 9 {
+		t.Fatalf("pairs %d unsent %v unexpected %v", len(pairs), unsent, unexpected)
+	}
+	for _, p := range pairs {
+		if lag := p.SentAt.Sub(p.ChangedAt); lag <= 0 || lag > 5*time.Millisecond {
+			t.Errorf("%s %s lag %v", p.Phone, p.Status, lag)
+		}
+	}
+}

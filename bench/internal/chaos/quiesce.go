@@ -1,0 +1,77 @@
+package chaos
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/calltaxi/call-taxi/bench/internal/api"
+)
+
+// stableFor must exceed the stream pollers' longest retry backoff (2 s locally), or a batch waiting to be
+// retried would look like silence.
+const stableFor = 3 * time.Second
+
+// WaitQuiescent polls the bus, stream and function counters until nothing is queued, retrying or running
+// and no counter has moved for stableFor, or timeout passes (then it returns an error naming what moved).
+func WaitQuiescent(ctx context.Context, c *api.Client, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	var last []byte
+	stableSince := time.Now()
+	for {
+		snap, busy, err := counters(ctx, c)
+		if err != nil {
+			return err
+		}
+		now := time.Now()
+		if busy != "" || !bytes.Equal(snap, last) {
+			stableSince = now
+		}
+		last = snap
+		if busy == "" && now.Sub(stableSince) >= stableFor {
+			return nil
+		}
+		if now.After(deadline) {
+			if busy == "" {
+				busy = "counters still moving"
+			}
+			return fmt.Errorf("not quiescent after %s: %s", timeout, busy)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}
+
+// counters returns every counter as one comparable document, and what is still busy ("" = nothing).
+func counters(ctx context.Context, c *api.Client) ([]byte, string, error) {
+	bus, err := c.EventStats(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	streams, err := c.StreamStats(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	fns, err := c.Functions(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	busy := ""
+	if pending := bus.Queued + bus.Retrying + bus.InFlight; pending > 0 {
+		busy = fmt.Sprintf("%d event deliveries pending", pending)
+	}
+	invocations := int64(0)
+	for _, f := range fns {
+		invocations += f.Invocations
+		if f.ConcurrentInvokes > 0 && busy == "" {
+			busy = fmt.Sprintf("%s has %d invocations running", f.Name, f.ConcurrentInvokes)
+		}
+	}
+	doc, err := json.Marshal(map[string]any{"bus": bus, "streams": streams, "invocations": invocations})
+	return doc, busy, err
+}

@@ -1,0 +1,122 @@
+package cloudproc
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// ProcessMemory is the resident memory of one process of the local cloud's tree.
+type ProcessMemory struct {
+	Pid      int    `json:"pid"`
+	Name     string `json:"name"` // "localcloud" or the function's logical id
+	RSSBytes int64  `json:"rssBytes"`
+}
+
+// Memory reads VmRSS of root and all its descendants from /proc (Linux only; elsewhere it returns an
+// error). A function environment is named after its bootstrap's folder, i.e. its logical id.
+func Memory(procRoot string, root int) ([]ProcessMemory, error) {
+	var out []ProcessMemory
+	seen := map[int]bool{}
+	queue := []int{root}
+	for len(queue) > 0 {
+		pid := queue[0]
+		queue = queue[1:]
+		if seen[pid] {
+			continue
+		}
+		seen[pid] = true
+		rss, err := vmRSS(filepath.Join(procRoot, strconv.Itoa(pid), "status"))
+		if err != nil {
+			if pid == root {
+				return nil, err
+			}
+			continue // exited meanwhile
+		}
+		out = append(out, ProcessMemory{Pid: pid, Name: processName(procRoot, pid, pid == root), RSSBytes: rss})
+		queue = append(queue, children(procRoot, pid)...)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Pid < out[j].Pid })
+	return out, nil
+}
+
+func vmRSS(statusFile string) (int64, error) {
+	f, err := os.Open(statusFile)
+	if err != nil {
+		return 0, fmt.Errorf("read %s: %w", statusFile, err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		// "VmRSS:	   12345 kB"
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			fields := strings.Fields(rest)
+			if len(fields) == 0 {
+				break
+			}
+			kb, err := strconv.ParseInt(fields[0], 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("parse VmRSS in %s: %w", statusFile, err)
+			}
+			return kb * 1024, nil
+		}
+	}
+	return 0, fmt.Errorf("no VmRSS in %s", statusFile)
+}
+
+// children lists pid's child processes from every thread's children file.
+func children(procRoot string, pid int) []int {
+	files, _ := filepath.Glob(filepath.Join(procRoot, strconv.Itoa(pid), "task", "*", "children"))
+	var out []int
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, field := range strings.Fields(string(raw)) {
+			if child, err := strconv.Atoi(field); err == nil {
+				out = append(out, child)
+			}
+		}
+	}
+	return out
+}
+
+func processName(procRoot string, pid int, isRoot bool) string {
+	if isRoot {
+		return "localcloud"
+	}
+	exe, err := os.Readlink(filepath.Join(procRoot, strconv.Itoa(pid), "exe"))
+	if err != nil {
+		raw, _ := os.ReadFile(filepath.Join(procRoot, strconv.Itoa(pid), "cmdline"))
+		exe, _, _ = strings.Cut(string(raw), "\x00")
+	}
+	if filepath.Base(exe) == "bootstrap" {
+		return filepath.Base(filepath.Dir(exe))
+	}
+	return filepath.Base(exe)
+}
+
+// FunctionMemory is the memory of one function's environments at one moment.
+type FunctionMemory struct {
+	Environments  int   `json:"environments"`
+	TotalRSSBytes int64 `json:"totalRssBytes"`
+	MaxRSSBytes   int64 `json:"maxRssBytes"` // the largest single environment
+}
+
+// ByName groups process memory by name.
+func ByName(procs []ProcessMemory) map[string]FunctionMemory {
+	out := map[string]FunctionMemory{}
+	for _, p := range procs {
+		m := out[p.Name]
+		m.Environments++
+		m.TotalRSSBytes += p.RSSBytes
+		m.MaxRSSBytes = max(m.MaxRSSBytes, p.RSSBytes)
+		out[p.Name] = m
+	}
+	return out
+}

@@ -1,0 +1,41 @@
+// Package load is the benchmark's load generator: virtual customers place orders (each with its own
+// Idempotency-Key, retrying 429/503 after Retry-After) and read their mypages; in chaos runs they also
+// cancel some orders and a manager confirms some reservations with the taxis a driver registered.
+package load
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/calltaxi/call-taxi/bench/internal/api"
+)
+
+// Config shapes a run.
+type Config struct {
+	Client      *api.Client
+	Concurrency int           // virtual customers
+	Duration    time.Duration // measured part of the run
+	Warmup      time.Duration // unmeasured load before it
+	ReadMix     float64       // share of iterations that read a mypage instead of ordering
+	Card        string        // card every order pays with
+
+	CancelShare  float64 // share of placed orders their customer cancels (chaos)
+	ConfirmShare float64 // share of placed orders a manager confirms (chaos)
+	TaxiStock    int     // stock of each registered taxi
+
+	LagSampleEvery int // every n-th placed order is polled until its mypage shows RESERVED (0 = none)
+	LagProbes      int // at most this many polls in flight
+	LagTimeout     time.Duration
+
+	Logger *slog.Logger
+}
+
+// Route names, as the report prints them.
+const (
+	RoutePlaceOrder  = "POST /orders"
+	RouteGetMyPage   = "GET /mypages/{id}"
+	RouteCancelOrder = "POST /orders/{id}/cancel"
+	RouteConfirm     = "POST /reservations/{id}/confirm"
+)
+
+var grades = []string{"basic", "prime", "platinum"}

@@ -1,0 +1,67 @@
+package load
+
+import (
+	"sync"
+	"time"
+
+	"github.com/calltaxi/call-taxi/bench/internal/audit"
+	"github.com/calltaxi/call-taxi/bench/internal/stats"
+)
+
+// OrderOutcomes counts what customers' orders ended with.
+type OrderOutcomes struct {
+	Attempts   int `json:"attempts"`   // POST /orders requests sent, retries included
+	Placed     int `json:"placed"`     // the eventual 201s
+	Retried429 int `json:"retried429"` // retries after PAYMENT_BUSY
+	Retried503 int `json:"retried503"` // retries after PAYMENT_UNAVAILABLE
+	Declined   int `json:"declined"`   // 402
+	Failed     int `json:"failed"`     // other 4xx, 5xx or transport errors: given up
+	Abandoned  int `json:"abandoned"`  // still retrying when the run ended
+}
+
+// Result is everything a run observed.
+type Result struct {
+	MeasureStart time.Time
+	Duration     time.Duration
+	Samples      []stats.Sample  // measured HTTP attempts of the customers and the manager
+	OrderLatency []time.Duration // first attempt → 201, retries included (customer-facing)
+	Orders       OrderOutcomes
+	MyPageLag    []time.Duration // 201 → GET /mypages/{id} shows RESERVED (or later)
+	LagTimeouts  int
+	Cancels      map[string]int // outcome name → count
+	Confirms     map[string]int // HTTP status text → count
+	Expect       audit.Expectations
+}
+
+// collector accumulates a Result from many goroutines.
+type collector struct {
+	mu           sync.Mutex
+	measureStart time.Time
+	res          Result
+}
+
+func newCollector(measureStart time.Time, card string) *collector {
+	return &collector{measureStart: measureStart, res: Result{
+		MeasureStart: measureStart,
+		Cancels:      map[string]int{},
+		Confirms:     map[string]int{},
+		Expect: audit.Expectations{Known: true, Placed: map[string]bool{},
+			Canceled: map[string]audit.CancelOutcome{}, Cards: []string{card}},
+	}}
+}
+
+func (c *collector) with(f func(r *Result)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f(&c.res)
+}
+
+// sample records an attempt if it started in the measured window.
+func (c *collector) sample(s stats.Sample) {
+	if s.Start.Before(c.measureStart) {
+		return
+	}
+	c.with(func(r *Result) { r.Samples = append(r.Samples, s) })
+}
+
+func (c *collector) measured(start time.Time) bool { return !start.Before(c.measureStart) }
