@@ -143,6 +143,13 @@ func (v *View) Apply(src SourceRecord, at string) bool {
 		v.UpdatedAt = at
 	}
 	if next := higher(v.Status, v.derivedStatus()); next != v.Status {
+		// The three source streams are delivered independently, so a reservation record can arrive
+		// before the payment's: a booking that is RESERVED was PAID, and the customer is told both.
+		for _, implied := range impliedBefore[next] {
+			if !v.reached(implied) {
+				v.History = append(v.History, HistoryEntry{Status: implied, At: at})
+			}
+		}
 		v.Status = next
 		v.History = append(v.History, HistoryEntry{Status: next, At: at})
 	}
@@ -171,6 +178,22 @@ func (v *View) paid() bool {
 	return v.Status != "" ||
 		v.OrderStatus == orderPaid || v.OrderStatus == orderCanceled ||
 		v.PaymentStatus == paymentApproved || v.PaymentStatus == paymentCanceled
+}
+
+// impliedBefore lists, for each status, the statuses a booking has necessarily passed through first.
+var impliedBefore = map[string][]string{
+	StatusReserved:  {StatusPaid},
+	StatusConfirmed: {StatusPaid, StatusReserved},
+	StatusCanceled:  {StatusPaid},
+}
+
+func (v *View) reached(status string) bool {
+	for _, h := range v.History {
+		if h.Status == status {
+			return true
+		}
+	}
+	return false
 }
 
 // higher returns the status of higher rank, so the visible status never goes backwards.

@@ -113,8 +113,9 @@ function readBooking(form) {
 
 function showBookingError(form, status, error) {
   if (error.status === 402) {
-    setFieldError(form, error.field || 'cardNo', t('paymentDeclined', { message: error.message }));
-    status.show(t('paymentDeclined', { message: error.message }), 'error');
+    const reason = error.message.replace(/^payment declined:\s*/i, '') || error.code;
+    setFieldError(form, error.field || 'cardNo', t('paymentDeclined', { reason }));
+    status.show(t('useAnotherCard'), 'error');
   } else if (error.status === 400 && setFieldError(form, error.field, error.message)) {
     status.show(t('fixErrors'), 'error');
   } else if (isRetryable(error)) {

@@ -31,7 +31,7 @@ export function mountLocalPanel(container, { control }) {
       h('tbody', {}, stats.map((fn) => h('tr', { 'data-function': fn.name },
         h('th', { scope: 'row', class: 'mono' }, shortName(fn.name)),
         h('td', {}, fn.stopped ? t('fnStopped') : t('fnRunning')),
-        h('td', {}, `${fn.environments} (${fn.busyEnvironments}/${fn.idleEnvironments})`),
+        h('td', {}, String(fn.environments)),
         h('td', {}, String(fn.invocations)),
         h('td', {}, String(fn.throttles)),
         h('td', {}, String(fn.errors)),

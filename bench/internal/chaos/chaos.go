@@ -107,8 +107,8 @@ func (in *Injector) drill(ctx context.Context, what string, base api.Chaos) erro
 	if what == "kill" {
 		kill := base
 		kill.KillRandomEnvironment = true
-		// Recorded first with no name; the name is filled in once known. A kill explains dead letters
-		// of any function only once named, so record again with the victim.
+		// Recorded after the fact, with the victim's name: a dead letter it causes comes only after the
+		// consumer's retries are exhausted, long after this.
 		killed, err := in.client.SetChaos(ctx, kill)
 		if err != nil {
 			return err

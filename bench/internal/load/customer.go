@@ -171,6 +171,9 @@ func (c *customer) cancel(id string) {
 			return
 		case http.StatusTooManyRequests, http.StatusServiceUnavailable:
 			time.Sleep(resp.RetryAfter(time.Second))
+		case 0, http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout:
+			// Unknown outcome (a killed environment, a timeout): cancel is idempotent, so ask again.
+			time.Sleep(200 * time.Millisecond)
 		default:
 			return
 		}

@@ -43,6 +43,9 @@ func (r *runner) confirm(orderID, taxiID string) {
 			time.Sleep(100 * time.Millisecond)
 		case http.StatusTooManyRequests, http.StatusServiceUnavailable:
 			time.Sleep(resp.RetryAfter(time.Second))
+		case 0, http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout:
+			// The function is down (a fault drill) or crashed mid-request: confirm is idempotent, so retry.
+			time.Sleep(200 * time.Millisecond)
 		default:
 			r.col.with(func(res *Result) { res.Confirms[strconv.Itoa(resp.Status)]++ })
 			return

@@ -80,7 +80,7 @@ func withDefaults(cfg Config) Config {
 		cfg.Card = "4242424242424242"
 	}
 	if cfg.TaxiStock <= 0 {
-		cfg.TaxiStock = 100_000
+		cfg.TaxiStock = 10_000
 	}
 	if cfg.LagProbes <= 0 {
 		cfg.LagProbes = 8

@@ -21,7 +21,7 @@ type MintRequest struct {
 	Audience string
 	Subject  string
 	Groups   []string
-	TTL      time.Duration // default one hour
+	TTL      time.Duration // default one hour; negative mints an already expired token (for tests)
 	Extra    map[string]any
 }
 
@@ -31,7 +31,7 @@ func (i *Issuer) Mint(c MintRequest) (string, error) {
 		return "", fmt.Errorf("mint token: issuer and subject are required")
 	}
 	ttl := c.TTL
-	if ttl <= 0 {
+	if ttl == 0 {
 		ttl = defaultTTL
 	}
 	now := time.Now().Unix()

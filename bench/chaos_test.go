@@ -1,0 +1,91 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestChaosRunKeepsEveryInvariant runs the whole harness in-process against a freshly built local cloud:
+// 10 s of low-concurrency load with environments killed, reservation and taxi stopped and restarted,
+// duplicate event and stream deliveries, failing PutEvents and SMS publishes, cancels and confirms; then
+// the auditor must find nothing.
+func TestChaosRunKeepsEveryInvariant(t *testing.T) {
+	if testing.Short() {
+		t.Skip("chaos run: skipped in -short mode")
+	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, err := parseOptions([]string{"-chaos", "-root", root, "-out", t.TempDir(), "-c", "6", "-d", "10s",
+		"-chaos-every", "2s", "-stop-for", "1s", "-sms-failure", "0.1", "-lag-every", "10", "-quiesce-timeout", "45s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	var out bytes.Buffer
+	result, err := harness(ctx, opts, slog.New(slog.DiscardHandler), &out)
+	if err != nil {
+		t.Fatalf("harness: %v\n%s", err, out.String())
+	}
+	if result.Orders.Placed == 0 {
+		t.Fatalf("no order was placed:\n%s", out.String())
+	}
+	if len(result.Faults) < 4 {
+		t.Errorf("only %d faults injected: %v", len(result.Faults), result.Faults)
+	}
+	if result.Audit == nil || result.Audit.ViolationCount() > 0 {
+		t.Errorf("auditor found violations:\n%s", out.String())
+	}
+	if result.Quiesced != "quiescent" {
+		t.Errorf("did not settle: %s", result.Quiesced)
+	}
+}
+
+func TestResultNameCarriesModeAndParams(t *testing.T) {
+	day := time.Date(2025, 11, 25, 23, 0, 0, 0, time.UTC)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{nil, "2025-11-25-bench"},
+		{[]string{"-chaos"}, "2025-11-25-chaos"},
+		{[]string{"-param", "PaymentConcurrency=64"}, "2025-11-25-bench-PaymentConcurrency-64"},
+		{[]string{"-chaos", "-slow-payment-ms", "13000"}, "2025-11-25-chaos-PaymentGatewayLatencyMs-13000"},
+		{[]string{"-name", "custom"}, "custom"},
+	}
+	for _, tt := range tests {
+		opts, err := parseOptions(append([]string{"-root", "/tmp"}, tt.args...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := opts.resultName(day); got != tt.want {
+			t.Errorf("%v → %q, want %q", tt.args, got, tt.want)
+		}
+	}
+}
+
+func TestChaosDefaultsYieldToExplicitFlags(t *testing.T) {
+	opts, err := parseOptions([]string{"-root", "/tmp", "-chaos", "-c", "4"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts.concurrency != 4 || opts.duration != 30*time.Second || opts.sizes != "skip" || opts.warmup != 0 {
+		t.Errorf("chaos options = c %d d %s sizes %s warmup %s", opts.concurrency, opts.duration, opts.sizes, opts.warmup)
+	}
+	bench, err := parseOptions([]string{"-root", "/tmp"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bench.concurrency != 255 || bench.cancelShare != 0 || bench.confirmShare != 0 {
+		t.Errorf("bench options = c %d cancel %v confirm %v", bench.concurrency, bench.cancelShare, bench.confirmShare)
+	}
+	if _, err := parseOptions([]string{"-audit"}); err == nil {
+		t.Error("-audit without -url must be refused")
+	}
+}

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/calltaxi/call-taxi/bench/internal/api"
+	"github.com/calltaxi/call-taxi/bench/internal/audit"
+	"github.com/calltaxi/call-taxi/bench/internal/chaos"
+	"github.com/calltaxi/call-taxi/bench/internal/cloudproc"
+	"github.com/calltaxi/call-taxi/bench/internal/load"
+	"github.com/calltaxi/call-taxi/bench/internal/report"
+)
+
+// harness runs one benchmark or chaos run end to end and writes its results.
+func harness(ctx context.Context, opts options, logger *slog.Logger, out io.Writer) (*report.Run, error) {
+	started := time.Now()
+	result := &report.Run{
+		Name: opts.resultName(started), Mode: opts.mode(), StartedAt: started.UTC(), Cores: runtime.NumCPU(),
+		GoVersion: runtime.Version(), Params: opts.params, Concurrency: opts.concurrency,
+		DurationS: opts.duration.Seconds(), WarmupS: opts.warmup.Seconds(), ReadMix: opts.readMix,
+	}
+	url, dataDir := opts.url, opts.dataDir
+	var cloud *cloudproc.Cloud
+	if url == "" {
+		fmt.Fprintf(out, "starting the local cloud (build + start; params %v)…\n", opts.params)
+		var err error
+		cloud, err = cloudproc.Start(ctx, cloudproc.Options{RepoRoot: opts.root, Params: opts.params})
+		if err != nil {
+			return nil, err
+		}
+		defer cloud.Stop()
+		url, dataDir = cloud.URL, cloud.DataDir
+	}
+	client := api.New(url, opts.concurrency+32)
+
+	stopSampling := func() map[string]cloudproc.FunctionMemory { return nil }
+	if cloud != nil {
+		stopSampling = sampleMemory(cloud.Pid)
+	}
+
+	var injector *chaos.Injector
+	loadCtx, endLoad := context.WithCancel(ctx)
+	defer endLoad()
+	var chaosDone sync.WaitGroup
+	if opts.chaos {
+		injector = chaos.New(client, chaos.Plan{Every: opts.chaosEvery, StopFor: opts.stopFor,
+			PutEventsFailureRate: opts.putEventsFailure, SMSFailureRate: opts.smsFailure, DuplicateDelivery: true}, logger)
+		chaosCtx, endChaos := context.WithTimeout(loadCtx, opts.warmup+opts.duration)
+		defer endChaos()
+		chaosDone.Go(func() {
+			if err := injector.Run(chaosCtx); err != nil {
+				logger.Error("chaos", "error", err.Error())
+			}
+		})
+	}
+
+	fmt.Fprintf(out, "load: %d customers, %s (+%s warm-up), read mix %.2f\n", opts.concurrency, opts.duration, opts.warmup, opts.readMix)
+	res, err := load.Run(loadCtx, load.Config{
+		Client: client, Concurrency: opts.concurrency, Duration: opts.duration, Warmup: opts.warmup,
+		ReadMix: opts.readMix, CancelShare: opts.cancelShare, ConfirmShare: opts.confirmShare,
+		TaxiStock: taxiStock(opts), LagSampleEvery: opts.lagEvery, Logger: logger,
+	})
+	chaosDone.Wait()
+	if err != nil {
+		return nil, fmt.Errorf("load: %w", err)
+	}
+	result.FromLoad(res)
+	result.PeakMemory = stopSampling()
+	if injector != nil {
+		res.Expect.Faults = injector.Faults()
+		result.Faults = res.Expect.Faults
+	}
+	if opts.slowPaymentMs > 0 {
+		res.Expect.Faults = append(res.Expect.Faults, audit.Fault{At: started, Kind: audit.FaultSlowPayment, Function: "PaymentFunction",
+			Detail: fmt.Sprintf("%d ms", opts.slowPaymentMs)})
+	}
+
+	fmt.Fprintf(out, "waiting for deliveries to settle (≤ %s)…\n", opts.quiesce)
+	if err := chaos.WaitQuiescent(ctx, client, opts.quiesce); err != nil {
+		result.Quiesced = err.Error()
+		fmt.Fprintln(out, "warning:", err)
+	} else {
+		result.Quiesced = "quiescent"
+	}
+	if result.Functions, err = client.Functions(ctx); err != nil {
+		return nil, err
+	}
+	snap, err := audit.Fetch(ctx, client, dirFS(dataDir))
+	if err != nil {
+		return nil, fmt.Errorf("audit snapshot: %w", err)
+	}
+	result.SMSLagFrom(snap)
+	auditReport := audit.Run(snap, res.Expect)
+	result.Audit = &auditReport
+
+	if opts.sizes != "skip" {
+		sizes, source, err := cloudproc.BootstrapSizes(ctx, opts.root, opts.sizes == "build")
+		if err != nil {
+			fmt.Fprintln(out, "warning: arm64 bootstrap sizes:", err)
+		}
+		result.BootstrapBytes, result.SizesSource = sizes, source
+	}
+	result.Evaluate()
+	jsonPath, svgPath, err := result.Write(opts.outDir)
+	if err != nil {
+		return nil, err
+	}
+	printSummary(out, result, res)
+	fmt.Fprintf(out, "\nwrote %s and %s\n", jsonPath, svgPath)
+	return result, nil
+}
+
+// taxiStock: plenty for a benchmark; in chaos, small enough that some confirms are rejected for lack of
+// taxis and releases matter.
+func taxiStock(opts options) int {
+	if opts.chaos {
+		return 40
+	}
+	return 10_000 // the API's maximum
+}
+
+func dirFS(dir string) fs.FS {
+	if dir == "" {
+		return nil
+	}
+	return os.DirFS(dir)
+}
+
+// sampleMemory reads the local cloud's process tree every second until the returned function is called,
+// which returns each name's peak total RSS (with the environment count at that moment).
+func sampleMemory(pid int) func() map[string]cloudproc.FunctionMemory {
+	var mu sync.Mutex
+	peak := map[string]cloudproc.FunctionMemory{}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		ticker := time.NewTicker(time.Second)
+		defer ticker.Stop()
+		for {
+			procs, err := cloudproc.Memory("/proc", pid)
+			if err == nil {
+				mu.Lock()
+				for name, m := range cloudproc.ByName(procs) {
+					if m.TotalRSSBytes > peak[name].TotalRSSBytes {
+						peak[name] = m
+					}
+				}
+				mu.Unlock()
+			}
+			select {
+			case <-done:
+				return
+			case <-ticker.C:
+			}
+		}
+	})
+	return func() map[string]cloudproc.FunctionMemory {
+		close(done)
+		wg.Wait()
+		mu.Lock()
+		defer mu.Unlock()
+		if len(peak) == 0 {
+			return nil
+		}
+		return peak
+	}
+}
+
+func auditOnly(ctx context.Context, opts options, out io.Writer) error {
+	client := api.New(opts.url, 4)
+	snap, err := audit.Fetch(ctx, client, dirFS(opts.dataDir))
+	if err != nil {
+		return err
+	}
+	r := audit.Run(snap, audit.Expectations{})
+	r.Print(out)
+	if r.ViolationCount() > 0 {
+		return errViolations
+	}
+	return nil
+}

@@ -1,0 +1,130 @@
+// Package report turns a run into the committed JSON result, the SVG chart and the Markdown table that
+// compares it with the seed system and the targets.
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/calltaxi/call-taxi/bench/internal/api"
+	"github.com/calltaxi/call-taxi/bench/internal/audit"
+	"github.com/calltaxi/call-taxi/bench/internal/cloudproc"
+	"github.com/calltaxi/call-taxi/bench/internal/load"
+	"github.com/calltaxi/call-taxi/bench/internal/stats"
+	"github.com/calltaxi/call-taxi/bench/internal/svgchart"
+)
+
+// Run is the JSON document of one benchmark or chaos run.
+type Run struct {
+	Name        string    `json:"name"`
+	Mode        string    `json:"mode"` // bench | chaos
+	StartedAt   time.Time `json:"startedAt"`
+	Cores       int       `json:"cores"`
+	GoVersion   string    `json:"goVersion"`
+	Params      []string  `json:"params,omitempty"`
+	Concurrency int       `json:"concurrency"`
+	DurationS   float64   `json:"durationSeconds"`
+	WarmupS     float64   `json:"warmupSeconds"`
+	ReadMix     float64   `json:"readMix"`
+
+	Routes          []stats.RouteReport `json:"routes"`
+	Orders          load.OrderOutcomes  `json:"orders"`
+	OrdersPerSecond float64             `json:"ordersPlacedPerSecond"` // eventual 201s
+	OrderLatency    stats.Summary       `json:"orderLatencyCustomerFacing"`
+	MyPageLag       stats.Summary       `json:"eventToMyPageLag"`
+	LagTimeouts     int                 `json:"eventToMyPageTimeouts"`
+	SMSLag          stats.Summary       `json:"statusToSmsLag"`
+	Cancels         map[string]int      `json:"cancels,omitempty"`
+	Confirms        map[string]int      `json:"confirms,omitempty"`
+
+	Functions      []api.FunctionStats                 `json:"functions"`
+	PeakMemory     map[string]cloudproc.FunctionMemory `json:"peakMemory,omitempty"`
+	BootstrapBytes map[string]int64                    `json:"arm64BootstrapBytes,omitempty"`
+	SizesSource    string                              `json:"arm64BootstrapSource,omitempty"`
+
+	Timeline []stats.Second `json:"timeline"`
+	Faults   []audit.Fault  `json:"faults,omitempty"`
+	Audit    *audit.Report  `json:"audit,omitempty"`
+	Quiesced string         `json:"quiescence,omitempty"`
+
+	Targets  []Row  `json:"targets"`
+	Markdown string `json:"markdown"`
+}
+
+// FromLoad fills the load-derived fields.
+func (r *Run) FromLoad(res load.Result) {
+	r.Routes = stats.ByRoute(res.Samples, res.Duration)
+	r.Orders = res.Orders
+	placedInWindow := 0
+	for _, s := range res.Samples {
+		if s.Route == load.RoutePlaceOrder && s.Status == 201 {
+			placedInWindow++
+		}
+	}
+	if secs := res.Duration.Seconds(); secs > 0 {
+		r.OrdersPerSecond = float64(placedInWindow) / secs
+	}
+	r.OrderLatency = stats.Summarize(res.OrderLatency)
+	r.MyPageLag = stats.Summarize(res.MyPageLag)
+	r.LagTimeouts = res.LagTimeouts
+	r.Cancels, r.Confirms = res.Cancels, res.Confirms
+	r.Timeline = stats.Timeline(res.Samples, res.MeasureStart, res.Duration)
+}
+
+// SMSLagFrom measures history entry → SMS for every paired status change.
+func (r *Run) SMSLagFrom(s audit.Snapshot) {
+	pairs, _, _ := audit.PairSMS(s)
+	lags := make([]time.Duration, 0, len(pairs))
+	for _, p := range pairs {
+		if !p.ChangedAt.IsZero() {
+			lags = append(lags, p.SentAt.Sub(p.ChangedAt))
+		}
+	}
+	r.SMSLag = stats.Summarize(lags)
+}
+
+// Route returns the named route's report (zero when the route saw no traffic).
+func (r *Run) Route(name string) stats.RouteReport {
+	for _, rr := range r.Routes {
+		if rr.Route == name {
+			return rr
+		}
+	}
+	return stats.RouteReport{Route: name}
+}
+
+// Write saves <dir>/<name>.json and <dir>/<name>.svg.
+func (r *Run) Write(dir string) (jsonPath, svgPath string, err error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", "", fmt.Errorf("results dir: %w", err)
+	}
+	raw, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return "", "", fmt.Errorf("encode result: %w", err)
+	}
+	jsonPath = filepath.Join(dir, r.Name+".json")
+	if err := os.WriteFile(jsonPath, append(raw, '\n'), 0o644); err != nil {
+		return "", "", fmt.Errorf("write result: %w", err)
+	}
+	svgPath = filepath.Join(dir, r.Name+".svg")
+	f, err := os.Create(svgPath)
+	if err != nil {
+		return "", "", fmt.Errorf("create chart: %w", err)
+	}
+	points := make([]svgchart.Point, len(r.Timeline))
+	for i, s := range r.Timeline {
+		points[i] = svgchart.Point{Second: s.Second, P50Ms: s.P50, P99Ms: s.P99, Throughput: float64(s.Requests)}
+	}
+	title := fmt.Sprintf("call-taxi %s — %d clients, %d cores, all routes", r.Mode, r.Concurrency, r.Cores)
+	werr := svgchart.Write(f, title, points)
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		return "", "", fmt.Errorf("write chart: %w", werr)
+	}
+	return jsonPath, svgPath, nil
+}

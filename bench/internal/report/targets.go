@@ -1,0 +1,157 @@
+package report
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/calltaxi/call-taxi/bench/internal/load"
+	"github.com/calltaxi/call-taxi/bench/internal/stats"
+)
+
+// Row is one line of the comparison table.
+type Row struct {
+	Metric   string `json:"metric"`
+	Seed     string `json:"seed"`
+	Measured string `json:"measured"`
+	Target   string `json:"target"`
+	Verdict  string `json:"verdict"`
+	Met      bool   `json:"met"`
+}
+
+// target is a threshold a measured value is held to.
+type target struct {
+	atLeast bool // else at most / below
+	strict  bool // < rather than ≤
+	limit   float64
+	unit    string
+}
+
+func (t target) String() string {
+	op := "≤"
+	switch {
+	case t.atLeast:
+		op = "≥"
+	case t.strict:
+		op = "<"
+	}
+	return fmt.Sprintf("%s %s %s", op, trim(t.limit), t.unit)
+}
+
+func (t target) judge(v float64) (bool, string) {
+	met := v <= t.limit
+	switch {
+	case t.atLeast:
+		met = v >= t.limit
+	case t.strict:
+		met = v < t.limit
+	}
+	diff := v - t.limit
+	if diff < 0 {
+		diff = -diff
+	}
+	by := ""
+	if t.limit != 0 {
+		by = fmt.Sprintf("%s %s (%.0f %%)", trim(diff), t.unit, 100*diff/t.limit)
+	} else {
+		by = fmt.Sprintf("%s %s", trim(diff), t.unit)
+	}
+	if met {
+		return true, "met, margin " + by
+	}
+	return false, "missed by " + by
+}
+
+func trim(v float64) string {
+	switch {
+	case v >= 100:
+		return fmt.Sprintf("%.0f", v)
+	case v >= 10:
+		return fmt.Sprintf("%.1f", v)
+	}
+	return fmt.Sprintf("%.2f", v)
+}
+
+// Evaluate fills r.Targets and r.Markdown.
+func (r *Run) Evaluate() {
+	orders := r.Route(load.RoutePlaceOrder)
+	reads := r.Route(load.RouteGetMyPage)
+	var rows []Row
+	add := func(metric, seed string, measured float64, shown string, t target) {
+		met, verdict := t.judge(measured)
+		if shown == noData {
+			met, verdict = false, "not measured"
+		}
+		if shown == "" {
+			shown = trim(measured) + " " + t.unit
+		}
+		rows = append(rows, Row{Metric: metric, Seed: seed, Measured: shown, Target: t.String(), Verdict: verdict, Met: met})
+	}
+	add("orders placed (201/s)", "1.85 trans/s", r.OrdersPerSecond, "", target{atLeast: true, limit: 1000, unit: "/s"})
+	add("POST /orders p99 (per attempt)", "–", orders.Latency.P99, "", target{strict: true, limit: 50, unit: "ms"})
+	add("POST /orders 5xx", "availability 42.31 %", float64(orders.Statuses.Server5xx),
+		fmt.Sprintf("%d (availability %.2f %%; 429s %d)", orders.Statuses.Server5xx, orders.Availability, orders.Statuses.Throttled),
+		target{limit: 0, unit: "responses"})
+	add("GET /mypages/{id} (200/s)", "116.74 trans/s", reads.OKPerSecond, "", target{atLeast: true, limit: 5000, unit: "/s"})
+	add("event → mypage p99", "–", r.MyPageLag.P99, lagText(r.MyPageLag), target{strict: true, limit: 50, unit: "ms"})
+	add("status → SMS p99", "–", r.SMSLag.P99, lagText(r.SMSLag), target{strict: true, limit: 100, unit: "ms"})
+	if name, ms := r.slowestColdStart(); name != "" {
+		add("cold start (slowest function's average)", "–", ms, fmt.Sprintf("%s ms (%s)", trim(ms), name), target{strict: true, limit: 10, unit: "ms"})
+	}
+	if name, size := r.largestBootstrap(); name != "" {
+		mb := float64(size) / 1e6
+		add("arm64 bootstrap (largest)", "–", mb, fmt.Sprintf("%.2f MB (%s)", mb, name), target{limit: 10, unit: "MB"})
+	}
+	r.Targets = rows
+	r.Markdown = r.markdown()
+}
+
+// noData marks a metric the run could not measure: it is never "met".
+const noData = "no samples"
+
+func lagText(s stats.Summary) string {
+	if s.Count == 0 {
+		return noData
+	}
+	return fmt.Sprintf("%s ms (n=%d)", trim(s.P99), s.Count)
+}
+
+func (r *Run) slowestColdStart() (string, float64) {
+	name, worst := "", -1.0
+	for _, f := range r.Functions {
+		if f.ColdStarts > 0 && f.AvgColdStartMs > worst {
+			name, worst = f.Name, f.AvgColdStartMs
+		}
+	}
+	return name, worst
+}
+
+func (r *Run) largestBootstrap() (string, int64) {
+	names := make([]string, 0, len(r.BootstrapBytes))
+	for n := range r.BootstrapBytes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	best, size := "", int64(-1)
+	for _, n := range names {
+		if r.BootstrapBytes[n] > size {
+			best, size = n, r.BootstrapBytes[n]
+		}
+	}
+	return best, size
+}
+
+func (r *Run) markdown() string {
+	var b strings.Builder
+	params := "defaults"
+	if len(r.Params) > 0 {
+		params = strings.Join(r.Params, " ")
+	}
+	fmt.Fprintf(&b, "| metric | seed (siege, 255 users, 60 s) | this run (%d cores, c=%d, %.0f s, mix %.2f, %s) | target | verdict |\n",
+		r.Cores, r.Concurrency, r.DurationS, r.ReadMix, params)
+	b.WriteString("|---|---|---|---|---|\n")
+	for _, row := range r.Targets {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", row.Metric, row.Seed, row.Measured, row.Target, row.Verdict)
+	}
+	return b.String()
+}

@@ -1,0 +1,77 @@
+package report
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/calltaxi/call-taxi/bench/internal/api"
+	"github.com/calltaxi/call-taxi/bench/internal/load"
+	"github.com/calltaxi/call-taxi/bench/internal/stats"
+)
+
+func TestTargetJudge(t *testing.T) {
+	tests := []struct {
+		name    string
+		t       target
+		v       float64
+		met     bool
+		verdict string
+	}{
+		{"throughput met", target{atLeast: true, limit: 1000, unit: "/s"}, 1500, true, "met, margin 500 /s (50 %)"},
+		{"throughput missed", target{atLeast: true, limit: 1000, unit: "/s"}, 250, false, "missed by 750 /s (75 %)"},
+		{"latency met", target{strict: true, limit: 50, unit: "ms"}, 12.5, true, "met, margin 37.5 ms"},
+		{"latency equal is missed when strict", target{strict: true, limit: 50, unit: "ms"}, 50, false, "missed by 0.00 ms"},
+		{"size equal is met", target{limit: 10, unit: "MB"}, 10, true, "met"},
+		{"zero 5xx", target{limit: 0}, 0, true, "met"},
+		{"some 5xx", target{limit: 0}, 3, false, "missed by 3.00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			met, verdict := tt.t.judge(tt.v)
+			if met != tt.met || !strings.HasPrefix(verdict, tt.verdict) {
+				t.Errorf("judge(%v) = %v %q, want %v %q…", tt.v, met, verdict, tt.met, tt.verdict)
+			}
+		})
+	}
+}
+
+func TestEvaluateTable(t *testing.T) {
+	r := Run{Cores: 2, Concurrency: 255, DurationS: 60, ReadMix: 0.5,
+		Routes: []stats.RouteReport{
+			{Route: load.RoutePlaceOrder, Statuses: stats.StatusCounts{Total: 10, Server5xx: 2}, Latency: stats.Summary{P99: 80}},
+			{Route: load.RouteGetMyPage, OKPerSecond: 6000},
+		},
+		OrdersPerSecond: 1200,
+		Functions: []api.FunctionStats{
+			{Name: "a", ColdStarts: 2, AvgColdStartMs: 4},
+			{Name: "b", ColdStarts: 1, AvgColdStartMs: 12},
+			{Name: "c", ColdStarts: 0, AvgColdStartMs: 99}, // never started: ignored
+		},
+		BootstrapBytes: map[string]int64{"OrderFunction": 9_000_000, "PaymentFunction": 11_000_000},
+	}
+	r.Evaluate()
+	met := map[string]bool{}
+	for _, row := range r.Targets {
+		met[row.Metric] = row.Met
+	}
+	want := map[string]bool{
+		"orders placed (201/s)":                   true,
+		"POST /orders p99 (per attempt)":          false,
+		"POST /orders 5xx":                        false,
+		"GET /mypages/{id} (200/s)":               true,
+		"cold start (slowest function's average)": false,
+		"arm64 bootstrap (largest)":               false,
+		"event → mypage p99":                      false, // no samples is never met
+	}
+	for metric, w := range want {
+		if got, ok := met[metric]; !ok || got != w {
+			t.Errorf("%s: met=%v (present %v), want %v", metric, got, ok, w)
+		}
+	}
+	for _, frag := range []string{"(2 cores, c=255", "12.0 ms (b)", "11.00 MB (PaymentFunction)", "1.85 trans/s", "116.74 trans/s",
+		"| event → mypage p99 | – | no samples | < 50.0 ms | not measured |"} {
+		if !strings.Contains(r.Markdown, frag) {
+			t.Errorf("markdown lacks %q:\n%s", frag, r.Markdown)
+		}
+	}
+}

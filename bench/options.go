@@ -1,0 +1,155 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// options are the command's flags.
+type options struct {
+	url         string
+	root        string
+	concurrency int
+	duration    time.Duration
+	warmup      time.Duration
+	readMix     float64
+	cpuProfile  string
+	params      paramList
+	outDir      string
+	name        string
+	chaos       bool
+	auditOnly   bool
+	dataDir     string
+	sizes       string
+	lagEvery    int
+	quiesce     time.Duration
+
+	chaosEvery       time.Duration
+	stopFor          time.Duration
+	putEventsFailure float64
+	smsFailure       float64
+	cancelShare      float64
+	confirmShare     float64
+	slowPaymentMs    int
+}
+
+type paramList []string
+
+func (p *paramList) String() string { return strings.Join(*p, " ") }
+func (p *paramList) Set(s string) error {
+	if k, _, ok := strings.Cut(s, "="); !ok || k == "" {
+		return fmt.Errorf("want Key=Value, got %q", s)
+	}
+	*p = append(*p, s)
+	return nil
+}
+
+func parseOptions(args []string) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.StringVar(&o.url, "url", "", "API base URL of a running local cloud (default: start one)")
+	fs.StringVar(&o.root, "root", "", "repository root (default: the directory holding go.mod, upward from here)")
+	fs.IntVar(&o.concurrency, "c", 255, "virtual customers (chaos default 32)")
+	fs.DurationVar(&o.duration, "d", 60*time.Second, "measured duration (chaos default 30s)")
+	fs.DurationVar(&o.warmup, "warmup", 5*time.Second, "unmeasured load first (chaos default 0)")
+	fs.Float64Var(&o.readMix, "mix", 0.5, "share of GET /mypages/{id} requests")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write the harness's CPU profile here")
+	fs.Var(&o.params, "param", "template parameter override Key=Value for the local cloud (repeatable)")
+	fs.StringVar(&o.outDir, "out", "", "results directory (default <root>/bench/results)")
+	fs.StringVar(&o.name, "name", "", "result file name without extension (default <date>-<mode>[-<params>])")
+	fs.BoolVar(&o.chaos, "chaos", false, "inject faults during the run, then audit")
+	fs.BoolVar(&o.auditOnly, "audit", false, "only run the invariant auditor against -url")
+	fs.StringVar(&o.dataDir, "data", "", "local cloud data dir to scan for card numbers (with -audit or -url)")
+	fs.StringVar(&o.sizes, "sizes", "auto", "arm64 bootstrap sizes: auto (bin/arm64 or build), build, skip (chaos default skip)")
+	fs.IntVar(&o.lagEvery, "lag-every", 20, "poll every n-th order's mypage for the event → mypage lag (0 = off)")
+	fs.DurationVar(&o.quiesce, "quiesce-timeout", 90*time.Second, "how long to wait for deliveries to settle before auditing")
+	fs.DurationVar(&o.chaosEvery, "chaos-every", 3*time.Second, "one fault drill per interval")
+	fs.DurationVar(&o.stopFor, "stop-for", 2*time.Second, "how long a stopped function stays down")
+	fs.Float64Var(&o.putEventsFailure, "put-events-failure", 0.1, "PutEvents failure rate during chaos")
+	fs.Float64Var(&o.smsFailure, "sms-failure", 0, "SNS publish failure rate during chaos")
+	fs.Float64Var(&o.cancelShare, "cancel", 0.2, "share of placed orders the customer cancels (chaos)")
+	fs.Float64Var(&o.confirmShare, "confirm", 0.3, "share of placed orders a manager confirms (chaos)")
+	fs.IntVar(&o.slowPaymentMs, "slow-payment-ms", 0, "chaos: simulated gateway latency (PaymentGatewayLatencyMs); above ~12000 the order's payment call times out")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if o.chaos {
+		defaults := map[string]func(){
+			"c": func() { o.concurrency = 32 }, "d": func() { o.duration = 30 * time.Second },
+			"warmup": func() { o.warmup = 0 }, "sizes": func() { o.sizes = "skip" },
+		}
+		for name, apply := range defaults {
+			if !set[name] {
+				apply()
+			}
+		}
+	} else {
+		o.cancelShare, o.confirmShare = 0, 0
+	}
+	if o.slowPaymentMs > 0 {
+		o.params = append(o.params, fmt.Sprintf("PaymentGatewayLatencyMs=%d", o.slowPaymentMs))
+	}
+	if o.auditOnly && o.url == "" {
+		return o, fmt.Errorf("-audit needs -url")
+	}
+	if o.concurrency < 1 || o.duration <= 0 {
+		return o, fmt.Errorf("-c must be ≥ 1 and -d > 0")
+	}
+	if o.root == "" {
+		root, err := findRoot()
+		if err != nil {
+			return o, err
+		}
+		o.root = root
+	}
+	if o.outDir == "" {
+		o.outDir = filepath.Join(o.root, "bench", "results")
+	}
+	return o, nil
+}
+
+func (o options) mode() string {
+	if o.chaos {
+		return "chaos"
+	}
+	return "bench"
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9]+`)
+
+// resultName is <date>-<mode>, plus the parameter overrides so differently configured runs of a day
+// do not overwrite each other.
+func (o options) resultName(now time.Time) string {
+	if o.name != "" {
+		return o.name
+	}
+	name := now.Format("2006-01-02") + "-" + o.mode()
+	for _, p := range o.params {
+		name += "-" + strings.Trim(unsafeName.ReplaceAllString(p, "-"), "-")
+	}
+	return name
+}
+
+func findRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("working dir: %w", err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no go.mod above the working directory: pass -root")
+		}
+		dir = parent
+	}
+}
