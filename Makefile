@@ -17,7 +17,7 @@ HOST_GOARCH = $(shell go env GOARCH)
 
 lower = $(shell printf '%s' '$(1)' | tr '[:upper:]' '[:lower:]')
 
-.PHONY: help build $(BUILD_TARGETS) test fmt vet tidy run bench chaos clean
+.PHONY: help build $(BUILD_TARGETS) test test-browser fmt vet tidy run bench chaos clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ test: ## gofmt check, go vet, and every test with the race detector
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet ./...
 	go test -race -count=1 -timeout 20m ./...
+
+test-browser: ## browser tests of web/ against a fresh local cloud (needs chromium and `npm ci` in web/e2e)
+	bash web/e2e/run-against-localcloud.sh
 
 fmt: ## gofmt every Go file
 	gofmt -w .

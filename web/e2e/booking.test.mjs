@@ -120,7 +120,7 @@ describe('console', { skip: skipReason }, () => {
     const dialog = customer.getByRole('dialog', { name: 'Cancel this booking?' });
     await dialog.waitFor();
     await dialog.getByText('₩3,800').waitFor();
-    await screenshot(customer, 'customer-cancel-dialog');
+    await screenshot(customer, 'customer-cancel-dialog', { fullPage: false });
     await dialog.getByRole('button', { name: 'Keep it' }).click();
     await dialog.waitFor({ state: 'hidden' });
     assert.notEqual(await card.locator('header .badge').getAttribute('data-status'), 'CANCELED');

@@ -135,3 +135,46 @@ test('JWT claims, groups and roles', () => {
   assert.equal(decodeClaims('not-a-jwt'), null);
   assert.equal(decodeClaims('a.!!!.c'), null);
 });
+
+test('the schema validator accepts valid and names invalid values', async () => {
+  const { validate, responseSchema } = await import('./schema.mjs');
+  const root = {
+    paths: { '/x': { get: { responses: { 200: { $ref: '#/components/responses/Ok' } } } } },
+    components: {
+      responses: { Ok: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Thing' } } } } },
+      schemas: {
+        Grade: { type: 'string', enum: ['basic', 'prime'] },
+        Thing: {
+          type: 'object', required: ['id', 'grade'], additionalProperties: false,
+          properties: {
+            id: { type: 'string', pattern: '^t-', minLength: 3 },
+            grade: { $ref: '#/components/schemas/Grade' },
+            count: { type: 'integer', minimum: 0, maximum: 9 },
+            tags: { type: 'array', items: { type: 'string' } },
+            kind: { const: 'thing' },
+            alt: { oneOf: [{ type: 'string' }, { type: 'integer' }] },
+          },
+        },
+      },
+    },
+  };
+  const thing = responseSchema(root, 'GET', '/x', 200);
+  assert.deepEqual(validate({ id: 't-1', grade: 'prime', count: 3, tags: ['a'], kind: 'thing', alt: 2 }, thing, root), []);
+  const cases = [
+    [{ grade: 'basic' }, /missing required id/],
+    [{ id: 'x-1', grade: 'basic' }, /does not match/],
+    [{ id: 't-1', grade: 'gold' }, /not one of/],
+    [{ id: 't-1', grade: 'basic', count: 1.5 }, /not of type integer/],
+    [{ id: 't-1', grade: 'basic', count: 10 }, /more than 9/],
+    [{ id: 't-1', grade: 'basic', tags: [1] }, /tags\[0\].*not of type string/],
+    [{ id: 't-1', grade: 'basic', extra: 1 }, /unexpected property extra/],
+    [{ id: 't-1', grade: 'basic', kind: 'other' }, /must be "thing"/],
+    [{ id: 't-1', grade: 'basic', alt: true }, /matches 0 of oneOf/],
+    [[], /not of type object/],
+  ];
+  for (const [value, want] of cases) {
+    const problems = validate(value, thing, root);
+    assert.ok(problems.some((p) => want.test(p)), `${JSON.stringify(value)}: ${problems}`);
+  }
+  assert.equal(responseSchema(root, 'GET', '/x', 404), undefined);
+});
