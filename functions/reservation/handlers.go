@@ -9,6 +9,5 @@ import (
 // newHandlers is the function's one Lambda handler: the HTTP API routes and the EventBridge consumer.
 func newHandlers(service *Service, logger *slog.Logger) lambdamux.Handlers {
 	api := &API{service: service}
-	consumer := &Events{service: service, logger: logger}
-	return lambdamux.Handlers{API: api.Router(logger).Handle, EventBridge: consumer.Handle}
+	return lambdamux.Handlers{API: api.Router(logger).Handle, EventBridge: newConsumer(service, logger).Handle}
 }
