@@ -64,7 +64,7 @@ func (s *Service) publishCanceled(ctx context.Context, o Order) error {
 		OrderID: o.ID, CustomerID: o.CustomerID,
 	})
 	if err != nil {
-		return apperr.Unavailable(unavailableRetryAfter, fmt.Errorf("publish OrderCanceled for %s: %w", o.ID, err))
+		return apperr.TryAgain("the cancellation is refunded but could not be completed; repeat the cancel", unavailableRetryAfter, fmt.Errorf("publish OrderCanceled for %s: %w", o.ID, err))
 	}
 	return nil
 }

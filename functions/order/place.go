@@ -150,7 +150,7 @@ func (s *Service) publishPlaced(ctx context.Context, o Order) error {
 		OrderID: o.ID, CustomerID: o.CustomerID, OrderType: o.OrderType, Fare: o.Fare, PaymentID: o.PaymentID,
 	})
 	if err != nil {
-		return apperr.Unavailable(unavailableRetryAfter, fmt.Errorf("publish OrderPlaced for %s: %w", o.ID, err))
+		return apperr.TryAgain("the booking is paid but could not be completed; repeat the request with the same Idempotency-Key", unavailableRetryAfter, fmt.Errorf("publish OrderPlaced for %s: %w", o.ID, err))
 	}
 	return nil
 }

@@ -106,9 +106,7 @@ func (s *Service) Confirm(ctx context.Context, id, taxiID string) (*Reservation,
 	})
 	switch {
 	case errors.Is(err, errPublish):
-		unavailable := apperr.Unavailable(2*time.Second, err)
-		unavailable.Message = "the confirmation could not be dispatched; repeat the same confirm shortly"
-		return nil, unavailable
+		return nil, apperr.TryAgain("the confirmation could not be dispatched; repeat the same confirm shortly", 2*time.Second, err)
 	case errors.Is(err, ErrVersionConflict):
 		return nil, apperr.Conflict("reservation %s is being changed concurrently, retry", id)
 	case err != nil:

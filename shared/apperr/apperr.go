@@ -97,7 +97,13 @@ func Busy(retryAfter time.Duration, cause error) *Error {
 	return &Error{Kind: KindBusy, Code: "PAYMENT_BUSY", Message: "payment is busy, retry shortly with the same Idempotency-Key", RetryAfter: retryAfter, Err: cause}
 }
 
-// Unavailable means a dependency failed or timed out; the request did not complete and may be retried.
+// TryAgain means this service could not finish the request (its event bus or table failed); the request
+// is safe to repeat as it was.
+func TryAgain(message string, retryAfter time.Duration, cause error) *Error {
+	return &Error{Kind: KindUnavailable, Code: "SERVICE_UNAVAILABLE", Message: message, RetryAfter: retryAfter, Err: cause}
+}
+
+// Unavailable means payment failed or timed out; the request did not complete and may be retried.
 func Unavailable(retryAfter time.Duration, cause error) *Error {
 	return &Error{Kind: KindUnavailable, Code: "PAYMENT_UNAVAILABLE", Message: "payment is unavailable, retry shortly with the same Idempotency-Key", RetryAfter: retryAfter, Err: cause}
 }

@@ -77,6 +77,7 @@ func TestErrorMapping(t *testing.T) {
 		{apperr.TooLarge(1), http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", ""},
 		{apperr.Busy(1500*time.Millisecond, nil), http.StatusTooManyRequests, "PAYMENT_BUSY", "2"},
 		{apperr.Unavailable(3*time.Second, errors.New("down")), http.StatusServiceUnavailable, "PAYMENT_UNAVAILABLE", "3"},
+		{apperr.TryAgain("again", time.Second, errors.New("down")), http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", "1"},
 		{errors.New("boom"), http.StatusInternalServerError, "INTERNAL", ""},
 	}
 	for _, tt := range tests {

@@ -65,6 +65,10 @@ func (r Router) Handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) 
 	if err != nil {
 		return Error(ctx, err), nil
 	}
+	// The 413 holds on every route, also on those that never read their body.
+	if _, err := Body(req); apperr.KindOf(err) == apperr.KindTooLarge {
+		return Error(ctx, err), nil
+	}
 	resp, err = handler(ctx, req, caller)
 	if err != nil {
 		return Error(ctx, err), nil

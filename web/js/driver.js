@@ -37,8 +37,9 @@ export function mountDriver(container, { api, session }) {
     button.disabled = true;
     try {
       const updated = await api('PATCH', `/taxis/${encodeURIComponent(taxi.id)}`, { body: { stockCnt: count } });
-      status.show(t('saved', { name: taxi.taxiName, count: updated?.stockCnt ?? count }), 'ok');
+      // Re-list first, so the message appears once the screen shows the saved value.
       await refresh();
+      status.show(t('saved', { name: taxi.taxiName, count: updated?.stockCnt ?? count }), 'ok');
     } catch (error) {
       status.show(describeError(error), 'error');
     } finally {
@@ -84,9 +85,9 @@ function registerForm(api, status, onRegistered) {
     submit.disabled = true;
     try {
       const taxi = await api('POST', '/taxis', { body });
-      status.show(t('registered', { name: taxi?.taxiName ?? body.taxiName }), 'ok');
       form.querySelector('[name="taxiName"]').value = '';
       await onRegistered();
+      status.show(t('registered', { name: taxi?.taxiName ?? body.taxiName }), 'ok');
     } catch (error) {
       if (!(error.status === 400 && setFieldError(form, error.field, error.message))) status.show(describeError(error), 'error');
     } finally {

@@ -28,7 +28,7 @@ export function mountLocalPanel(container, { control }) {
     const header = ['fnName', 'fnState', 'fnEnvironments', 'fnInvocations', 'fnThrottles', 'fnErrors', 'fnColdStarts', ''];
     replaceChildrenKeepingFocus(functions, h('table', {},
       h('thead', {}, h('tr', {}, header.map((key) => h('th', { scope: 'col' }, key ? t(key) : '')))),
-      h('tbody', {}, stats.map((fn) => h('tr', { 'data-function': fn.name },
+      h('tbody', {}, stats.map((fn) => h('tr', { 'data-function': fn.name, 'data-stopped': fn.stopped ? 'true' : false },
         h('th', { scope: 'row', class: 'mono' }, shortName(fn.name)),
         h('td', {}, fn.stopped ? t('fnStopped') : t('fnRunning')),
         h('td', {}, String(fn.environments)),

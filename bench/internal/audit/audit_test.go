@@ -149,6 +149,11 @@ func TestEachKindOfViolationIsFound(t *testing.T) {
 			s.DLQ["call-taxi-taxi-events-dlq"] = []api.DLQMessage{{Body: json.RawMessage(`{}`), At: at(100)}}
 			e.Faults = []Fault{{At: at(200), Kind: FaultStop, Function: "TaxiFunction"}}
 		}, "dead letters", "no injected fault"},
+		{"stream batch dead-lettered in a run without faults", func(s *Snapshot, e *Expectations) {
+			s.DLQ["call-taxi-notify-mypages-stream-dlq"] = []api.DLQMessage{{At: at(100), Body: json.RawMessage(
+				`{"requestContext":{"condition":"RetryAttemptsExhausted","approximateInvokeCount":11},"responseContext":{"functionError":"Unhandled"},` +
+					`"DDBStreamBatchInfo":{"startSequenceNumber":"7","endSequenceNumber":"9","batchSize":3}}`)}}
+		}, "dead letters", "stream batch of 3 records (sequence 7..9), RetryAttemptsExhausted after 11 invokes (Unhandled)"},
 		{"card in a table", func(s *Snapshot, e *Expectations) {
 			s.Blobs["table PaymentsTable"] = []byte(`[{"cardNo":"4242424242424242"}]`)
 		}, "card number", "4242••••••••4242 found 1× in table PaymentsTable"},

@@ -66,8 +66,29 @@ func checkDeadLetters(s Snapshot, e Expectations) Result {
 	return res
 }
 
+// streamFailure is the on-failure record of a stream batch that exhausted its retries.
+type streamFailure struct {
+	RequestContext struct {
+		Condition              string `json:"condition"`
+		ApproximateInvokeCount int    `json:"approximateInvokeCount"`
+	} `json:"requestContext"`
+	ResponseContext struct {
+		FunctionError string `json:"functionError"`
+	} `json:"responseContext"`
+	Batch struct {
+		Start     string `json:"startSequenceNumber"`
+		End       string `json:"endSequenceNumber"`
+		BatchSize int    `json:"batchSize"`
+	} `json:"DDBStreamBatchInfo"`
+}
+
 // describeBody names an EventBridge event or a stream failure record by what it is about.
 func describeBody(body json.RawMessage) string {
+	var sf streamFailure
+	if json.Unmarshal(body, &sf) == nil && sf.Batch.BatchSize > 0 {
+		return fmt.Sprintf("stream batch of %d records (sequence %s..%s), %s after %d invokes (%s)", sf.Batch.BatchSize,
+			sf.Batch.Start, sf.Batch.End, sf.RequestContext.Condition, sf.RequestContext.ApproximateInvokeCount, sf.ResponseContext.FunctionError)
+	}
 	var ev struct {
 		DetailType string         `json:"detail-type"`
 		Detail     map[string]any `json:"detail"`

@@ -79,15 +79,16 @@ func (c *Cloud) apiHandler(gateway http.Handler) http.Handler {
 }
 
 // staticOr serves the web console's files for GET requests naming one, and everything else through the
-// API gateway: console file names never collide with API routes.
+// API gateway: console file names never collide with API routes. The console's own tests (web/e2e) are
+// not part of the site.
 func (c *Cloud) staticOr(gateway http.Handler) http.Handler {
 	if c.cfg.StaticDir == "" {
 		return gateway
 	}
 	files := http.FileServer(http.Dir(c.cfg.StaticDir))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet || r.Method == http.MethodHead {
-			name := path.Clean(r.URL.Path)
+		name := path.Clean(r.URL.Path)
+		if (r.Method == http.MethodGet || r.Method == http.MethodHead) && !strings.HasPrefix(name, "/e2e") {
 			if name == "/" {
 				files.ServeHTTP(w, r)
 				return
