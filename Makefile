@@ -17,7 +17,7 @@ HOST_GOARCH = $(shell go env GOARCH)
 
 lower = $(shell printf '%s' '$(1)' | tr '[:upper:]' '[:lower:]')
 
-.PHONY: help build $(BUILD_TARGETS) test test-browser fmt vet tidy run bench chaos clean
+.PHONY: help build $(BUILD_TARGETS) test fuzz test-browser fmt vet tidy run bench chaos clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -37,6 +37,24 @@ test: ## gofmt check, go vet, and every test with the race detector
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet ./...
 	go test -race -count=1 -timeout 20m ./...
+	@$(MAKE) --no-print-directory fuzz
+
+# Go fuzzing runs one target per `go test` invocation: package:FuzzName, each for FUZZTIME.
+FUZZTIME ?= 3s
+FUZZ_TARGETS := \
+	./shared/httpapi:FuzzDecodeBytes ./shared/httpapi:FuzzDecode ./shared/streamrec:FuzzConvert \
+	./shared/auth:FuzzParseGroups ./shared/validate:FuzzCard ./shared/validate:FuzzE164 \
+	./functions/order:FuzzOrderAPI ./functions/payment:FuzzPaymentAPI \
+	./functions/reservation:FuzzReservationAPI ./functions/reservation:FuzzReservationEvents \
+	./functions/taxi:FuzzTaxiAPI ./functions/taxi:FuzzTaxiEvents \
+	./functions/mypage:FuzzMyPageAPI ./functions/mypage:FuzzMyPageStream ./functions/notify:FuzzNotifyStream
+
+fuzz: ## run every fuzz target for FUZZTIME each (default 3s); a crash is saved under the package's testdata/fuzz
+	@set -e; for target in $(FUZZ_TARGETS); do \
+		pkg=$${target%%:*}; name=$${target##*:}; \
+		echo "fuzz $$name in $$pkg for $(FUZZTIME)"; \
+		go test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	done
 
 test-browser: ## browser tests of web/ against a fresh local cloud (needs chromium and `npm ci` in web/e2e)
 	bash web/e2e/run-against-localcloud.sh

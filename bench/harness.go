@@ -64,7 +64,7 @@ func harness(ctx context.Context, opts options, logger *slog.Logger, out io.Writ
 
 	fmt.Fprintf(out, "load: %d customers, %s (+%s warm-up), read mix %.2f\n", opts.concurrency, opts.duration, opts.warmup, opts.readMix)
 	res, err := load.Run(loadCtx, load.Config{
-		Client: client, Concurrency: opts.concurrency, Duration: opts.duration, Warmup: opts.warmup,
+		Client: client, Concurrency: opts.concurrency, Duration: opts.duration, Warmup: opts.warmup, Drain: opts.drain,
 		ReadMix: opts.readMix, CancelShare: opts.cancelShare, ConfirmShare: opts.confirmShare,
 		TaxiStock: taxiStock(opts), LagSampleEvery: opts.lagEvery, Logger: logger,
 	})

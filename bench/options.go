@@ -17,6 +17,7 @@ type options struct {
 	concurrency int
 	duration    time.Duration
 	warmup      time.Duration
+	drain       time.Duration
 	readMix     float64
 	cpuProfile  string
 	params      paramList
@@ -57,6 +58,7 @@ func parseOptions(args []string) (options, error) {
 	fs.IntVar(&o.concurrency, "c", 255, "virtual customers (chaos default 32)")
 	fs.DurationVar(&o.duration, "d", 60*time.Second, "measured duration (chaos default 30s)")
 	fs.DurationVar(&o.warmup, "warmup", 5*time.Second, "unmeasured load first (chaos default 0)")
+	fs.DurationVar(&o.drain, "drain", 30*time.Second, "after -d, orders still being retried are retried this long (0 = abandon them)")
 	fs.Float64Var(&o.readMix, "mix", 0.5, "share of GET /mypages/{id} requests")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write the harness's CPU profile here")
 	fs.Var(&o.params, "param", "template parameter override Key=Value for the local cloud (repeatable)")

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/calltaxi/call-taxi/shared/ids"
+	"github.com/calltaxi/call-taxi/shared/validate"
 )
 
 // Customer-visible statuses, as the mypage projection writes them into history.
@@ -52,12 +53,14 @@ func NewEntries(oldHistory, newHistory []HistoryEntry) []HistoryEntry {
 	return added
 }
 
-// ToNotify are the changes a record asks to text: every status in the new history. Statuses the view
-// reached before its phone arrived were skipped, and records can be retried or replayed, so each record
-// offers the whole history and the idempotency keys drop what was already sent (at most one claim per
-// status, four in all).
-func ToNotify(_, newImg Image) []HistoryEntry {
-	return NewEntries(nil, newImg.History)
+// ToNotify are the changes a record asks to text: the history entries it adds. Statuses the view reached
+// before its order record (and so the phone) arrived were skipped, so the record that brings a valid
+// phone offers every status again (the idempotency keys drop those already sent).
+func ToNotify(oldImg, newImg Image) []HistoryEntry {
+	if !validate.E164(oldImg.Phone) && validate.E164(newImg.Phone) {
+		return NewEntries(nil, newImg.History)
+	}
+	return NewEntries(oldImg.History, newImg.History)
 }
 
 // IdempotencyKey names the one SMS a booking gets for a status.

@@ -98,10 +98,10 @@ func TestToNotify(t *testing.T) {
 		old, new Image
 		want     []string
 	}{
-		{"whole history, the claims drop what was sent", Image{Phone: phone, History: entries(StatusPaid)}, Image{Phone: phone, History: entries(StatusPaid, StatusReserved)}, []string{StatusPaid, StatusReserved}},
+		{"new entries only", Image{Phone: phone, History: entries(StatusPaid)}, Image{Phone: phone, History: entries(StatusPaid, StatusReserved)}, []string{StatusReserved}},
 		{"phone arrives after statuses", Image{History: entries(StatusPaid, StatusReserved)}, Image{Phone: phone, History: entries(StatusPaid, StatusReserved)}, []string{StatusPaid, StatusReserved}},
 		{"phone fixed from an invalid one", Image{Phone: "010", History: entries(StatusPaid)}, Image{Phone: phone, History: entries(StatusPaid)}, []string{StatusPaid}},
-		{"still no phone (Notify skips it)", Image{History: entries(StatusPaid)}, Image{History: entries(StatusPaid, StatusReserved)}, []string{StatusPaid, StatusReserved}},
+		{"still no phone", Image{History: entries(StatusPaid)}, Image{History: entries(StatusPaid, StatusReserved)}, []string{StatusReserved}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -58,12 +58,12 @@ func TestStreamHandler(t *testing.T) {
 		{
 			name: "failure then retry sends each status exactly once",
 			deliveries: []delivery{
-				// PAID and RESERVED are sent, CONFIRMED fails: that record and everything after it are reported.
+				// RESERVED is sent, CONFIRMED fails: that record and everything after it are reported.
 				{records: []events.DynamoDBEventRecord{reservedAndConfirmed, otherOrder}, smsFailures: 1, smsFailOn: "assigned", wantFailures: []string{"2", "3"}},
 				{records: []events.DynamoDBEventRecord{reservedAndConfirmed, otherOrder}, smsFailures: 1, smsFailOn: "assigned", wantFailures: []string{"2", "3"}},
 				{records: []events.DynamoDBEventRecord{reservedAndConfirmed, otherOrder}, wantFailures: []string{}},
 			},
-			wantTexts: []string{"paid", "reached", "assigned", "Booking BBBBBB"},
+			wantTexts: []string{"reached", "assigned", "Booking BBBBBB"},
 		},
 		{
 			name: "statuses reached before the phone was known are sent when it arrives, once",

@@ -29,7 +29,7 @@ const (
 	// claimTTL outlives the stream's 24 h retention plus every retry of a record.
 	claimTTL = 7 * 24 * time.Hour
 	// claimLease outlives one invocation (10 s timeout), so a crashed attempt is taken over by the retry.
-	claimLease = 30 * time.Second
+	claimLease = 15 * time.Second
 )
 
 func main() {

@@ -118,11 +118,13 @@ func checkReservations(s Snapshot, e Expectations) Result {
 			res.Violations = append(res.Violations, fmt.Sprintf("order %s is PAID but reservation %s is %s", id, str(rows[0], "id"), got))
 		}
 	}
+	payments := byKey(s.Payments, "orderId")
 	for _, r := range s.Reservations {
 		id := str(r, "orderId")
 		if o := orders[id]; len(o) > 0 {
 			if st := str(o[0], "status"); st != "PAID" && st != "CANCELED" && str(r, "status") != "CANCELED" {
-				res.Violations = append(res.Violations, fmt.Sprintf("reservation %s is %s for order %s that is %s", str(r, "id"), str(r, "status"), id, st))
+				res.Violations = append(res.Violations, fmt.Sprintf("reservation %s is %s for order %s that is %s (payment %v)",
+					str(r, "id"), str(r, "status"), id, st, statuses(payments[id])))
 			}
 		}
 	}

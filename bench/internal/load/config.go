@@ -16,8 +16,11 @@ type Config struct {
 	Concurrency int           // virtual customers
 	Duration    time.Duration // measured part of the run
 	Warmup      time.Duration // unmeasured load before it
-	ReadMix     float64       // share of iterations that read a mypage instead of ordering
-	Card        string        // card every order pays with
+	// Drain is how long customers whose order is still being retried at the end keep retrying it, so the
+	// run does not leave orders abandoned mid-payment that a real customer would have finished.
+	Drain   time.Duration
+	ReadMix float64 // share of iterations that read a mypage instead of ordering
+	Card    string  // card every order pays with
 
 	CancelShare  float64 // share of placed orders their customer cancels (chaos)
 	ConfirmShare float64 // share of placed orders a manager confirms (chaos)

@@ -46,13 +46,14 @@ type customer struct {
 }
 
 // loop runs until ctx ends: reads with probability ReadMix (once there is something to read), else orders.
-func (c *customer) loop(ctx context.Context) {
+// An order still being retried when ctx ends is retried until drainCtx ends.
+func (c *customer) loop(ctx, drainCtx context.Context) {
 	for ctx.Err() == nil {
 		if len(c.orders) > 0 && c.rng.Float64() < c.r.cfg.ReadMix {
 			c.readMyPage()
 			continue
 		}
-		c.placeOrder(ctx)
+		c.placeOrder(drainCtx)
 	}
 }
 

@@ -117,12 +117,13 @@ func TestRunRetriesWithTheSameKeyAndRecordsWhatCustomersWereTold(t *testing.T) {
 	}
 }
 
-func TestWarmupSamplesAreNotMeasured(t *testing.T) {
+func TestOnlyTheMeasuredWindowIsSampled(t *testing.T) {
 	start := time.Now()
-	c := newCollector(start, "4242424242424242")
-	c.sample(sampleAt(start.Add(-time.Millisecond)))
+	c := newCollector(start, start.Add(time.Second), "4242424242424242")
+	c.sample(sampleAt(start.Add(-time.Millisecond))) // warm-up
 	c.sample(sampleAt(start))
-	c.sample(sampleAt(start.Add(time.Second)))
+	c.sample(sampleAt(start.Add(999 * time.Millisecond)))
+	c.sample(sampleAt(start.Add(time.Second))) // drain
 	if n := len(c.res.Samples); n != 2 {
 		t.Errorf("%d samples kept, want 2", n)
 	}

@@ -35,13 +35,13 @@ type Result struct {
 
 // collector accumulates a Result from many goroutines.
 type collector struct {
-	mu           sync.Mutex
-	measureStart time.Time
-	res          Result
+	mu                       sync.Mutex
+	measureStart, measureEnd time.Time
+	res                      Result
 }
 
-func newCollector(measureStart time.Time, card string) *collector {
-	return &collector{measureStart: measureStart, res: Result{
+func newCollector(measureStart, measureEnd time.Time, card string) *collector {
+	return &collector{measureStart: measureStart, measureEnd: measureEnd, res: Result{
 		MeasureStart: measureStart,
 		Cancels:      map[string]int{},
 		Confirms:     map[string]int{},
@@ -58,10 +58,12 @@ func (c *collector) with(f func(r *Result)) {
 
 // sample records an attempt if it started in the measured window.
 func (c *collector) sample(s stats.Sample) {
-	if s.Start.Before(c.measureStart) {
+	if !c.measured(s.Start) {
 		return
 	}
 	c.with(func(r *Result) { r.Samples = append(r.Samples, s) })
 }
 
-func (c *collector) measured(start time.Time) bool { return !start.Before(c.measureStart) }
+func (c *collector) measured(start time.Time) bool {
+	return !start.Before(c.measureStart) && start.Before(c.measureEnd)
+}

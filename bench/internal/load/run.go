@@ -44,7 +44,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	measureStart := time.Now().Add(cfg.Warmup)
 	r := &runner{
 		cfg: cfg, runID: runID, actors: acts,
-		col:      newCollector(measureStart, cfg.Card),
+		col:      newCollector(measureStart, measureStart.Add(cfg.Duration), cfg.Card),
 		phones:   &phoneSequence{base: rand.Int64N(100_000_000)},
 		orders:   make(chan placedOrder, 1024),
 		lagSem:   make(chan struct{}, max(cfg.LagProbes, 1)),
@@ -60,10 +60,12 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 
 	loadCtx, stop := context.WithDeadline(ctx, measureStart.Add(cfg.Duration))
 	defer stop()
+	drainCtx, stopDrain := context.WithDeadline(ctx, measureStart.Add(cfg.Duration+cfg.Drain))
+	defer stopDrain()
 	var customers sync.WaitGroup
 	for i, tok := range acts.customers {
 		c := &customer{r: r, index: i, token: tok, rng: rand.New(rand.NewPCG(uint64(i), rand.Uint64()))}
-		customers.Go(func() { c.loop(loadCtx) })
+		customers.Go(func() { c.loop(loadCtx, drainCtx) })
 	}
 	customers.Wait()
 	close(r.orders)

@@ -39,7 +39,9 @@ func sharedBuildDir(t *testing.T) string {
 	return buildDir
 }
 
-func startCloud(t *testing.T, params map[string]string) *cloud.Cloud {
+// startCloud starts a local cloud for the test; configure, if any, adjusts its config last (e.g. to
+// capture the function logs).
+func startCloud(t *testing.T, params map[string]string, configure ...func(*cloud.Config)) *cloud.Cloud {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("end-to-end: skipped in -short mode")
@@ -56,7 +58,7 @@ func startCloud(t *testing.T, params map[string]string) *cloud.Cloud {
 	_, statErr := os.Stat(filepath.Join(bd, "OrderFunction", "bootstrap"))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	c, err := cloud.Start(ctx, cloud.Config{
+	cfg := cloud.Config{
 		RepoRoot:           root,
 		ParameterOverrides: params,
 		APIAddr:            "127.0.0.1:0",
@@ -67,7 +69,11 @@ func startCloud(t *testing.T, params map[string]string) *cloud.Cloud {
 		Logger:             slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		FunctionLogs:       logs,
 		StaticDir:          "-",
-	})
+	}
+	for _, fn := range configure {
+		fn(&cfg)
+	}
+	c, err := cloud.Start(ctx, cfg)
 	if err != nil {
 		t.Fatalf("start local cloud: %v", err)
 	}
