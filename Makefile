@@ -49,11 +49,17 @@ FUZZ_TARGETS := \
 	./functions/taxi:FuzzTaxiAPI ./functions/taxi:FuzzTaxiEvents \
 	./functions/mypage:FuzzMyPageAPI ./functions/mypage:FuzzMyPageStream ./functions/notify:FuzzNotifyStream
 
+# Go 1.26's fuzz coordinator can fail a run with a bare "context deadline exceeded" as -fuzztime ends
+# (go.dev/issue/75804, fixed in Go 1.27): that, without a failing input written, is not a finding.
 fuzz: ## run every fuzz target for FUZZTIME each (default 3s); a crash is saved under the package's testdata/fuzz
-	@set -e; for target in $(FUZZ_TARGETS); do \
-		pkg=$${target%%:*}; name=$${target##*:}; \
-		echo "fuzz $$name in $$pkg for $(FUZZTIME)"; \
-		go test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	@for target in $(FUZZ_TARGETS); do \
+		pkg=$${target%%:*}; name=$${target##*:}; rc=0; \
+		out=$$(go test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg 2>&1) || rc=$$?; \
+		printf '%s\n' "$$out" | grep -v '^fuzz: elapsed' | sed "s|^|$$name: |"; \
+		if [ $$rc -ne 0 ]; then \
+			if printf '%s' "$$out" | grep -q 'Failing input written' || ! printf '%s' "$$out" | grep -q 'context deadline exceeded'; then exit $$rc; fi; \
+			echo "$$name: ignored the fuzztime deadline race of go.dev/issue/75804 (no failing input)"; \
+		fi; \
 	done
 
 test-browser: ## browser tests of web/ against a fresh local cloud (needs chromium and `npm ci` in web/e2e)

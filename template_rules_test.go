@@ -93,7 +93,7 @@ func TestEventRulesCatchCatalogMismatch(t *testing.T) {
 	catalog := []eventSpec{
 		{name: "OrderPlaced", source: "calltaxi.order", consumers: []string{"TaxiFunction"}},
 		{name: "OrderCanceled", source: "calltaxi.order", consumers: []string{"ReservationFunction"}},
-		{name: "PaymentApproved", source: "calltaxi.payment", consumers: []string{"ReservationFunction"}},
+		{name: "PaymentApproved", source: "calltaxi.payment", consumers: []string{"ReservationFunction", "OrderFunction"}},
 		{name: "PaymentCanceled", source: "calltaxi.payment"},
 		{name: "ReservationConfirmed", source: "calltaxi.reservation", consumers: []string{"TaxiFunction"}},
 		{name: "ReservationCanceled", source: "calltaxi.reservation", consumers: []string{"TaxiFunction"}},

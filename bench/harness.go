@@ -32,7 +32,7 @@ func harness(ctx context.Context, opts options, logger *slog.Logger, out io.Writ
 	if url == "" {
 		fmt.Fprintf(out, "starting the local cloud (build + start; params %v)…\n", opts.params)
 		var err error
-		cloud, err = cloudproc.Start(ctx, cloudproc.Options{RepoRoot: opts.root, Params: opts.params})
+		cloud, err = cloudproc.Start(ctx, cloudproc.Options{RepoRoot: opts.root, Params: opts.params, ExtraArgs: opts.cloudArgs})
 		if err != nil {
 			return nil, err
 		}

@@ -21,6 +21,7 @@ type options struct {
 	readMix     float64
 	cpuProfile  string
 	params      paramList
+	cloudArgs   argList
 	outDir      string
 	name        string
 	chaos       bool
@@ -38,6 +39,12 @@ type options struct {
 	confirmShare     float64
 	slowPaymentMs    int
 }
+
+// argList collects a repeatable flag's values verbatim.
+type argList []string
+
+func (a *argList) String() string     { return strings.Join(*a, " ") }
+func (a *argList) Set(s string) error { *a = append(*a, s); return nil }
 
 type paramList []string
 
@@ -62,6 +69,7 @@ func parseOptions(args []string) (options, error) {
 	fs.Float64Var(&o.readMix, "mix", 0.5, "share of GET /mypages/{id} requests")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write the harness's CPU profile here")
 	fs.Var(&o.params, "param", "template parameter override Key=Value for the local cloud (repeatable)")
+	fs.Var(&o.cloudArgs, "cloud-arg", "extra argument for the started local cloud (repeatable), e.g. -cloud-arg=-cpuprofile=/tmp/lc.prof")
 	fs.StringVar(&o.outDir, "out", "", "results directory (default <root>/bench/results)")
 	fs.StringVar(&o.name, "name", "", "result file name without extension (default <date>-<mode>[-<params>])")
 	fs.BoolVar(&o.chaos, "chaos", false, "inject faults during the run, then audit")

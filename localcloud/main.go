@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -55,9 +57,16 @@ func run(args []string, out io.Writer) error {
 	quiet := fs.Bool("quiet", false, "do not print function logs")
 	token := fs.String("token", "", "print a token for SUB:group1,group2 and exit (needs a running local cloud's data dir)")
 	fs.StringVar(&cfg.StaticDir, "web", "", "web console directory served at / (default <root>/web; - for none)")
+	cpuProfile := fs.String("cpuprofile", "", "write the local cloud's CPU profile to this file (until shutdown)")
+	memProfile := fs.String("memprofile", "", "write the local cloud's heap profile to this file at shutdown")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	stopProfiles, err := startProfiles(*cpuProfile, *memProfile)
+	if err != nil {
+		return err
+	}
+	defer stopProfiles()
 
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	cfg.Logger = logger
@@ -129,4 +138,47 @@ try it:
 Ctrl+C stops everything.
 `, took.Round(time.Millisecond), c.APIURL, c.ServicesURL, c.APIURL, c.DataDirPath(), tokens["customers"], tokens["managers"], tokens["drivers"])
 	return nil
+}
+
+// startProfiles starts CPU profiling (if cpuPath is set) and returns the function that stops it and
+// writes the heap profile (if memPath is set); profiling errors at the end are reported, not fatal.
+func startProfiles(cpuPath, memPath string) (func(), error) {
+	var cpuFile *os.File
+	if cpuPath != "" {
+		f, err := os.Create(cpuPath)
+		if err != nil {
+			return nil, fmt.Errorf("cpu profile: %w", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("start cpu profile: %w", err)
+		}
+		cpuFile = f
+	}
+	return func() {
+		if cpuFile != nil {
+			pprof.StopCPUProfile()
+			if err := cpuFile.Close(); err != nil {
+				fmt.Fprintln(os.Stderr, "localcloud: cpu profile:", err)
+			}
+		}
+		if memPath != "" {
+			if err := writeHeapProfile(memPath); err != nil {
+				fmt.Fprintln(os.Stderr, "localcloud: heap profile:", err)
+			}
+		}
+	}, nil
+}
+
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -31,10 +31,12 @@ var (
 func newFuzzHandlers(f *testing.F) lambdamux.Handlers {
 	client := ddbtest.New(f, ddbtest.Table{Name: testTable, Hash: "id", Indexes: []ddbtest.Index{{Name: statusIndex, Hash: "status", Range: "createdAt"}}})
 	service := NewService(NewDynamoStore(client, testTable), &bustest.Recorder{})
-	if err := service.PaymentApproved(context.Background(), &contracts.PaymentApproved{OrderID: "o-fuzz", CustomerID: "alice", OrderType: "prime"}); err != nil {
+	logger := logging.New(io.Discard, "ERROR")
+	ctx := logging.With(context.Background(), logger, "", "")
+	if err := service.PaymentApproved(ctx, &contracts.PaymentApproved{OrderID: "o-fuzz", CustomerID: "alice", OrderType: "prime"}); err != nil {
 		f.Fatalf("seed: %v", err)
 	}
-	return newHandlers(service, logging.New(io.Discard, "ERROR"))
+	return newHandlers(service, logger)
 }
 
 // FuzzReservationAPI sends any request to every reservation route of the whole function.

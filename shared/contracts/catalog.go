@@ -12,7 +12,7 @@ type Spec struct {
 var Catalog = []Spec{
 	{Name: NameOrderPlaced, Source: SourceOrder, External: "integration point for analytics and partners; the mypage view is fed by the Orders table stream"},
 	{Name: NameOrderCanceled, Source: SourceOrder, Consumers: []string{"ReservationFunction"}},
-	{Name: NamePaymentApproved, Source: SourcePayment, Consumers: []string{"ReservationFunction"}},
+	{Name: NamePaymentApproved, Source: SourcePayment, Consumers: []string{"ReservationFunction", "OrderFunction"}},
 	{Name: NamePaymentCanceled, Source: SourcePayment, External: "integration point for accounting; refunds are synchronous in the cancel request"},
 	{Name: NameReservationRequested, Source: SourceReservation, External: "integration point for dispatch screens; managers read the Reservations table"},
 	{Name: NameReservationConfirmed, Source: SourceReservation, Consumers: []string{"TaxiFunction"}},

@@ -23,6 +23,7 @@ import (
 type Options struct {
 	RepoRoot     string   // where go.mod, template.yaml and the Makefile are
 	Params       []string // Key=Value template parameter overrides
+	ExtraArgs    []string // more localcloud flags (e.g. -cpuprofile=FILE)
 	StartTimeout time.Duration
 }
 
@@ -70,6 +71,7 @@ func Start(ctx context.Context, opts Options) (*Cloud, error) {
 	for _, p := range opts.Params {
 		args = append(args, "-param", p)
 	}
+	args = append(args, opts.ExtraArgs...)
 	// Not CommandContext: the process group is ours to end, in Stop, however ctx ends.
 	c.cmd = exec.Command(bin, args...)
 	c.cmd.Dir = opts.RepoRoot
