@@ -2,14 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
-
-	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/calltaxi/call-taxi/shared/apitest"
 	"github.com/calltaxi/call-taxi/shared/ddbtest"
@@ -54,7 +48,7 @@ func FuzzMyPageAPI(f *testing.F) {
 // FuzzMyPageStream feeds any Orders/Payments/Reservations stream image to the projection.
 func FuzzMyPageStream(f *testing.F) {
 	handlers := newFuzzHandlers(f)
-	names, newImages, oldImages := streamSeeds(f, "mypage")
+	names, newImages, oldImages := apitest.StreamSeeds(f, "mypage")
 	for i := range names {
 		f.Add(names[i], newImages[i], oldImages[i])
 	}
@@ -67,80 +61,8 @@ func FuzzMyPageStream(f *testing.F) {
 		f.Add(uint8(0), []byte(img), []byte(nil))
 	}
 	f.Fuzz(func(t *testing.T, name uint8, newImage, oldImage []byte) {
-		if ev, ok := streamEvent(name, newImage, oldImage); ok {
-			checkStream(t, handlers, ev)
+		if ev, ok := apitest.StreamEvent(name, newImage, oldImage); ok {
+			apitest.CheckStream(t, handlers, ev)
 		}
 	})
-}
-
-var streamEventNames = []string{"INSERT", "MODIFY", "REMOVE"}
-
-// streamSample is the part of a stream sample the seeds take: each record's name and raw images.
-type streamSample struct {
-	Records []struct {
-		EventName string `json:"eventName"`
-		DynamoDB  struct {
-			NewImage json.RawMessage `json:"NewImage"`
-			OldImage json.RawMessage `json:"OldImage"`
-		} `json:"dynamodb"`
-	} `json:"Records"`
-}
-
-// streamSeeds returns the records of the stream samples events/<prefix>-*stream.json.
-func streamSeeds(f *testing.F, prefix string) (names []uint8, newImages, oldImages [][]byte) {
-	files, _ := filepath.Glob("../../events/" + prefix + "-*stream.json")
-	for _, file := range files {
-		raw, err := os.ReadFile(file)
-		if err != nil {
-			f.Fatal(err)
-		}
-		var sample streamSample
-		if err := json.Unmarshal(raw, &sample); err != nil {
-			f.Fatalf("%s: %v", file, err)
-		}
-		for _, rec := range sample.Records {
-			names = append(names, uint8(max(0, slices.Index(streamEventNames, rec.EventName))))
-			newImages = append(newImages, rec.DynamoDB.NewImage)
-			oldImages = append(oldImages, rec.DynamoDB.OldImage)
-		}
-	}
-	if len(names) == 0 {
-		f.Fatalf("no %s stream samples", prefix)
-	}
-	return names, newImages, oldImages
-}
-
-// streamEvent decodes a one-record batch the way Lambda's runtime would; ok is false when the images are
-// not even JSON of attribute values (Lambda would never deliver that).
-func streamEvent(name uint8, newImage, oldImage []byte) (events.DynamoDBEvent, bool) {
-	change := map[string]any{"SequenceNumber": "100", "StreamViewType": "NEW_AND_OLD_IMAGES"}
-	if len(newImage) > 0 {
-		change["NewImage"] = json.RawMessage(newImage)
-	}
-	if len(oldImage) > 0 {
-		change["OldImage"] = json.RawMessage(oldImage)
-	}
-	rec := map[string]any{"eventName": streamEventNames[int(name)%len(streamEventNames)], "eventSource": "aws:dynamodb", "dynamodb": change}
-	raw, err := json.Marshal(map[string]any{"Records": []any{rec}})
-	if err != nil {
-		return events.DynamoDBEvent{}, false
-	}
-	var ev events.DynamoDBEvent
-	if json.Unmarshal(raw, &ev) != nil {
-		return events.DynamoDBEvent{}, false
-	}
-	return ev, true
-}
-
-// checkStream runs the stream handler: it must not panic, and must not fail the invocation (a function
-// error retries the whole batch); record-level failures are reported in the response instead.
-func checkStream(t *testing.T, handlers lambdamux.Handlers, ev events.DynamoDBEvent) {
-	t.Helper()
-	resp, err := handlers.Stream(context.Background(), ev)
-	if err != nil {
-		t.Fatalf("stream handler error: %v", err)
-	}
-	if resp.BatchItemFailures == nil {
-		t.Fatal("response without a batchItemFailures list")
-	}
 }

@@ -2,15 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"io"
-	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
-
-	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/calltaxi/call-taxi/shared/apitest"
 	"github.com/calltaxi/call-taxi/shared/bus/bustest"
@@ -70,52 +64,11 @@ func FuzzReservationAPI(f *testing.F) {
 // (a panic would crash the function and redeliver the event forever).
 func FuzzReservationEvents(f *testing.F) {
 	handlers := newFuzzHandlers(f)
-	addEventSeeds(f, "reservation", reservationEvents)
+	apitest.AddEventSeeds(f, "reservation", reservationEvents)
 	f.Add(uint8(2), []byte(`{"reservationId":"rsv-o-fuzz","taxiId":"taxi-1","taxiName":"T","attempt":1}`))
 	f.Add(uint8(3), []byte(`{"reservationId":"rsv-o-fuzz","taxiId":"taxi-1","attempt":99999999999,"reason":"x"}`))
 	f.Add(uint8(1), []byte(`{"orderId":"o-fuzz","customerId":"alice"}`))
 	f.Fuzz(func(t *testing.T, name uint8, detail []byte) {
-		checkEvent(t, handlers, eventFor(reservationEvents, name, detail), reservationEvents)
+		apitest.CheckEvent(t, handlers, apitest.EventFor(reservationEvents, name, detail), reservationEvents)
 	})
-}
-
-// addEventSeeds adds the function's EventBridge samples (events/<prefix>-*.json) and a few broken details
-// of each event it consumes.
-func addEventSeeds(f *testing.F, prefix string, names []string) {
-	files, _ := filepath.Glob("../../events/" + prefix + "-*.json")
-	for _, file := range files {
-		raw, err := os.ReadFile(file)
-		if err != nil {
-			f.Fatal(err)
-		}
-		var ev events.EventBridgeEvent
-		if json.Unmarshal(raw, &ev) != nil || !slices.Contains(names, ev.DetailType) {
-			continue
-		}
-		f.Add(uint8(slices.Index(names, ev.DetailType)), []byte(ev.Detail))
-	}
-	for i := range names {
-		for _, detail := range []string{`{}`, `null`, `[]`, `"x"`, `{"reservationId":1}`, `{"orderId":"","reservationId":"","attempt":-1}`, `{`} {
-			f.Add(uint8(i), []byte(detail))
-		}
-	}
-}
-
-// eventFor builds the EventBridge event; the index past the consumed names is an event nobody consumes.
-func eventFor(names []string, name uint8, detail []byte) events.EventBridgeEvent {
-	detailType := "SomethingElse"
-	if i := int(name) % (len(names) + 1); i < len(names) {
-		detailType = names[i]
-	}
-	return events.EventBridgeEvent{Version: "0", ID: "evt-fuzz", DetailType: detailType, Source: "calltaxi.fuzz", Detail: detail}
-}
-
-// checkEvent runs the consumer: an undecodable detail or an event the function does not consume is
-// acknowledged (retrying a poison event can never succeed); a panic fails the fuzz run by itself.
-func checkEvent(t *testing.T, handlers lambdamux.Handlers, ev events.EventBridgeEvent, consumed []string) {
-	t.Helper()
-	err := handlers.EventBridge(context.Background(), ev)
-	if err != nil && (!json.Valid(ev.Detail) || !slices.Contains(consumed, ev.DetailType)) {
-		t.Fatalf("%s %q: poison event not acknowledged: %v", ev.DetailType, ev.Detail, err)
-	}
 }

@@ -2,16 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"io"
-	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/calltaxi/call-taxi/shared/apitest"
 	"github.com/calltaxi/call-taxi/shared/bus/bustest"
@@ -71,53 +65,12 @@ func FuzzTaxiAPI(f *testing.F) {
 // FuzzTaxiEvents feeds any detail to each consumed event: the handler returns nil or an error, never panics.
 func FuzzTaxiEvents(f *testing.F) {
 	handlers := newFuzzHandlers(f)
-	addEventSeeds(f, "taxi", taxiEvents)
+	apitest.AddEventSeeds(f, "taxi", taxiEvents)
 	f.Add(uint8(0), []byte(`{"reservationId":"rsv-1","orderId":"o-1","orderType":"prime","taxiId":"taxi-fuzz","attempt":1}`))
 	f.Add(uint8(0), []byte(`{"reservationId":"rsv-2","orderType":"basic","taxiId":"taxi-fuzz","attempt":2}`))
 	f.Add(uint8(0), []byte(`{"reservationId":"rsv-3","orderType":"prime","taxiId":"taxi-missing","attempt":1}`))
 	f.Add(uint8(1), []byte(`{"reservationId":"rsv-1","orderId":"o-1"}`))
 	f.Fuzz(func(t *testing.T, name uint8, detail []byte) {
-		checkEvent(t, handlers, eventFor(taxiEvents, name, detail), taxiEvents)
+		apitest.CheckEvent(t, handlers, apitest.EventFor(taxiEvents, name, detail), taxiEvents)
 	})
-}
-
-// addEventSeeds adds the function's EventBridge samples (events/<prefix>-*.json) and a few broken details
-// of each event it consumes.
-func addEventSeeds(f *testing.F, prefix string, names []string) {
-	files, _ := filepath.Glob("../../events/" + prefix + "-*.json")
-	for _, file := range files {
-		raw, err := os.ReadFile(file)
-		if err != nil {
-			f.Fatal(err)
-		}
-		var ev events.EventBridgeEvent
-		if json.Unmarshal(raw, &ev) != nil || !slices.Contains(names, ev.DetailType) {
-			continue
-		}
-		f.Add(uint8(slices.Index(names, ev.DetailType)), []byte(ev.Detail))
-	}
-	for i := range names {
-		for _, detail := range []string{`{}`, `null`, `[]`, `"x"`, `{"reservationId":1}`, `{"orderId":"","reservationId":"","attempt":-1}`, `{`} {
-			f.Add(uint8(i), []byte(detail))
-		}
-	}
-}
-
-// eventFor builds the EventBridge event; the index past the consumed names is an event nobody consumes.
-func eventFor(names []string, name uint8, detail []byte) events.EventBridgeEvent {
-	detailType := "SomethingElse"
-	if i := int(name) % (len(names) + 1); i < len(names) {
-		detailType = names[i]
-	}
-	return events.EventBridgeEvent{Version: "0", ID: "evt-fuzz", DetailType: detailType, Source: "calltaxi.fuzz", Detail: detail}
-}
-
-// checkEvent runs the consumer: an undecodable detail or an event the function does not consume is
-// acknowledged (retrying a poison event can never succeed); a panic fails the fuzz run by itself.
-func checkEvent(t *testing.T, handlers lambdamux.Handlers, ev events.EventBridgeEvent, consumed []string) {
-	t.Helper()
-	err := handlers.EventBridge(context.Background(), ev)
-	if err != nil && (!json.Valid(ev.Detail) || !slices.Contains(consumed, ev.DetailType)) {
-		t.Fatalf("%s %q: poison event not acknowledged: %v", ev.DetailType, ev.Detail, err)
-	}
 }
