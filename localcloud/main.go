@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -61,6 +62,11 @@ func run(args []string, out io.Writer) error {
 	memProfile := fs.String("memprofile", "", "write the local cloud's heap profile to this file at shutdown")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if os.Getenv("GOGC") == "" {
+		// The emulator allocates a lot of short-lived JSON; trading memory for fewer collections
+		// gave back ~10 % of its CPU under load. GOGC still overrides.
+		debug.SetGCPercent(400)
 	}
 	stopProfiles, err := startProfiles(*cpuProfile, *memProfile)
 	if err != nil {

@@ -27,23 +27,30 @@ func NewStreamHandler(svc *Service, logger *slog.Logger) *StreamHandler {
 	return &StreamHandler{svc: svc, logger: logger, now: time.Now}
 }
 
-// Handle processes the batch in order. At the first record that fails it reports that record and every
-// later one, so the retry starts there and no item's records are applied out of order.
+// batchWorkers bounds how many orders of one batch are projected at the same time.
+const batchWorkers = 8
+
+// Handle projects the batch's records, different orders concurrently and each order's records in stream
+// order. At an order's first failing record that order stops; the lowest failed record and every later
+// one are reported, so the retry starts there. Records of other orders after it that did succeed come
+// back and are skipped as stale by the version checks.
 func (h *StreamHandler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 	requestID := ""
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
 		requestID = lc.AwsRequestID
 	}
-	var failures streamrec.Failures
-	for i, rec := range ev.Records {
-		if err := h.handleRecord(ctx, requestID, rec); err != nil {
-			for _, failed := range ev.Records[i:] {
-				failures.Add(failed)
-			}
-			break
-		}
+	return streamrec.ProcessByKey(ctx, ev.Records, batchWorkers, recordOrderID, func(ctx context.Context, rec events.DynamoDBEventRecord) error {
+		return h.handleRecord(ctx, requestID, rec)
+	}), nil
+}
+
+// recordOrderID is the order a source row belongs to: its orderId, or the id of an order row ("" if
+// neither is there; such a record is handled on its own).
+func recordOrderID(rec events.DynamoDBEventRecord) string {
+	if id := streamrec.StringAttr(rec.Change.NewImage, "orderId"); id != "" {
+		return id
 	}
-	return failures.Response(), nil
+	return streamrec.StringAttr(rec.Change.NewImage, "id")
 }
 
 func (h *StreamHandler) handleRecord(ctx context.Context, requestID string, rec events.DynamoDBEventRecord) error {

@@ -248,3 +248,63 @@ func TestConcurrentMappingsConverge(t *testing.T) {
 	}
 	checkHistory(t, got)
 }
+
+// forOrder moves a record to another order (and its row ids with it).
+func forOrder(r SourceRecord, orderID string) SourceRecord {
+	switch r.Entity {
+	case EntityOrder:
+		r.ID = orderID
+	case EntityPayment:
+		r.ID = "pay-" + orderID
+	case EntityReservation:
+		r.ID = "rsv-" + orderID
+	}
+	r.OrderID = orderID
+	return r
+}
+
+func TestInterleavedOrdersFailureRetriesFromTheLowestFailedRecord(t *testing.T) {
+	orders := []string{"order-a", "order-b", "order-c", "order-d", "order-e"}
+	var recs []SourceRecord
+	for _, step := range lifecycle() { // interleaved: step 1 of every order, then step 2, …
+		for _, id := range orders {
+			recs = append(recs, forOrder(step, id))
+		}
+	}
+	ev := batch(t, recs)
+	// order-c's first reservation record (index 3*5+2, sequence 018) fails while failing is on.
+	store := &flakyStore{Store: newTestStore(t), failOn: func(v View) bool { return v.OrderID == "order-c" && v.ReservationVersion == 1 }}
+	store.failing.Store(true)
+	h := NewStreamHandler(NewService(store), quietLogger())
+
+	resp, err := h.Handle(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for i := 18; i <= len(recs); i++ {
+		want = append(want, fmt.Sprintf("%03d", i))
+	}
+	if got := failedSeqs(resp); !reflect.DeepEqual(got, want) {
+		t.Fatalf("failures %v, want %v", got, want)
+	}
+	if v := mustGet(t, store, "order-c"); v.Status != StatusPaid || v.ReservationVersion != 0 {
+		t.Fatalf("order-c after the failed batch: status %s reservation v%d", v.Status, v.ReservationVersion)
+	}
+
+	store.failing.Store(false)
+	resp, err = h.Handle(context.Background(), events.DynamoDBEvent{Records: ev.Records[17:]})
+	if err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("retry: %v %v", failedSeqs(resp), err)
+	}
+	for _, id := range orders {
+		v := mustGet(t, store, id)
+		var statuses []string
+		for _, e := range v.History {
+			statuses = append(statuses, e.Status)
+		}
+		if v.Status != StatusConfirmed || !reflect.DeepEqual(statuses, []string{StatusPaid, StatusReserved, StatusConfirmed}) {
+			t.Errorf("%s: status %s history %v", id, v.Status, statuses)
+		}
+	}
+}

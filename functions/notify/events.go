@@ -27,23 +27,23 @@ type correlated struct {
 	CorrelationID string `dynamodbav:"correlationId"`
 }
 
-// Handle processes the batch in order and stops at the first failing record, reporting it and every
-// later one so a booking's messages go out in the order its statuses changed.
+// batchWorkers bounds how many bookings of one batch are notified at the same time.
+const batchWorkers = 8
+
+// Handle sends the batch's SMS, different bookings concurrently and each booking's records in stream
+// order, so a booking's messages go out in the order its statuses changed. At a booking's first failing
+// record that booking stops; the lowest failed record and every later one are reported, and messages of
+// other bookings that were already sent are skipped on the retry by their idempotency claims.
 func (h *StreamHandler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 	requestID := ""
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
 		requestID = lc.AwsRequestID
 	}
-	var failures streamrec.Failures
-	for i, rec := range ev.Records {
-		if err := h.handleRecord(ctx, requestID, rec); err != nil {
-			for _, failed := range ev.Records[i:] {
-				failures.Add(failed)
-			}
-			break
-		}
-	}
-	return failures.Response(), nil
+	return streamrec.ProcessByKey(ctx, ev.Records, batchWorkers, func(rec events.DynamoDBEventRecord) string {
+		return streamrec.StringAttr(rec.Change.NewImage, "orderId")
+	}, func(ctx context.Context, rec events.DynamoDBEventRecord) error {
+		return h.handleRecord(ctx, requestID, rec)
+	}), nil
 }
 
 func (h *StreamHandler) handleRecord(ctx context.Context, requestID string, rec events.DynamoDBEventRecord) error {

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"reflect"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -33,7 +35,7 @@ func TestStreamHandler(t *testing.T) {
 		name       string
 		setup      func(t *testing.T, f *fixture)
 		deliveries []delivery
-		wantTexts  []string // one substring per sent text, in order
+		wantTexts  []string // one substring per sent text, in order (bookings sorted by id: they run concurrently)
 	}{
 		{
 			name:       "each new history entry is one SMS",
@@ -49,11 +51,20 @@ func TestStreamHandler(t *testing.T) {
 			wantTexts: []string{"paid", "reached", "assigned"},
 		},
 		{
-			name: "a failed send stops the batch: later records are reported, not sent",
+			name: "a failed send stops its booking: its later records are reported, not sent",
 			deliveries: []delivery{
-				{records: []events.DynamoDBEventRecord{paid, otherOrder}, smsFailures: 1, wantFailures: []string{"1", "3"}},
+				{records: []events.DynamoDBEventRecord{paid, reservedAndConfirmed}, smsFailures: 1, wantFailures: []string{"1", "2"}},
 			},
 			wantTexts: nil,
+		},
+		{
+			// Other bookings run concurrently: what they sent before the failure is skipped on the retry.
+			name: "a failed send reports it and every later record; the retry sends each status once",
+			deliveries: []delivery{
+				{records: []events.DynamoDBEventRecord{paid, otherOrder}, smsFailures: 1, smsFailOn: "Booking AAAAAA", wantFailures: []string{"1", "3"}},
+				{records: []events.DynamoDBEventRecord{paid, otherOrder}, wantFailures: []string{}},
+			},
+			wantTexts: []string{"Booking AAAAAA: paid", "Booking BBBBBB: paid"},
 		},
 		{
 			name: "failure then retry sends each status exactly once",
@@ -97,7 +108,7 @@ func TestStreamHandler(t *testing.T) {
 					t.Fatal(err)
 				}
 			},
-			deliveries: []delivery{{records: []events.DynamoDBEventRecord{paid, otherOrder}, wantFailures: []string{"1", "3"}}},
+			deliveries: []delivery{{records: []events.DynamoDBEventRecord{paid, reservedAndConfirmed}, wantFailures: []string{"1", "2"}}},
 			wantTexts:  nil,
 		},
 	}
@@ -117,7 +128,7 @@ func TestStreamHandler(t *testing.T) {
 					t.Fatalf("delivery %d failures %v, want %v", i, got, d.wantFailures)
 				}
 			}
-			texts := f.sms.texts()
+			texts := byBooking(f.sms.texts())
 			if len(texts) != len(tt.wantTexts) {
 				t.Fatalf("sent %d texts %q, want %d", len(texts), texts, len(tt.wantTexts))
 			}
@@ -136,4 +147,15 @@ func TestStreamHandler(t *testing.T) {
 			}
 		})
 	}
+}
+
+var bookingInText = regexp.MustCompile(`Booking ([A-Z0-9]+)`)
+
+// byBooking sorts texts by the booking they name, keeping each booking's texts in the order they were sent.
+func byBooking(texts []string) []string {
+	out := slices.Clone(texts)
+	slices.SortStableFunc(out, func(a, b string) int {
+		return strings.Compare(bookingInText.FindString(a), bookingInText.FindString(b))
+	})
+	return out
 }

@@ -330,7 +330,7 @@ func (c *Cloud) startStreams(ctx context.Context, tmpl *samtemplate.Template) er
 				MaximumRetryAttempts:       -1,
 				BisectBatchOnFunctionError: s.BisectBatchOnFunctionError,
 				OnFailure:                  s.OnFailureQueue,
-				Matcher:                    eventbus.Match,
+				Matcher:                    eventbus.CachingMatcher(),
 			}
 			for _, f := range s.Filters {
 				m.Filters = append(m.Filters, []byte(f))

@@ -41,16 +41,18 @@ func (s *Service) handle(w http.ResponseWriter, r *http.Request) engineResult {
 }
 
 func (s *Service) dispatch(op string, body []byte) engineResult {
+	switch op {
+	case "GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems":
+		return s.read(op, body)
+	case "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems":
+		return s.writeItems(op, body)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return apiError(http.StatusInternalServerError, "InternalServerError", "service is shut down")
+		return shutDown()
 	}
 	switch op {
-	case "GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems":
-		return s.callEngine(op, body)
-	case "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems":
-		return s.writeLocked(op, body, nil)
 	case "CreateTable":
 		return s.createTableLocked(body, true)
 	case "DeleteTable":
@@ -72,6 +74,31 @@ func (s *Service) dispatch(op string, body []byte) engineResult {
 	default:
 		return apiError(http.StatusBadRequest, "UnknownOperationException", "operation "+op+" is not supported by the local DynamoDB")
 	}
+}
+
+// read runs a read-only operation; reads share the lock, so they only wait for writes.
+func (s *Service) read(op string, body []byte) engineResult {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return shutDown()
+	}
+	return s.callEngine(op, body)
+}
+
+// writeItems runs an item write. It shares s.mu with reads and other item writes; the tables it
+// touches are locked by writeLocked, and table operations (create, delete, TTL) exclude it.
+func (s *Service) writeItems(op string, body []byte) engineResult {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return shutDown()
+	}
+	return s.writeLocked(op, body, nil)
+}
+
+func shutDown() engineResult {
+	return apiError(http.StatusInternalServerError, "InternalServerError", "service is shut down")
 }
 
 // appendLog persists a successful write. Callers hold s.mu.

@@ -13,14 +13,14 @@ import (
 // SS → []string, NS → []json.Number, BS → [][]byte, L → []any, M → map[string]any.
 // Items are sorted by primary key.
 func (s *Service) Scan(table string) ([]map[string]any, error) {
-	s.mu.Lock()
+	s.mu.RLock()
 	t := s.tables[table]
 	if t == nil {
-		s.mu.Unlock()
+		s.mu.RUnlock()
 		return nil, fmt.Errorf("scan %s: no such table", table)
 	}
 	raws, err := s.scanRaw(table)
-	s.mu.Unlock()
+	s.mu.RUnlock()
 	if err != nil {
 		return nil, fmt.Errorf("scan %s: %w", table, err)
 	}

@@ -25,7 +25,7 @@ type Options struct {
 	Region    string // default us-east-1
 	AccountID string // default 000000000000
 
-	TTLSweepInterval time.Duration    // default 1s
+	TTLSweepInterval time.Duration    // default 5s (AWS deletes expired items within days, not seconds)
 	Now              func() time.Time // default time.Now (tests)
 	// CompactAboveBytes rewrites the log as one PutItem per item on start when
 	// the replayed log is bigger than this. Default 16 MiB; negative disables.
@@ -43,6 +43,8 @@ type tableState struct {
 	ttlAttr   string
 
 	createBody []byte // CreateTable request, for tables created through the API (compaction)
+
+	writeMu sync.Mutex // serialises item writes to this table (see writeLocked)
 }
 
 func (t *tableState) keyAttrs() []string {
@@ -58,7 +60,9 @@ type Service struct {
 	log    *slog.Logger
 	engine *server.Server
 
-	mu     sync.Mutex // serialises every engine call so old/new images and sequence numbers are consistent
+	// mu guards tables and closed. Reads and item writes share it (item writes lock their tables, see
+	// writeLocked); table operations, replay and shutdown take it exclusively.
+	mu     sync.RWMutex
 	tables map[string]*tableState
 
 	wal         *writeLog // nil when memory only
@@ -84,7 +88,7 @@ func New(opts Options) (*Service, error) {
 		opts.AccountID = "000000000000"
 	}
 	if opts.TTLSweepInterval <= 0 {
-		opts.TTLSweepInterval = time.Second
+		opts.TTLSweepInterval = 5 * time.Second
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -174,8 +178,8 @@ func (s *Service) registerTable(spec TableSpec, createBody []byte) *tableState {
 }
 
 func (s *Service) table(name string) *tableState {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	return s.tables[name]
 }
 
@@ -197,8 +201,8 @@ func (s *Service) StreamARN(table string) string {
 
 // TableNames lists the tables, sorted.
 func (s *Service) TableNames() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	return s.tableNamesLocked()
 }
 

@@ -32,35 +32,95 @@ func (s *Service) sweepLoop(ctx context.Context) {
 // SweepExpired deletes every item whose TTL attribute (epoch seconds, N) is in
 // the past, emitting REMOVE records with the TTL service identity. It runs in
 // the background every TTLSweepInterval; tests may call it directly.
+//
+// The scan for candidates runs page by page under the shared lock, so requests
+// are not held up for the length of a table scan; each delete is an ordinary item
+// write, conditional on the TTL value the scan saw.
 func (s *Service) SweepExpired() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return 0
-	}
 	now := s.opts.Now()
 	deleted := 0
-	for _, name := range s.tableNamesLocked() {
-		t := s.tables[name]
-		if t.ttlAttr == "" {
-			continue
-		}
-		items, err := s.scanRaw(name)
+	for _, t := range s.ttlTables() {
+		// Candidates first, deletes after: the engine's paging is not stable while items are deleted.
+		items, err := s.scanExpired(t, now)
 		if err != nil {
-			s.log.Error("ttl scan", "table", name, "err", err)
+			s.log.Error("ttl scan", "table", t.spec.Name, "err", err)
 			continue
 		}
-		for _, raw := range items {
-			var item rawItem
-			if json.Unmarshal(raw, &item) != nil || !expired(item[t.ttlAttr], now) {
-				continue
-			}
-			if s.deleteExpiredLocked(t, item) {
+		for _, item := range items {
+			if s.deleteExpired(t, item) {
 				deleted++
 			}
 		}
 	}
 	return deleted
+}
+
+func (s *Service) deleteExpired(t *tableState, item rawItem) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return !s.closed && s.deleteExpiredLocked(t, item)
+}
+
+// ttlTables lists the tables with a TTL attribute, in name order.
+func (s *Service) ttlTables() []*tableState {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return nil
+	}
+	var out []*tableState
+	for _, name := range s.tableNamesLocked() {
+		if t := s.tables[name]; t.ttlAttr != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// ttlScanPage bounds how long one page of the TTL scan holds the read lock.
+const ttlScanPage = 1000
+
+// scanExpired returns the expired items of t (key and TTL attribute only). Only the key and the TTL
+// attribute are read. (minidyn cannot filter: a comparison with a non-number TTL value is an error there,
+// while DynamoDB just ignores such items.)
+func (s *Service) scanExpired(t *tableState, now time.Time) ([]rawItem, error) {
+	var expiredItems []rawItem
+	names := map[string]string{"#ttl": t.ttlAttr}
+	projection := "#ttl"
+	for i, k := range t.keyAttrs() {
+		alias := "#k" + strconv.Itoa(i)
+		names[alias] = k
+		projection += ", " + alias
+	}
+	var startKey json.RawMessage
+	for {
+		req := map[string]any{
+			"TableName": t.spec.Name, "Limit": ttlScanPage,
+			"ProjectionExpression": projection, "ExpressionAttributeNames": names,
+		}
+		if startKey != nil {
+			req["ExclusiveStartKey"] = startKey
+		}
+		var out struct {
+			Items            []rawItem
+			LastEvaluatedKey json.RawMessage
+		}
+		s.mu.RLock()
+		err := s.callEngineJSON("Scan", req, &out)
+		s.mu.RUnlock()
+		if err != nil {
+			return nil, err
+		}
+		for _, item := range out.Items {
+			if expired(item[t.ttlAttr], now) {
+				expiredItems = append(expiredItems, item)
+			}
+		}
+		if len(out.LastEvaluatedKey) == 0 || string(out.LastEvaluatedKey) == "null" {
+			return expiredItems, nil
+		}
+		startKey = out.LastEvaluatedKey
+	}
 }
 
 func expired(ttlValue json.RawMessage, now time.Time) bool {

@@ -3,7 +3,9 @@ package ddbemu
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -18,12 +20,17 @@ type writeTarget struct {
 type rawItem = map[string]json.RawMessage
 
 // writeLocked applies a write request, logs it and emits stream records for the
-// items it changed. identity marks TTL deletions. Callers hold s.mu.
+// items it changed. identity marks TTL deletions. Callers hold s.mu (shared is
+// enough): the tables the request touches are locked here, so the read-old /
+// write / read-new sequence and the stream order are consistent per table while
+// writes to different tables run in parallel.
 func (s *Service) writeLocked(op string, body []byte, identity *events.DynamoDBUserIdentity) engineResult {
 	targets, errRes := s.writeTargets(op, body)
 	if errRes != nil {
 		return *errRes
 	}
+	unlock := lockTables(targets)
+	defer unlock()
 	streamed := targets[:0]
 	for _, t := range targets {
 		if t.table.stream == nil {
@@ -68,6 +75,26 @@ func (s *Service) writeLocked(op string, body []byte, identity *events.DynamoDBU
 		st.append(perStream[st]...)
 	}
 	return res
+}
+
+// lockTables locks every table the targets touch, in name order (so two requests
+// spanning the same tables cannot deadlock), and returns the unlock.
+func lockTables(targets []writeTarget) func() {
+	var tables []*tableState
+	for _, t := range targets {
+		if !slices.Contains(tables, t.table) {
+			tables = append(tables, t.table)
+		}
+	}
+	slices.SortFunc(tables, func(a, b *tableState) int { return strings.Compare(a.spec.Name, b.spec.Name) })
+	for _, t := range tables {
+		t.writeMu.Lock()
+	}
+	return func() {
+		for i := len(tables) - 1; i >= 0; i-- {
+			tables[i].writeMu.Unlock()
+		}
+	}
 }
 
 func (s *Service) readImage(t *tableState, key rawItem) (*itemImage, error) {

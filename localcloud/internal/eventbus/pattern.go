@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"sync"
 )
 
 // Pattern is a compiled EventBridge event pattern. It is immutable and safe for concurrent use.
@@ -282,4 +283,21 @@ func describe(v any) string {
 		return "an object"
 	}
 	return fmt.Sprintf("%T", v)
+}
+
+// CachingMatcher returns a function like Match that compiles each distinct pattern once, for callers
+// that match the same few patterns against many events (stream FilterCriteria).
+func CachingMatcher() func(pattern, event []byte) (bool, error) {
+	var compiled sync.Map // string(pattern) → *Pattern
+	return func(pattern, event []byte) (bool, error) {
+		if p, ok := compiled.Load(string(pattern)); ok {
+			return p.(*Pattern).Match(event), nil
+		}
+		p, err := CompilePattern(pattern)
+		if err != nil {
+			return false, err
+		}
+		compiled.Store(string(pattern), p)
+		return p.Match(event), nil
+	}
 }

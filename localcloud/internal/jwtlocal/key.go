@@ -21,8 +21,9 @@ const keyBits = 2048
 
 // Issuer signs and verifies tokens with one RSA key.
 type Issuer struct {
-	key *rsa.PrivateKey
-	kid string
+	key  *rsa.PrivateKey
+	kid  string
+	sigs signatureCache
 }
 
 // NewIssuer loads the RSA key from keyFile, or creates and saves one (PEM, mode 0600) when the file

@@ -39,13 +39,16 @@ func (i *Issuer) verifyAt(token, issuer string, audiences []string, now time.Tim
 	if err := i.checkHeader(parts[0]); err != nil {
 		return nil, err
 	}
-	sig, err := unb64(parts[2])
-	if err != nil {
-		return nil, fmt.Errorf("%w: signature encoding", ErrMalformed)
-	}
-	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
-	if err := rsa.VerifyPKCS1v15(&i.key.PublicKey, crypto.SHA256, digest[:], sig); err != nil {
-		return nil, ErrSignature
+	if !i.sigs.seen(token) {
+		sig, err := unb64(parts[2])
+		if err != nil {
+			return nil, fmt.Errorf("%w: signature encoding", ErrMalformed)
+		}
+		digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
+		if err := rsa.VerifyPKCS1v15(&i.key.PublicKey, crypto.SHA256, digest[:], sig); err != nil {
+			return nil, ErrSignature
+		}
+		i.sigs.add(token)
 	}
 	claims, err := decodeClaims(parts[1])
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,6 +18,10 @@ type Poller struct {
 	inv Invoker
 	dlq DeadLetters
 	log *slog.Logger
+
+	// filterImages: some filter pattern may look at the record's "dynamodb" part (keys, images), so
+	// records are matched as a whole; otherwise that part, the bulk of a record, is left out.
+	filterImages bool
 
 	cancel   context.CancelFunc
 	done     chan struct{}
@@ -36,7 +41,8 @@ func Start(ctx context.Context, m Mapping, inv Invoker, dlq DeadLetters, log *sl
 	ctx, cancel := context.WithCancel(ctx)
 	p := &Poller{
 		m: m, inv: inv, dlq: dlq, cancel: cancel, done: make(chan struct{}),
-		log: log.With("component", "esm", "mapping", m.Name, "function", m.Function),
+		log:          log.With("component", "esm", "mapping", m.Name, "function", m.Function),
+		filterImages: patternsReadChange(m.Filters),
 	}
 	start := ""
 	if m.StartingPosition == "LATEST" {
@@ -118,7 +124,11 @@ func (p *Poller) filter(recs []events.DynamoDBEventRecord) []events.DynamoDBEven
 	}
 	kept := make([]events.DynamoDBEventRecord, 0, len(recs))
 	for _, r := range recs {
-		doc, err := json.Marshal(r)
+		matched := r
+		if !p.filterImages {
+			matched.Change = events.DynamoDBStreamRecord{}
+		}
+		doc, err := json.Marshal(matched)
 		if err != nil {
 			p.log.Error("encode record for filtering", "err", err)
 			continue
@@ -139,6 +149,23 @@ func (p *Poller) filter(recs []events.DynamoDBEventRecord) []events.DynamoDBEven
 		p.count(func(s *PollerStats) { s.FilteredRecords += int64(dropped) })
 	}
 	return kept
+}
+
+// patternsReadChange reports whether any pattern may refer to a record's "dynamodb" field; a pattern
+// that is not a JSON object is assumed to.
+func patternsReadChange(patterns [][]byte) bool {
+	for _, p := range patterns {
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(p, &fields); err != nil {
+			return true
+		}
+		for name := range fields {
+			if name == "dynamodb" || strings.HasPrefix(name, "$") { // "$or" may nest it
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // sleep waits d or until ctx ends, reporting whether it waited the whole time.

@@ -1,0 +1,52 @@
+package jwtlocal
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestCachedSignatureStillChecksClaimsAndTampering(t *testing.T) {
+	iss := newTestIssuer(t)
+	tok := mint(t, iss, MintRequest{Issuer: testIssuer, Audience: testAudience, Subject: "cust-1", TTL: time.Minute})
+	if _, err := iss.Verify(tok, testIssuer, []string{testAudience}); err != nil { // caches the signature
+		t.Fatalf("first Verify: %v", err)
+	}
+	parts := strings.Split(tok, ".")
+	other := mint(t, newTestIssuer(t), MintRequest{Issuer: testIssuer, Audience: testAudience, Subject: "cust-2", TTL: time.Minute})
+	tests := []struct {
+		name    string
+		token   string
+		issuer  string
+		now     time.Time
+		wantErr error
+	}{
+		{name: "same token again", token: tok, issuer: testIssuer, now: time.Now()},
+		{name: "same token after it expired", token: tok, issuer: testIssuer, now: time.Now().Add(2 * time.Minute), wantErr: ErrExpired},
+		{name: "same token, other issuer expected", token: tok, issuer: "https://elsewhere", now: time.Now(), wantErr: ErrIssuer},
+		{name: "payload swapped under the cached signature", token: parts[0] + "." + strings.Split(other, ".")[1] + "." + parts[2], issuer: testIssuer, now: time.Now(), wantErr: ErrSignature},
+		{name: "token of another key", token: other, issuer: testIssuer, now: time.Now(), wantErr: ErrSignature},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := iss.verifyAt(tt.token, tt.issuer, []string{testAudience}, tt.now)
+			if tt.wantErr == nil && err != nil {
+				t.Fatalf("err = %v, want nil", err)
+			}
+			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestSignatureCacheIsBounded(t *testing.T) {
+	var c signatureCache
+	for i := range maxCachedSignatures + 5 {
+		c.add(strings.Repeat("x", i%7) + string(rune('a'+i%26)) + time.Duration(i).String())
+	}
+	if n := len(c.tokens); n > maxCachedSignatures {
+		t.Fatalf("cache holds %d tokens, bound %d", n, maxCachedSignatures)
+	}
+}
