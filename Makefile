@@ -17,7 +17,7 @@ HOST_GOARCH = $(shell go env GOARCH)
 
 lower = $(shell printf '%s' '$(1)' | tr '[:upper:]' '[:lower:]')
 
-.PHONY: help build $(BUILD_TARGETS) test fuzz test-browser fmt vet tidy run bench chaos clean
+.PHONY: help build $(BUILD_TARGETS) test fuzz test-browser screenshots fmt vet tidy run bench chaos clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -71,6 +71,9 @@ fuzz: ## run every fuzz target for FUZZTIME each (default 3s); a crash is saved 
 
 test-browser: ## browser tests of web/ against a fresh local cloud (needs chromium and `npm ci` in web/e2e)
 	bash web/e2e/run-against-localcloud.sh
+
+screenshots: ## rerun the browser tests and replace docs/screenshots with their screenshots
+	UPDATE_SCREENSHOTS=1 bash web/e2e/run-against-localcloud.sh
 
 fmt: ## gofmt every Go file
 	gofmt -w .
