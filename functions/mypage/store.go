@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/calltaxi/call-taxi/shared/ddbitem"
 )
 
 // CustomerIndex is the GSI listing a customer's rows by creation time.
@@ -37,44 +38,23 @@ func NewDynamoStore(client DynamoAPI, table string) *DynamoStore {
 
 // Get implements Store.
 func (s *DynamoStore) Get(ctx context.Context, orderID string) (View, bool, error) {
-	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(s.table),
-		Key:            map[string]types.AttributeValue{"orderId": &types.AttributeValueMemberS{Value: orderID}},
-		ConsistentRead: aws.Bool(true),
-	})
+	var v View
+	found, err := ddbitem.Get(ctx, s.client, s.table, ddbitem.Key("orderId", orderID), &v)
 	if err != nil {
 		return View{}, false, fmt.Errorf("get view %s: %w", orderID, err)
 	}
-	if out.Item == nil {
-		return View{}, false, nil
-	}
-	var v View
-	if err := attributevalue.UnmarshalMap(out.Item, &v); err != nil {
-		return View{}, false, fmt.Errorf("decode view %s: %w", orderID, err)
-	}
-	return v, true, nil
+	return v, found, nil
 }
 
 // Save implements Store.
 func (s *DynamoStore) Save(ctx context.Context, v View, expectedRev int64) error {
-	item, err := attributevalue.MarshalMap(v)
-	if err != nil {
-		return fmt.Errorf("encode view %s: %w", v.OrderID, err)
-	}
-	in := &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item}
+	var err error
 	if expectedRev == 0 {
-		in.ConditionExpression = aws.String("attribute_not_exists(#orderId)")
-		in.ExpressionAttributeNames = map[string]string{"#orderId": "orderId"}
+		err = ddbitem.PutNew(ctx, s.client, s.table, "orderId", v)
 	} else {
-		in.ConditionExpression = aws.String("#rev = :rev")
-		in.ExpressionAttributeNames = map[string]string{"#rev": "rev"}
-		in.ExpressionAttributeValues = map[string]types.AttributeValue{
-			":rev": &types.AttributeValueMemberN{Value: strconv.FormatInt(expectedRev, 10)},
-		}
+		err = ddbitem.PutIfNumber(ctx, s.client, s.table, v, "rev", expectedRev)
 	}
-	_, err = s.client.PutItem(ctx, in)
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
+	if errors.Is(err, ddbitem.ErrConditionFailed) {
 		return ErrConflict
 	}
 	if err != nil {

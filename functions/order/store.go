@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/calltaxi/call-taxi/shared/ddbitem"
 )
 
 // DynamoAPI is the part of the DynamoDB client the store uses.
@@ -35,18 +37,8 @@ func NewDynamoStore(client DynamoAPI, table string) *DynamoStore {
 
 // Create puts a new order; ErrOrderExists when the id is taken.
 func (s *DynamoStore) Create(ctx context.Context, o Order) error {
-	item, err := attributevalue.MarshalMap(o)
-	if err != nil {
-		return fmt.Errorf("encode order: %w", err)
-	}
-	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                aws.String(s.table),
-		Item:                     item,
-		ConditionExpression:      aws.String("attribute_not_exists(#id)"),
-		ExpressionAttributeNames: map[string]string{"#id": "id"},
-	})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
+	err := ddbitem.PutNew(ctx, s.client, s.table, "id", o)
+	if errors.Is(err, ddbitem.ErrConditionFailed) {
 		return ErrOrderExists
 	}
 	if err != nil {
@@ -57,20 +49,13 @@ func (s *DynamoStore) Create(ctx context.Context, o Order) error {
 
 // Get reads an order strongly consistently; ErrOrderNotFound when there is none.
 func (s *DynamoStore) Get(ctx context.Context, id string) (Order, error) {
-	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(s.table),
-		Key:            orderKey(id),
-		ConsistentRead: aws.Bool(true),
-	})
+	var o Order
+	found, err := ddbitem.Get(ctx, s.client, s.table, orderKey(id), &o)
 	if err != nil {
 		return Order{}, fmt.Errorf("get order %s: %w", id, err)
 	}
-	if len(out.Item) == 0 {
+	if !found {
 		return Order{}, ErrOrderNotFound
-	}
-	var o Order
-	if err := attributevalue.UnmarshalMap(out.Item, &o); err != nil {
-		return Order{}, fmt.Errorf("decode order %s: %w", id, err)
 	}
 	return o, nil
 }

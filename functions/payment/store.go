@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/calltaxi/call-taxi/shared/ddbitem"
 )
 
 // orderIndex is the Payments GSI on orderId.
@@ -38,18 +40,8 @@ func NewDynamoStore(client DynamoAPI, table string) *DynamoStore {
 
 // Create puts a new payment; ErrPaymentExists when the order already has one.
 func (s *DynamoStore) Create(ctx context.Context, p Payment) error {
-	item, err := attributevalue.MarshalMap(p)
-	if err != nil {
-		return fmt.Errorf("encode payment: %w", err)
-	}
-	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                aws.String(s.table),
-		Item:                     item,
-		ConditionExpression:      aws.String("attribute_not_exists(#id)"),
-		ExpressionAttributeNames: map[string]string{"#id": "id"},
-	})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
+	err := ddbitem.PutNew(ctx, s.client, s.table, "id", p)
+	if errors.Is(err, ddbitem.ErrConditionFailed) {
 		return ErrPaymentExists
 	}
 	if err != nil {
@@ -60,20 +52,13 @@ func (s *DynamoStore) Create(ctx context.Context, p Payment) error {
 
 // Get reads a payment strongly consistently; ErrPaymentNotFound when there is none.
 func (s *DynamoStore) Get(ctx context.Context, id string) (Payment, error) {
-	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(s.table),
-		Key:            map[string]types.AttributeValue{"id": str(id)},
-		ConsistentRead: aws.Bool(true),
-	})
+	var p Payment
+	found, err := ddbitem.Get(ctx, s.client, s.table, ddbitem.Key("id", id), &p)
 	if err != nil {
 		return Payment{}, fmt.Errorf("get payment %s: %w", id, err)
 	}
-	if len(out.Item) == 0 {
+	if !found {
 		return Payment{}, ErrPaymentNotFound
-	}
-	var p Payment
-	if err := attributevalue.UnmarshalMap(out.Item, &p); err != nil {
-		return Payment{}, fmt.Errorf("decode payment %s: %w", id, err)
 	}
 	return p, nil
 }

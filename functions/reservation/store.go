@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/calltaxi/call-taxi/shared/ddbitem"
 )
 
 // statusIndex is the Reservations GSI (status, createdAt).
@@ -29,45 +30,26 @@ func NewDynamoStore(client *dynamodb.Client, table string) *DynamoStore {
 }
 
 func (s *DynamoStore) Get(ctx context.Context, id string) (*Reservation, error) {
-	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(s.table),
-		Key:            map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: id}},
-		ConsistentRead: aws.Bool(true),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("get reservation %s: %w", id, err)
-	}
-	if out.Item == nil {
-		return nil, nil
-	}
 	var r Reservation
-	if err := attributevalue.UnmarshalMap(out.Item, &r); err != nil {
-		return nil, fmt.Errorf("decode reservation %s: %w", id, err)
+	found, err := ddbitem.Get(ctx, s.client, s.table, ddbitem.Key("id", id), &r)
+	if err != nil || !found {
+		return nil, err
 	}
 	return &r, nil
 }
 
+// Save writes r if the stored row is still the version before it (or absent, for version 1).
 func (s *DynamoStore) Save(ctx context.Context, r Reservation) error {
-	item, err := attributevalue.MarshalMap(r)
-	if err != nil {
-		return fmt.Errorf("encode reservation %s: %w", r.ID, err)
-	}
-	in := &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item}
+	var err error
 	if r.Version <= 1 {
-		in.ConditionExpression = aws.String("attribute_not_exists(#id)")
-		in.ExpressionAttributeNames = map[string]string{"#id": "id"}
+		err = ddbitem.PutNew(ctx, s.client, s.table, "id", r)
 	} else {
-		in.ConditionExpression = aws.String("#version = :prev")
-		in.ExpressionAttributeNames = map[string]string{"#version": "version"}
-		in.ExpressionAttributeValues = map[string]types.AttributeValue{
-			":prev": &types.AttributeValueMemberN{Value: strconv.FormatInt(r.Version-1, 10)},
-		}
+		err = ddbitem.PutIfNumber(ctx, s.client, s.table, r, "version", r.Version-1)
 	}
-	if _, err := s.client.PutItem(ctx, in); err != nil {
-		var ccf *types.ConditionalCheckFailedException
-		if errors.As(err, &ccf) {
-			return fmt.Errorf("save reservation %s v%d: %w", r.ID, r.Version, ErrVersionConflict)
-		}
+	if errors.Is(err, ddbitem.ErrConditionFailed) {
+		err = ErrVersionConflict
+	}
+	if err != nil {
 		return fmt.Errorf("save reservation %s v%d: %w", r.ID, r.Version, err)
 	}
 	return nil

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/calltaxi/call-taxi/shared/ddbitem"
 )
 
 // gradeIndex is the Taxis GSI on grade.
@@ -38,23 +40,8 @@ func num(v int64) types.AttributeValue {
 	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
 }
 
-func isConditionFailure(err error) bool {
-	var ccf *types.ConditionalCheckFailedException
-	return errors.As(err, &ccf)
-}
-
 func (s *DynamoStore) CreateTaxi(ctx context.Context, t Taxi) error {
-	item, err := attributevalue.MarshalMap(t)
-	if err != nil {
-		return fmt.Errorf("encode taxi %s: %w", t.ID, err)
-	}
-	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                aws.String(s.taxis),
-		Item:                     item,
-		ConditionExpression:      aws.String("attribute_not_exists(#id)"),
-		ExpressionAttributeNames: map[string]string{"#id": "id"},
-	})
-	if err != nil {
+	if err := ddbitem.PutNew(ctx, s.client, s.taxis, "id", t); err != nil {
 		return fmt.Errorf("put taxi %s: %w", t.ID, err)
 	}
 	return nil
@@ -62,7 +49,7 @@ func (s *DynamoStore) CreateTaxi(ctx context.Context, t Taxi) error {
 
 func (s *DynamoStore) GetTaxi(ctx context.Context, id string) (*Taxi, error) {
 	var t Taxi
-	found, err := s.get(ctx, s.taxis, map[string]types.AttributeValue{"id": str(id)}, &t)
+	found, err := ddbitem.Get(ctx, s.client, s.taxis, ddbitem.Key("id", id), &t)
 	if err != nil || !found {
 		return nil, err
 	}
@@ -70,19 +57,9 @@ func (s *DynamoStore) GetTaxi(ctx context.Context, id string) (*Taxi, error) {
 }
 
 func (s *DynamoStore) SaveTaxi(ctx context.Context, t Taxi) error {
-	item, err := attributevalue.MarshalMap(t)
-	if err != nil {
-		return fmt.Errorf("encode taxi %s: %w", t.ID, err)
-	}
-	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                 aws.String(s.taxis),
-		Item:                      item,
-		ConditionExpression:       aws.String("#version = :prev"),
-		ExpressionAttributeNames:  map[string]string{"#version": "version"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":prev": num(t.Version - 1)},
-	})
-	if isConditionFailure(err) {
-		return fmt.Errorf("save taxi %s v%d: %w", t.ID, t.Version, ErrVersionConflict)
+	err := ddbitem.PutIfNumber(ctx, s.client, s.taxis, t, "version", t.Version-1)
+	if errors.Is(err, ddbitem.ErrConditionFailed) {
+		err = ErrVersionConflict
 	}
 	if err != nil {
 		return fmt.Errorf("save taxi %s v%d: %w", t.ID, t.Version, err)
@@ -136,40 +113,17 @@ func (s *DynamoStore) listPage(ctx context.Context, grade string, start map[stri
 
 func (s *DynamoStore) GetAssignment(ctx context.Context, reservationID string) (*Assignment, error) {
 	var a Assignment
-	found, err := s.get(ctx, s.assignments, map[string]types.AttributeValue{"reservationId": str(reservationID)}, &a)
+	found, err := ddbitem.Get(ctx, s.client, s.assignments, ddbitem.Key("reservationId", reservationID), &a)
 	if err != nil || !found {
 		return nil, err
 	}
 	return &a, nil
 }
 
-func (s *DynamoStore) get(ctx context.Context, table string, key map[string]types.AttributeValue, out any) (bool, error) {
-	res, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(table), Key: key, ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return false, fmt.Errorf("get from %s: %w", table, err)
-	}
-	if res.Item == nil {
-		return false, nil
-	}
-	if err := attributevalue.UnmarshalMap(res.Item, out); err != nil {
-		return false, fmt.Errorf("decode item of %s: %w", table, err)
-	}
-	return true, nil
-}
-
 func (s *DynamoStore) CancelUnassigned(ctx context.Context, a Assignment) error {
-	item, err := attributevalue.MarshalMap(a)
-	if err != nil {
-		return fmt.Errorf("encode assignment %s: %w", a.ReservationID, err)
-	}
-	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                aws.String(s.assignments),
-		Item:                     item,
-		ConditionExpression:      aws.String("attribute_not_exists(#rid)"),
-		ExpressionAttributeNames: map[string]string{"#rid": "reservationId"},
-	})
-	if isConditionFailure(err) {
-		return fmt.Errorf("cancel assignment %s: %w", a.ReservationID, ErrAssignmentExists)
+	err := ddbitem.PutNew(ctx, s.client, s.assignments, "reservationId", a)
+	if errors.Is(err, ddbitem.ErrConditionFailed) {
+		err = ErrAssignmentExists
 	}
 	if err != nil {
 		return fmt.Errorf("cancel assignment %s: %w", a.ReservationID, err)
