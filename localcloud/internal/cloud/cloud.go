@@ -285,13 +285,8 @@ func (c *Cloud) addRules(tmpl *samtemplate.Template) error {
 			if err != nil {
 				return fmt.Errorf("%s event %s: %w", id, r.EventName, err)
 			}
-			rule := eventbus.Rule{Name: r.RuleName, BusName: r.BusName, Function: fn.Name, Pattern: pattern, DeadLetterQueue: r.DeadLetterQueue}
-			if r.RetryAttempts != nil {
-				rule.MaximumRetryAttempts = *r.RetryAttempts
-				if rule.MaximumRetryAttempts == 0 {
-					rule.MaximumRetryAttempts = -1 // the bus reads 0 as "AWS default"; the template said none
-				}
-			}
+			rule := eventbus.Rule{Name: r.RuleName, BusName: r.BusName, Function: fn.Name, Pattern: pattern,
+				DeadLetterQueue: r.DeadLetterQueue, MaximumRetryAttempts: r.RetryAttempts}
 			if r.MaxEventAge != nil {
 				rule.MaximumEventAge = *r.MaxEventAge
 			}

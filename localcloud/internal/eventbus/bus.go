@@ -25,10 +25,12 @@ type DeadLetters interface {
 type Rule struct {
 	Name, BusName, Function string
 	Pattern                 *Pattern
-	// MaximumRetryAttempts: 0 means the AWS default 185; a negative value means no retries.
-	MaximumRetryAttempts int
+	// MaximumRetryAttempts: nil means the AWS default 185; 0 means no retries, as in a RetryPolicy.
+	MaximumRetryAttempts *int
 	// MaximumEventAge: 0 means the AWS default 24h.
 	MaximumEventAge time.Duration
+
+	retries         int    // MaximumRetryAttempts resolved by AddRule
 	DeadLetterQueue string // "" = none: exhausted events are dropped (logged)
 }
 
@@ -121,11 +123,9 @@ func (b *Bus) AddRule(r Rule) error {
 	case r.Pattern == nil:
 		return fmt.Errorf("add rule %s: event pattern is required (scheduled rules are not emulated)", r.Name)
 	}
-	if r.MaximumRetryAttempts == 0 {
-		r.MaximumRetryAttempts = defaultRetryAttempts
-	}
-	if r.MaximumRetryAttempts < 0 {
-		r.MaximumRetryAttempts = 0
+	r.retries = defaultRetryAttempts
+	if r.MaximumRetryAttempts != nil {
+		r.retries = max(0, *r.MaximumRetryAttempts)
 	}
 	if r.MaximumEventAge <= 0 {
 		r.MaximumEventAge = defaultMaxEventAge

@@ -132,7 +132,7 @@ func (b *Bus) settle(d *delivery, err error) (deadLetter func()) {
 	retriesDone := d.record.Attempts - 1
 	wait := b.backoff(retriesDone + 1)
 	switch {
-	case retriesDone >= d.rule.MaximumRetryAttempts:
+	case retriesDone >= d.rule.retries:
 		return b.giveUp(d, err, "MaximumRetryAttempts")
 	case time.Since(d.putAt)+wait > d.rule.MaximumEventAge:
 		return b.giveUp(d, err, "MaximumEventAgeInSeconds")

@@ -48,6 +48,8 @@ func TestRetryPolicy(t *testing.T) {
 			wantAttempts: 3, wantCondition: "MaximumRetryAttempts", wantErrorCode: "SDK_CLIENT_ERROR"},
 		{name: "error code taken from the error", failFirst: 100, maxRetries: 1, dlq: "taxi-dlq", invokeErr: codedError{"TooManyRequestsException"},
 			wantState: StateDeadLettered, wantAttempts: 2, wantCondition: "MaximumRetryAttempts", wantErrorCode: "TooManyRequestsException"},
+		{name: "zero max retries means no retry", failFirst: 100, maxRetries: 0, dlq: "taxi-dlq", wantState: StateDeadLettered,
+			wantAttempts: 1, wantCondition: "MaximumRetryAttempts", wantErrorCode: "SDK_CLIENT_ERROR"},
 		{name: "negative max retries means no retry", failFirst: 100, maxRetries: -1, dlq: "taxi-dlq", wantState: StateDeadLettered,
 			wantAttempts: 1, wantCondition: "MaximumRetryAttempts", wantErrorCode: "SDK_CLIENT_ERROR"},
 		{name: "event too old to retry", failFirst: 100, maxRetries: 10, maxAge: time.Nanosecond, dlq: "taxi-dlq", wantState: StateDeadLettered,
@@ -64,7 +66,7 @@ func TestRetryPolicy(t *testing.T) {
 			dlq := &fakeDLQ{}
 			b := newTestBus(t, inv, dlq, 2)
 			if err := b.AddRule(Rule{Name: "ToTaxi", Function: "TaxiFunction", Pattern: mustPattern(t, `{"source":["calltaxi.reservation"]}`),
-				MaximumRetryAttempts: tt.maxRetries, MaximumEventAge: tt.maxAge, DeadLetterQueue: tt.dlq}); err != nil {
+				MaximumRetryAttempts: &tt.maxRetries, MaximumEventAge: tt.maxAge, DeadLetterQueue: tt.dlq}); err != nil {
 				t.Fatal(err)
 			}
 			id := putRaw(t, b, "calltaxi.reservation", "ReservationConfirmed", `{"reservationId":"rsv-1"}`)
@@ -309,7 +311,7 @@ func TestCloseWaitsForInFlightAndAbandonsQueued(t *testing.T) {
 
 func TestNoInvokerFailsDelivery(t *testing.T) {
 	b := newTestBus(t, nil, nil, 1)
-	if err := b.AddRule(Rule{Name: "r", Function: "F", Pattern: mustPattern(t, `{"source":["s"]}`), MaximumRetryAttempts: -1}); err != nil {
+	if err := b.AddRule(Rule{Name: "r", Function: "F", Pattern: mustPattern(t, `{"source":["s"]}`), MaximumRetryAttempts: new(int)}); err != nil {
 		t.Fatal(err)
 	}
 	putRaw(t, b, "s", "T", `{}`)
@@ -333,5 +335,15 @@ func TestErrorCode(t *testing.T) {
 		if got := errorCode(tt.err); got != tt.want {
 			t.Errorf("errorCode(%v) = %q, want %q", tt.err, got, tt.want)
 		}
+	}
+}
+
+func TestRuleWithoutRetryPolicyGetsTheAWSDefault(t *testing.T) {
+	b := newTestBus(t, newFakeInvoker(), &fakeDLQ{}, 1)
+	if err := b.AddRule(Rule{Name: "r", Function: "F", Pattern: mustPattern(t, `{"source":["s"]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.rules[0].retries; got != defaultRetryAttempts {
+		t.Errorf("retries = %d, want the AWS default %d", got, defaultRetryAttempts)
 	}
 }
