@@ -40,6 +40,12 @@ func (b *builder) readEvents(res *rawResource, p props, fn *Function) error {
 				return err
 			}
 			fn.Streams = append(fn.Streams, stream)
+		case "SQS":
+			queue, err := b.queueEvent(fn, name, ep)
+			if err != nil {
+				return err
+			}
+			fn.Queues = append(fn.Queues, queue)
 		case "":
 			return &pathError{path: event.at("Type"), err: fmt.Errorf("required property is missing")}
 		default:

@@ -20,6 +20,7 @@ type Template struct {
 	Tables      map[string]*Table    // AWS::DynamoDB::Table and AWS::Serverless::SimpleTable
 	Buses       map[string]*Bus      // AWS::Events::EventBus
 	Queues      map[string]*Queue    // AWS::SQS::Queue, including SAM-generated EventBridge dead-letter queues
+	Rules       map[string]*Rule     // AWS::Events::Rule resources (EventBridgeRule events of functions are Function.Rules)
 	HttpApis    map[string]*HttpApi  // AWS::Serverless::HttpApi, plus the implicit ServerlessHttpApi
 	Unsupported []string             // sorted; one line per resource or property the local cloud does not emulate
 }
@@ -47,6 +48,7 @@ type Function struct {
 	HttpRoutes []HttpRoute
 	Rules      []EventRule
 	Streams    []StreamEvent
+	Queues     []QueueEvent
 }
 
 // EventInvokeConfig is a function's asynchronous invocation configuration.
@@ -131,8 +133,50 @@ type GSI struct {
 // Bus is an EventBridge event bus.
 type Bus struct{ LogicalID, Name, Arn string }
 
-// Queue is an SQS queue (used as a dead-letter queue / on-failure destination).
-type Queue struct{ LogicalID, Name, Arn, URL string }
+// Queue is an SQS queue. Zero durations mean the SQS defaults (visibility 30 s, retention 4 days).
+type Queue struct {
+	LogicalID, Name, Arn, URL string
+
+	VisibilityTimeout      time.Duration
+	MessageRetentionPeriod time.Duration
+	DelaySeconds           time.Duration
+	ReceiveMessageWaitTime time.Duration
+	// RedrivePolicy: after MaxReceiveCount receives a message moves to DeadLetterQueue (a queue name).
+	DeadLetterQueue string
+	MaxReceiveCount int
+}
+
+// Rule is an AWS::Events::Rule resource with its targets.
+type Rule struct {
+	LogicalID, Name string
+	BusName         string // "default" when EventBusName is absent
+	Pattern         json.RawMessage
+	Enabled         bool // State != DISABLED
+	Targets         []RuleTarget
+}
+
+// RuleTarget is one target of a Rule: an SQS queue or a Lambda function (exactly one is set).
+type RuleTarget struct {
+	ID              string
+	Queue           string         // queue name
+	Function        string         // function name
+	RetryAttempts   *int           // RetryPolicy.MaximumRetryAttempts (nil = EventBridge default 185)
+	MaxEventAge     *time.Duration // RetryPolicy.MaximumEventAgeInSeconds (nil = EventBridge default 24h)
+	DeadLetterQueue string         // queue name; "" = none
+}
+
+// QueueEvent is an SQS event of a function: a Lambda event source mapping on a queue.
+type QueueEvent struct {
+	EventName               string
+	QueueLogicalID          string
+	QueueName               string
+	BatchSize               int           // default 10
+	MaximumBatchingWindow   time.Duration // default 0
+	Filters                 []json.RawMessage
+	ReportBatchItemFailures bool
+	MaximumConcurrency      int  // ScalingConfig.MaximumConcurrency; 0 = not set
+	Enabled                 bool // default true
+}
 
 // HttpApi is an API Gateway HTTP API.
 type HttpApi struct {

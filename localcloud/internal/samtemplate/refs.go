@@ -30,6 +30,7 @@ var nameProperty = map[string]string{
 	typeTable:          "TableName",
 	typeSimpleTable:    "TableName",
 	typeBus:            "Name",
+	typeRule:           "Name",
 	typeQueue:          "QueueName",
 	typeTopic:          "TopicName",
 	typeRole:           "RoleName",

@@ -61,6 +61,7 @@ func Parse(yamlBytes []byte, opts Options) (*Template, error) {
 			Tables:     map[string]*Table{},
 			Buses:      map[string]*Bus{},
 			Queues:     map[string]*Queue{},
+			Rules:      map[string]*Rule{},
 			HttpApis:   map[string]*HttpApi{},
 		},
 	}

@@ -62,7 +62,6 @@ var unsupportedResourceReasons = map[string]string{
 	"AWS::IAM::ManagedPolicy":              "IAM is not enforced locally",
 	"AWS::Lambda::Permission":              "invoke permissions are not enforced locally",
 	"AWS::SQS::QueuePolicy":                "queue policies are not enforced locally",
-	"AWS::Events::Rule":                    "only EventBridgeRule events of functions are routed locally",
 	"AWS::Serverless::Api":                 "only HTTP APIs are emulated locally",
 	"AWS::Lambda::Function":                "only AWS::Serverless::Function is run locally",
 }
