@@ -23,27 +23,58 @@ func publishedCatalog() []eventSpec {
 	return specs
 }
 
-// eventRule is one EventBridgeRule event of a function.
+// eventRule is one subscription of a function to domain events: an AWS::Events::Rule whose target is
+// an SQS queue that the function consumes through an SQS event source mapping.
 type eventRule struct {
-	function, event     string
+	function, event     string // the function's SQS event
+	rule, queue         string // logical ids
 	sources, detailType []string
 }
 
 func (r *repoUnderTest) eventRules() []eventRule {
 	var rules []eventRule
 	for _, id := range r.tpl.functions() {
-		events := r.tpl.functionEvents(id, "EventBridgeRule")
+		events := r.tpl.functionEvents(id, "SQS")
 		for _, name := range sortedKeys(events) {
-			pattern := asMap(events[name]["Pattern"])
-			rules = append(rules, eventRule{
-				function:   id,
-				event:      name,
-				sources:    stringList(pattern["source"]),
-				detailType: stringList(pattern["detail-type"]),
-			})
+			queue := getAttTarget(events[name]["Queue"])
+			for _, ruleID := range sortedKeys(r.tpl.resources) {
+				res := r.tpl.resources[ruleID]
+				if res["Type"] != "AWS::Events::Rule" || !slices.Contains(ruleTargetQueues(res), queue) {
+					continue
+				}
+				pattern := asMap(asMap(res["Properties"])["EventPattern"])
+				rules = append(rules, eventRule{
+					function:   id,
+					event:      name,
+					rule:       ruleID,
+					queue:      queue,
+					sources:    stringList(pattern["source"]),
+					detailType: stringList(pattern["detail-type"]),
+				})
+			}
 		}
 	}
 	return rules
+}
+
+// getAttTarget is X for {"Fn::GetAtt": [X, "Arn"]}, else "".
+func getAttTarget(v any) string {
+	ref, _ := asMap(v)["Fn::GetAtt"].([]any)
+	if len(ref) != 2 || ref[1] != "Arn" {
+		return ""
+	}
+	id, _ := ref[0].(string)
+	return id
+}
+
+func ruleTargetQueues(rule map[string]any) []string {
+	var queues []string
+	for _, target := range valueList(asMap(rule["Properties"])["Targets"]) {
+		if q := getAttTarget(asMap(target)["Arn"]); q != "" {
+			queues = append(queues, q)
+		}
+	}
+	return queues
 }
 
 // checkEventRules compares the template's EventBridge rules with an event catalog, both ways, and
@@ -61,7 +92,7 @@ func checkEventRules(r *repoUnderTest, catalog []eventSpec) []string {
 			if !slices.ContainsFunc(rules, func(rule eventRule) bool {
 				return rule.function == consumer && slices.Contains(rule.detailType, spec.name) && slices.Contains(rule.sources, spec.source)
 			}) {
-				problems = append(problems, fmt.Sprintf("%s: no EventBridgeRule with detail-type %s and source %s (the catalog lists it as a consumer)", consumer, spec.name, spec.source))
+				problems = append(problems, fmt.Sprintf("%s: no event rule with detail-type %s and source %s delivers to its queue (the catalog lists it as a consumer)", consumer, spec.name, spec.source))
 			}
 		}
 	}
@@ -79,7 +110,7 @@ func checkEventRules(r *repoUnderTest, catalog []eventSpec) []string {
 				problems = append(problems, fmt.Sprintf("%s: listens to %s, but the catalog does not list %s as its consumer", at, dt, rule.function))
 			}
 		}
-		bus := referencedNames(r.tpl.functionEvents(rule.function, "EventBridgeRule")[rule.event]["EventBusName"])
+		bus := referencedNames(asMap(r.tpl.resources[rule.rule]["Properties"])["EventBusName"])
 		if len(bus) != 1 || r.tpl.resources[bus[0]]["Type"] != "AWS::Events::EventBus" {
 			problems = append(problems, fmt.Sprintf("%s: EventBusName must be !Ref of the stack's AWS::Events::EventBus", at))
 		}

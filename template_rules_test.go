@@ -102,8 +102,8 @@ func TestEventRulesCatchCatalogMismatch(t *testing.T) {
 	}
 	assertProblems(t, checkEventRules(repo, catalog), []string{
 		`catalog: PaymentCanceled has no consumer and no External reason`,
-		`TaxiFunction: no EventBridgeRule with detail-type OrderPlaced and source calltaxi.order`,
-		`TaxiFunction: no EventBridgeRule with detail-type TaxiAssignmentRejected and source calltaxi.taxi`,
+		`TaxiFunction: no event rule with detail-type OrderPlaced and source calltaxi.order`,
+		`TaxiFunction: no event rule with detail-type TaxiAssignmentRejected and source calltaxi.taxi`,
 		`ReservationFunction.Events.DomainEvents: detail-type TaxiReleased is not in the event catalog`,
 	})
 }
