@@ -17,7 +17,7 @@ HOST_GOARCH = $(shell go env GOARCH)
 
 lower = $(shell printf '%s' '$(1)' | tr '[:upper:]' '[:lower:]')
 
-.PHONY: help build $(BUILD_TARGETS) test fuzz test-browser screenshots fmt vet tidy run bench chaos clean
+.PHONY: help build $(BUILD_TARGETS) test fuzz test-browser screenshots fmt vet tidy run bench chaos redrive redrive-aws clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -92,6 +92,12 @@ bench: ## load test against the local cloud: make bench ARGS='...'
 
 chaos: ## load test with injected failures: make chaos ARGS='...'
 	go run ./bench -chaos $(ARGS)
+
+redrive: ## after a fix: move the local cloud's domain-event DLQ messages back to their queues (SQS StartMessageMoveTask)
+	bash scripts/redrive.sh local
+
+redrive-aws: ## after a fix: the same against the deployed stack (samconfig.toml's stack and region)
+	bash scripts/redrive.sh aws
 
 clean: ## remove build output
 	rm -rf bin .aws-sam
