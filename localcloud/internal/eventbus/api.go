@@ -9,6 +9,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -22,7 +24,8 @@ const (
 	envelopeTimeLayout = "2006-01-02T15:04:05Z"
 )
 
-// ServeHTTP implements the EventBridge JSON 1.1 API: PutEvents, ListRules and DescribeEventBus.
+// ServeHTTP implements the subset of the EventBridge JSON 1.1 API that the SDK and standard tools use:
+// PutEvents, ListRules, DescribeEventBus, ListEventBuses and TestEventPattern.
 func (b *Bus) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		writeError(w, http.StatusMethodNotAllowed, "UnknownOperationException", "only POST is supported")
@@ -40,6 +43,10 @@ func (b *Bus) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		b.handleListRules(w, body)
 	case "DescribeEventBus":
 		b.handleDescribeEventBus(w, body)
+	case "ListEventBuses":
+		b.handleListEventBuses(w, body)
+	case "TestEventPattern":
+		handleTestEventPattern(w, body)
 	default:
 		writeError(w, http.StatusBadRequest, "UnknownOperationException", fmt.Sprintf("operation %q is not supported by the local cloud", op))
 	}
@@ -194,19 +201,20 @@ func (b *Bus) route(bus, id string, entry putEventsEntry, event []byte) {
 	for _, r := range b.rules {
 		if r.BusName == bus && r.Pattern.root.match(obj) {
 			matched = append(matched, r)
-			rec.Deliveries = append(rec.Deliveries, Delivery{Rule: r.Name, Function: r.Function, State: StateQueued})
+			rec.Deliveries = append(rec.Deliveries, Delivery{Rule: r.Name, Function: r.Function, Queue: r.Queue, State: StateQueued})
 			if b.faults.DuplicateDelivery {
 				matched = append(matched, r)
-				rec.Deliveries = append(rec.Deliveries, Delivery{Rule: r.Name, Function: r.Function, State: StateQueued, Duplicate: true})
+				rec.Deliveries = append(rec.Deliveries, Delivery{Rule: r.Name, Function: r.Function, Queue: r.Queue, State: StateQueued, Duplicate: true})
 			}
 		}
 	}
 	b.remember(rec)
 	b.logger.Info("eventbus: event put", "bus", bus, "id", id, "source", entry.Source, "detailType", entry.DetailType, "targets", len(matched))
+	putAt := b.clock.Now()
 	for i, r := range matched {
 		b.stats.Deliveries++
 		// rec.Deliveries is never appended to after this point, so the element pointers stay valid.
-		d := &delivery{rule: r, event: event, putAt: rec.PutAt, record: &rec.Deliveries[i]}
+		d := &delivery{rule: r, event: event, putAt: putAt, record: &rec.Deliveries[i]}
 		if !b.queue.push(d) {
 			d.record.State = StateAbandoned
 		}
@@ -292,6 +300,117 @@ func (b *Bus) handleDescribeEventBus(w http.ResponseWriter, body []byte) {
 		return
 	}
 	writeJSON(w, struct{ Name, Arn string }{bus, b.busArn(bus)})
+}
+
+type listEventBusesRequest struct {
+	NamePrefix string
+	NextToken  string
+	Limit      *int
+}
+
+type eventBusSummary struct {
+	Name string
+	Arn  string
+}
+
+type listEventBusesResponse struct {
+	EventBuses []eventBusSummary
+	NextToken  string `json:",omitempty"`
+}
+
+// handleListEventBuses lists the default bus and the created ones, by name (API reference: ListEventBuses).
+// NextToken is the offset of the next page.
+func (b *Bus) handleListEventBuses(w http.ResponseWriter, body []byte) {
+	var req listEventBusesRequest
+	if len(body) > 0 {
+		if err := json.Unmarshal(body, &req); err != nil {
+			writeError(w, http.StatusBadRequest, "SerializationException", "could not parse request: "+err.Error())
+			return
+		}
+	}
+	limit := 100
+	if req.Limit != nil {
+		if *req.Limit < 1 || *req.Limit > 100 {
+			writeError(w, http.StatusBadRequest, "ValidationException", fmt.Sprintf(
+				"1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value between 1 and 100", *req.Limit))
+			return
+		}
+		limit = *req.Limit
+	}
+	offset := 0
+	if req.NextToken != "" {
+		n, err := strconv.Atoi(req.NextToken)
+		if err != nil || n < 0 {
+			writeError(w, http.StatusBadRequest, "InvalidToken", "The provided NextToken is not valid.")
+			return
+		}
+		offset = n
+	}
+	b.mu.Lock()
+	names := make([]string, 0, len(b.buses))
+	for name := range b.buses {
+		if strings.HasPrefix(name, req.NamePrefix) {
+			names = append(names, name)
+		}
+	}
+	b.mu.Unlock()
+	sort.Strings(names)
+	resp := listEventBusesResponse{EventBuses: []eventBusSummary{}}
+	for i := offset; i < len(names) && i < offset+limit; i++ {
+		resp.EventBuses = append(resp.EventBuses, eventBusSummary{Name: names[i], Arn: b.busArn(names[i])})
+	}
+	if offset+limit < len(names) {
+		resp.NextToken = strconv.Itoa(offset + limit)
+	}
+	writeJSON(w, resp)
+}
+
+const maxEventPatternLength = 4096
+
+// testEventRequiredFields are the fields the TestEventPattern API reference lists as mandatory in Event.
+var testEventRequiredFields = []string{"id", "account", "source", "time", "region", "resources", "detail-type"}
+
+// handleTestEventPattern answers whether Event matches EventPattern (API reference: TestEventPattern).
+func handleTestEventPattern(w http.ResponseWriter, body []byte) {
+	var req struct{ Event, EventPattern *string }
+	if err := json.Unmarshal(body, &req); err != nil {
+		writeError(w, http.StatusBadRequest, "SerializationException", "could not parse request: "+err.Error())
+		return
+	}
+	for _, required := range []struct {
+		name  string
+		value *string
+	}{{"eventPattern", req.EventPattern}, {"event", req.Event}} {
+		if required.value == nil {
+			writeError(w, http.StatusBadRequest, "ValidationException", fmt.Sprintf(
+				"1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", required.name))
+			return
+		}
+	}
+	if len(*req.EventPattern) > maxEventPatternLength {
+		writeError(w, http.StatusBadRequest, "ValidationException", fmt.Sprintf(
+			"1 validation error detected: Value at 'eventPattern' failed to satisfy constraint: Member must have length less than or equal to %d", maxEventPatternLength))
+		return
+	}
+	pattern, err := CompilePattern([]byte(*req.EventPattern))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "InvalidEventPatternException",
+			"Event pattern is not valid. Reason: "+strings.TrimPrefix(err.Error(), "event pattern: "))
+		return
+	}
+	decoded, err := decodeJSON([]byte(*req.Event))
+	event, isObject := decoded.(map[string]any)
+	if err != nil || !isObject {
+		writeError(w, http.StatusBadRequest, "ValidationException", "Parameter Event is not valid.")
+		return
+	}
+	for _, field := range testEventRequiredFields {
+		if _, ok := event[field]; !ok {
+			writeError(w, http.StatusBadRequest, "ValidationException", "Parameter Event is not valid.")
+			return
+		}
+	}
+	writeJSON(w, struct{ Result bool }{pattern.root.match(event)})
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

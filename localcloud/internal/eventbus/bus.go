@@ -1,19 +1,29 @@
 package eventbus
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/calltaxi/call-taxi/localcloud/internal/awsclock"
 )
 
-// Invoker runs a Lambda function. A non-nil error means the delivery failed (throttle, function error,
-// stopped function); the bus retries. An error with an ErrorCode() string method names the DLQ ERROR_CODE.
+// Invoker hands an event to a Lambda function asynchronously (InvocationType Event), as EventBridge does
+// for a Lambda target. A nil error means Lambda accepted the event: the function's own errors are then
+// Lambda's business (its asynchronous retries and destinations), not the rule's. A non-nil error is a
+// failed delivery (throttled, unknown or stopped function) that the rule's retry policy covers. An error
+// with an ErrorCode() string method names the DLQ ERROR_CODE. lambdaemu.Service implements it.
 type Invoker interface {
-	Invoke(ctx context.Context, function string, payload []byte) ([]byte, error)
+	InvokeAsync(function string, payload []byte) error
+}
+
+// QueueSender sends a message to an SQS queue; body is the event JSON. A non-nil error is a failed
+// delivery that the rule's retry policy covers.
+type QueueSender interface {
+	SendMessage(queue, body string) error
 }
 
 // DeadLetters receives events whose delivery was given up (dlq.Store implements it).
@@ -21,23 +31,37 @@ type DeadLetters interface {
 	Put(queue string, body []byte, attributes map[string]string)
 }
 
-// Rule is one rule target: events on BusName matching Pattern are delivered to Function.
+// Rule is one rule target: events on BusName matching Pattern are delivered to exactly one of Function (a
+// Lambda target, invoked asynchronously) or Queue (an SQS target, sent the event as the message body).
 type Rule struct {
-	Name, BusName, Function string
-	Pattern                 *Pattern
-	// MaximumRetryAttempts: nil means the AWS default 185; 0 means no retries, as in a RetryPolicy.
+	Name, BusName string
+	Function      string // Lambda function name or ARN
+	Queue         string // SQS queue name, URL or ARN, as the QueueSender knows it
+	Pattern       *Pattern
+	// MaximumRetryAttempts: nil means the AWS default 185; otherwise 0..185 as in a RetryPolicy.
 	MaximumRetryAttempts *int
-	// MaximumEventAge: 0 means the AWS default 24h.
+	// MaximumEventAge: 0 means the AWS default 24h; otherwise 60s..24h as MaximumEventAgeInSeconds.
 	MaximumEventAge time.Duration
 
 	retries         int    // MaximumRetryAttempts resolved by AddRule
 	DeadLetterQueue string // "" = none: exhausted events are dropped (logged)
 }
 
+// target names the rule's target for logs and delivery records.
+func (r *Rule) target() string {
+	if r.Queue != "" {
+		return r.Queue
+	}
+	return r.Function
+}
+
+// RetryPolicy limits from the API reference (RetryPolicy data type).
 const (
 	defaultBusName       = "default"
 	defaultRetryAttempts = 185
+	maxRetryAttempts     = 185
 	defaultMaxEventAge   = 24 * time.Hour
+	minMaxEventAge       = 60 * time.Second
 	defaultConcurrency   = 64
 	recentCapacity       = 500
 )
@@ -46,9 +70,12 @@ const (
 type Options struct {
 	Region, AccountID string
 	Logger            *slog.Logger
-	Invoker           Invoker
+	Invoker           Invoker     // Lambda targets
+	Queues            QueueSender // SQS targets
 	DeadLetters       DeadLetters
-	// MaxConcurrentDeliveries bounds target invocations in flight (default 64); further deliveries queue.
+	// Clock converts the AWS retry backoff and maximum event age to wall time; nil is real time.
+	Clock *awsclock.Clock
+	// MaxConcurrentDeliveries bounds target deliveries in flight (default 64); further deliveries queue.
 	MaxConcurrentDeliveries int
 }
 
@@ -56,7 +83,8 @@ type Options struct {
 type Bus struct {
 	opts    Options
 	logger  *slog.Logger
-	backoff func(retry int) time.Duration
+	clock   *awsclock.Clock
+	backoff func(retry int) time.Duration // AWS time before retry number retry
 	queue   *deliveryQueue
 	workers sync.WaitGroup
 
@@ -90,7 +118,8 @@ func New(opts Options) *Bus {
 	b := &Bus{
 		opts:    opts,
 		logger:  logger,
-		backoff: retryBackoff,
+		clock:   opts.Clock,
+		backoff: jitteredBackoff,
 		queue:   newDeliveryQueue(),
 		buses:   map[string]bool{defaultBusName: true},
 		timers:  map[*time.Timer]*delivery{},
@@ -110,7 +139,8 @@ func (b *Bus) AddBus(name string) {
 }
 
 // AddRule registers a rule target. BusName "" means "default". The bus must exist, the pattern must be set
-// (scheduled rules are not emulated) and (bus, name, function) must be new.
+// (scheduled rules are not emulated), exactly one of Function and Queue must be set, the retry policy must
+// be within the API's limits, and (bus, name, target) must be new.
 func (b *Bus) AddRule(r Rule) error {
 	if r.BusName == "" {
 		r.BusName = defaultBusName
@@ -118,17 +148,25 @@ func (b *Bus) AddRule(r Rule) error {
 	switch {
 	case r.Name == "":
 		return errors.New("add rule: name is required")
-	case r.Function == "":
-		return fmt.Errorf("add rule %s: target function is required", r.Name)
+	case r.Function == "" && r.Queue == "":
+		return fmt.Errorf("add rule %s: a target is required: set Function (Lambda) or Queue (SQS)", r.Name)
+	case r.Function != "" && r.Queue != "":
+		return fmt.Errorf("add rule %s: one Rule is one target: set Function or Queue, not both", r.Name)
 	case r.Pattern == nil:
 		return fmt.Errorf("add rule %s: event pattern is required (scheduled rules are not emulated)", r.Name)
 	}
 	r.retries = defaultRetryAttempts
-	if r.MaximumRetryAttempts != nil {
-		r.retries = max(0, *r.MaximumRetryAttempts)
+	if n := r.MaximumRetryAttempts; n != nil {
+		if *n < 0 || *n > maxRetryAttempts {
+			return fmt.Errorf("add rule %s: MaximumRetryAttempts %d is outside 0..%d", r.Name, *n, maxRetryAttempts)
+		}
+		r.retries = *n
 	}
-	if r.MaximumEventAge <= 0 {
+	switch age := r.MaximumEventAge; {
+	case age == 0:
 		r.MaximumEventAge = defaultMaxEventAge
+	case age < minMaxEventAge || age > defaultMaxEventAge:
+		return fmt.Errorf("add rule %s: MaximumEventAgeInSeconds %v is outside 60..86400", r.Name, age.Seconds())
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -136,8 +174,8 @@ func (b *Bus) AddRule(r Rule) error {
 		return fmt.Errorf("add rule %s: event bus %s does not exist", r.Name, r.BusName)
 	}
 	for _, existing := range b.rules {
-		if existing.BusName == r.BusName && existing.Name == r.Name && existing.Function == r.Function {
-			return fmt.Errorf("add rule %s: bus %s already has this rule with target %s", r.Name, r.BusName, r.Function)
+		if existing.BusName == r.BusName && existing.Name == r.Name && existing.Function == r.Function && existing.Queue == r.Queue {
+			return fmt.Errorf("add rule %s: bus %s already has this rule with target %s", r.Name, r.BusName, r.target())
 		}
 	}
 	b.rules = append(b.rules, &r)
@@ -186,11 +224,18 @@ func (b *Bus) busArn(name string) string {
 	return fmt.Sprintf("arn:aws:events:%s:%s:event-bus/%s", b.opts.Region, b.opts.AccountID, name)
 }
 
-func (b *Bus) targetArn(function string) string {
-	if strings.HasPrefix(function, "arn:") {
-		return function
+func (b *Bus) targetArn(r *Rule) string {
+	if r.Queue != "" {
+		if strings.HasPrefix(r.Queue, "arn:") {
+			return r.Queue
+		}
+		name := r.Queue[strings.LastIndex(r.Queue, "/")+1:] // a queue URL ends with the queue name
+		return fmt.Sprintf("arn:aws:sqs:%s:%s:%s", b.opts.Region, b.opts.AccountID, name)
 	}
-	return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", b.opts.Region, b.opts.AccountID, function)
+	if strings.HasPrefix(r.Function, "arn:") {
+		return r.Function
+	}
+	return fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", b.opts.Region, b.opts.AccountID, r.Function)
 }
 
 // busName resolves an EventBusName parameter, which may be a name or an event-bus ARN; "" is "default".

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/calltaxi/call-taxi/localcloud/internal/awsclock"
 )
 
 // putRaw sends one PutEvents entry straight to the handler (no SDK) and returns the event id.
@@ -29,44 +31,74 @@ func putRaw(t *testing.T, b *Bus, source, detailType, detail string) string {
 	return id
 }
 
+func intPtr(n int) *int { return &n }
+
+// TestRetryPolicy follows the EventBridge user guide, "Event retry policy and using dead-letter queues"
+// (eb-rule-retry-policy, eb-rule-dlq): a failed delivery is retried with exponential backoff and jitter
+// until MaximumRetryAttempts or MaximumEventAgeInSeconds is reached, then sent to the target's DLQ with
+// the RULE_ARN, TARGET_ARN, ERROR_CODE, ERROR_MESSAGE, EXHAUSTED_RETRY_CONDITION and RETRY_ATTEMPTS
+// attributes, or dropped without a DLQ; a target that does not exist is not retried at all. For a Lambda
+// target the failure is the asynchronous Invoke call itself ("Amazon EventBridge targets").
 func TestRetryPolicy(t *testing.T) {
 	tests := []struct {
 		name          string
+		queue         bool // SQS target instead of Lambda
 		failFirst     int
-		maxRetries    int
+		maxRetries    *int
 		maxAge        time.Duration
+		clockScale    float64 // 0 = testClockScale
 		dlq           string
-		invokeErr     error
+		deliverErr    error
 		wantState     DeliveryState
-		wantAttempts  int
-		wantCondition string // DLQ EXHAUSTED_RETRY_CONDITION; "" = no DLQ message
+		wantAttempts  int // exact, unless wantMinAttempts is set
+		wantMin       int
+		wantCondition string // DLQ EXHAUSTED_RETRY_CONDITION; "" with wantDLQ = not retried at all
+		wantDLQ       bool
 		wantErrorCode string
 	}{
-		{name: "first try succeeds", failFirst: 0, wantState: StateDelivered, wantAttempts: 1},
-		{name: "succeeds after two retries", failFirst: 2, maxRetries: 5, wantState: StateDelivered, wantAttempts: 3},
-		{name: "retries exhausted to dlq", failFirst: 100, maxRetries: 2, dlq: "taxi-dlq", wantState: StateDeadLettered,
-			wantAttempts: 3, wantCondition: "MaximumRetryAttempts", wantErrorCode: "SDK_CLIENT_ERROR"},
-		{name: "error code taken from the error", failFirst: 100, maxRetries: 1, dlq: "taxi-dlq", invokeErr: codedError{"TooManyRequestsException"},
-			wantState: StateDeadLettered, wantAttempts: 2, wantCondition: "MaximumRetryAttempts", wantErrorCode: "TooManyRequestsException"},
-		{name: "zero max retries means no retry", failFirst: 100, maxRetries: 0, dlq: "taxi-dlq", wantState: StateDeadLettered,
-			wantAttempts: 1, wantCondition: "MaximumRetryAttempts", wantErrorCode: "SDK_CLIENT_ERROR"},
-		{name: "negative max retries means no retry", failFirst: 100, maxRetries: -1, dlq: "taxi-dlq", wantState: StateDeadLettered,
-			wantAttempts: 1, wantCondition: "MaximumRetryAttempts", wantErrorCode: "SDK_CLIENT_ERROR"},
-		{name: "event too old to retry", failFirst: 100, maxRetries: 10, maxAge: time.Nanosecond, dlq: "taxi-dlq", wantState: StateDeadLettered,
-			wantAttempts: 1, wantCondition: "MaximumEventAgeInSeconds", wantErrorCode: "SDK_CLIENT_ERROR"},
-		{name: "exhausted without dlq is dropped", failFirst: 100, maxRetries: 1, wantState: StateDropped, wantAttempts: 2},
+		{name: "lambda accepts the first async invoke", wantState: StateDelivered, wantAttempts: 1},
+		{name: "lambda invoke fails twice then is accepted", failFirst: 2, maxRetries: intPtr(5), wantState: StateDelivered, wantAttempts: 3},
+		{name: "lambda retries exhausted to dlq", failFirst: 100, maxRetries: intPtr(2), dlq: "taxi-dlq", wantState: StateDeadLettered,
+			wantAttempts: 3, wantCondition: "MaximumRetryAttempts", wantDLQ: true, wantErrorCode: "SDK_CLIENT_ERROR"},
+		{name: "error code taken from a throttle", failFirst: 100, maxRetries: intPtr(1), dlq: "taxi-dlq", deliverErr: codedError{"TooManyRequestsException"},
+			wantState: StateDeadLettered, wantAttempts: 2, wantCondition: "MaximumRetryAttempts", wantDLQ: true, wantErrorCode: "TooManyRequestsException"},
+		{name: "zero max retries means no retry", failFirst: 100, maxRetries: intPtr(0), dlq: "taxi-dlq", wantState: StateDeadLettered,
+			wantAttempts: 1, wantCondition: "MaximumRetryAttempts", wantDLQ: true, wantErrorCode: "SDK_CLIENT_ERROR"},
+		{name: "missing function goes to the dlq without retries", failFirst: 100, dlq: "taxi-dlq", deliverErr: codedError{"ResourceNotFoundException"},
+			wantState: StateDeadLettered, wantAttempts: 1, wantDLQ: true, wantErrorCode: "ResourceNotFoundException"},
+		// 60 s is the smallest MaximumEventAgeInSeconds; 1+2+4+...+32 s of backoff exceeds it after 6 or 7 attempts.
+		{name: "event too old to retry", failFirst: 1000, maxAge: time.Minute, clockScale: 1000, dlq: "taxi-dlq", wantState: StateDeadLettered,
+			wantMin: 2, wantCondition: "MaximumEventAgeInSeconds", wantDLQ: true, wantErrorCode: "SDK_CLIENT_ERROR"},
+		{name: "exhausted without dlq is dropped", failFirst: 100, maxRetries: intPtr(1), wantState: StateDropped, wantAttempts: 2},
+		{name: "sqs send fails twice then succeeds", queue: true, failFirst: 2, maxRetries: intPtr(5), wantState: StateDelivered, wantAttempts: 3},
+		{name: "sqs retries exhausted to dlq", queue: true, failFirst: 100, maxRetries: intPtr(2), dlq: "taxi-dlq", wantState: StateDeadLettered,
+			wantAttempts: 3, wantCondition: "MaximumRetryAttempts", wantDLQ: true, wantErrorCode: "SDK_CLIENT_ERROR"},
+		{name: "missing queue goes to the dlq without retries", queue: true, failFirst: 100, dlq: "taxi-dlq",
+			deliverErr: codedError{"AWS.SimpleQueueService.NonExistentQueue"}, wantState: StateDeadLettered, wantAttempts: 1,
+			wantDLQ: true, wantErrorCode: "AWS.SimpleQueueService.NonExistentQueue"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			inv := newFakeInvoker()
+			inv, queues := newFakeInvoker(), newFakeQueues()
 			inv.failFirst["TaxiFunction"] = tt.failFirst
-			if tt.invokeErr != nil {
-				inv.err = tt.invokeErr
+			queues.failFirst["taxi-queue"] = tt.failFirst
+			if tt.deliverErr != nil {
+				inv.err, queues.err = tt.deliverErr, tt.deliverErr
+			}
+			scale := tt.clockScale
+			if scale == 0 {
+				scale = testClockScale
 			}
 			dlq := &fakeDLQ{}
-			b := newTestBus(t, inv, dlq, 2)
-			if err := b.AddRule(Rule{Name: "ToTaxi", Function: "TaxiFunction", Pattern: mustPattern(t, `{"source":["calltaxi.reservation"]}`),
-				MaximumRetryAttempts: &tt.maxRetries, MaximumEventAge: tt.maxAge, DeadLetterQueue: tt.dlq}); err != nil {
+			b := newTestBusWith(t, Options{Invoker: inv, Queues: queues, DeadLetters: dlq, MaxConcurrentDeliveries: 2, Clock: awsclock.New(scale)})
+			rule := Rule{Name: "ToTaxi", Function: "TaxiFunction", Pattern: mustPattern(t, `{"source":["calltaxi.reservation"]}`),
+				MaximumRetryAttempts: tt.maxRetries, MaximumEventAge: tt.maxAge, DeadLetterQueue: tt.dlq}
+			wantTarget, calls := "arn:aws:lambda:us-east-1:123456789012:function:TaxiFunction", func() int { return inv.callCount("TaxiFunction") }
+			if tt.queue {
+				rule.Function, rule.Queue = "", "taxi-queue"
+				wantTarget, calls = "arn:aws:sqs:us-east-1:123456789012:taxi-queue", func() int { return len(queues.sent("taxi-queue")) }
+			}
+			if err := b.AddRule(rule); err != nil {
 				t.Fatal(err)
 			}
 			id := putRaw(t, b, "calltaxi.reservation", "ReservationConfirmed", `{"reservationId":"rsv-1"}`)
@@ -75,18 +107,22 @@ func TestRetryPolicy(t *testing.T) {
 				return d.State != StateQueued && d.State != StateDelivering && d.State != StateRetrying
 			})
 			d := b.Recent(1)[0].Deliveries[0]
-			if d.State != tt.wantState || d.Attempts != tt.wantAttempts {
-				t.Errorf("delivery = %+v, want state %s after %d attempts", d, tt.wantState, tt.wantAttempts)
+			attemptsOK := d.Attempts == tt.wantAttempts
+			if tt.wantMin > 0 {
+				attemptsOK = d.Attempts >= tt.wantMin && d.Attempts < defaultRetryAttempts
 			}
-			if got := inv.callCount("TaxiFunction"); got != tt.wantAttempts {
-				t.Errorf("invoked %d times, want %d", got, tt.wantAttempts)
+			if d.State != tt.wantState || !attemptsOK {
+				t.Errorf("delivery = %+v, want state %s after %d (at least %d) attempts", d, tt.wantState, tt.wantAttempts, tt.wantMin)
+			}
+			if got := calls(); got != d.Attempts {
+				t.Errorf("target called %d times, record says %d attempts", got, d.Attempts)
 			}
 			stats := b.Stats()
-			if stats.Retries != tt.wantAttempts-1 {
-				t.Errorf("Retries = %d, want %d", stats.Retries, tt.wantAttempts-1)
+			if stats.Retries != d.Attempts-1 {
+				t.Errorf("Retries = %d, want %d", stats.Retries, d.Attempts-1)
 			}
 			msgs := dlq.messages()
-			if tt.wantCondition == "" {
+			if !tt.wantDLQ {
 				if len(msgs) != 0 {
 					t.Errorf("unexpected DLQ messages: %+v", msgs)
 				}
@@ -100,17 +136,21 @@ func TestRetryPolicy(t *testing.T) {
 				t.Errorf("DLQ message queue=%q body=%s, want queue %q and event %s", m.queue, m.body, tt.dlq, id)
 			}
 			wantAttrs := map[string]string{
-				"RULE_ARN":                  "arn:aws:events:us-east-1:123456789012:rule/ToTaxi",
-				"TARGET_ARN":                "arn:aws:lambda:us-east-1:123456789012:function:TaxiFunction",
-				"ERROR_CODE":                tt.wantErrorCode,
-				"ERROR_MESSAGE":             inv.err.Error(),
-				"EXHAUSTED_RETRY_CONDITION": tt.wantCondition,
-				"RETRY_ATTEMPTS":            fmt.Sprint(tt.wantAttempts - 1),
+				"RULE_ARN":       "arn:aws:events:us-east-1:123456789012:rule/ToTaxi",
+				"TARGET_ARN":     wantTarget,
+				"ERROR_CODE":     tt.wantErrorCode,
+				"RETRY_ATTEMPTS": fmt.Sprint(d.Attempts - 1),
 			}
 			for k, v := range wantAttrs {
 				if m.attributes[k] != v {
 					t.Errorf("attribute %s = %q, want %q", k, m.attributes[k], v)
 				}
+			}
+			if cond, ok := m.attributes["EXHAUSTED_RETRY_CONDITION"]; cond != tt.wantCondition || ok != (tt.wantCondition != "") {
+				t.Errorf("EXHAUSTED_RETRY_CONDITION = %q (present %v), want %q", cond, ok, tt.wantCondition)
+			}
+			if msg := m.attributes["ERROR_MESSAGE"]; !strings.Contains(msg, inv.err.Error()) {
+				t.Errorf("ERROR_MESSAGE = %q, want it to contain %q", msg, inv.err.Error())
 			}
 			if stats.DeadLettered != 1 {
 				t.Errorf("DeadLettered = %d", stats.DeadLettered)
@@ -119,18 +159,104 @@ func TestRetryPolicy(t *testing.T) {
 	}
 }
 
-func TestRetryBackoff(t *testing.T) {
+// TestTargets follows "Amazon EventBridge targets": a Lambda target is invoked asynchronously with the
+// event as payload, so a function that fails after accepting the event is not the rule's concern; an SQS
+// target receives the event JSON as the message body.
+func TestTargets(t *testing.T) {
 	tests := []struct {
-		retry int
-		want  time.Duration
+		name string
+		rule Rule
+		got  func(inv *fakeInvoker, q *fakeQueues) []string
 	}{
-		{1, 100 * time.Millisecond}, {2, 200 * time.Millisecond}, {3, 400 * time.Millisecond},
-		{4, 800 * time.Millisecond}, {5, 1600 * time.Millisecond}, {6, 2 * time.Second}, {185, 2 * time.Second},
+		{"lambda function", Rule{Name: "r", Function: "ReservationFunction"}, func(inv *fakeInvoker, _ *fakeQueues) []string {
+			var out []string
+			for _, p := range inv.payloads("ReservationFunction") {
+				out = append(out, string(p))
+			}
+			return out
+		}},
+		{"sqs queue", Rule{Name: "r", Queue: "reservation-queue"}, func(_ *fakeInvoker, q *fakeQueues) []string {
+			return q.sent("reservation-queue")
+		}},
 	}
 	for _, tt := range tests {
-		if got := retryBackoff(tt.retry); got != tt.want {
-			t.Errorf("retryBackoff(%d) = %v, want %v", tt.retry, got, tt.want)
+		t.Run(tt.name, func(t *testing.T) {
+			inv, queues := newFakeInvoker(), newFakeQueues()
+			b := newTestBusWith(t, Options{Invoker: inv, Queues: queues})
+			rule := tt.rule
+			rule.Pattern = mustPattern(t, `{"source":["calltaxi.payment"]}`)
+			if err := b.AddRule(rule); err != nil {
+				t.Fatal(err)
+			}
+			putRaw(t, b, "calltaxi.payment", "PaymentApproved", `{"orderId":"o1"}`)
+			waitFor(t, "delivery", func() bool { return b.Stats().Delivered == 1 })
+			got := tt.got(inv, queues)
+			if len(got) != 1 || string(b.Recent(1)[0].Event) != got[0] {
+				t.Fatalf("target got %q, want the event %s once", got, b.Recent(1)[0].Event)
+			}
+			d := b.Recent(1)[0].Deliveries[0]
+			if d.Function != rule.Function || d.Queue != rule.Queue {
+				t.Errorf("delivery record = %+v, want function %q queue %q", d, rule.Function, rule.Queue)
+			}
+			if inv.callCount("ReservationFunction")+len(queues.sent("reservation-queue")) != 1 {
+				t.Errorf("the event reached more than its one target")
+			}
+		})
+	}
+}
+
+// TestRetryBackoff: "exponential back off and jitter", and by default "24 hours and up to 185 times"
+// (EventBridge user guide, "Event retry policy and using dead-letter queues").
+func TestRetryBackoff(t *testing.T) {
+	tests := []struct {
+		retry   int
+		ceiling time.Duration
+	}{
+		{1, time.Second}, {2, 2 * time.Second}, {3, 4 * time.Second}, {9, 256 * time.Second},
+		{10, 512 * time.Second}, {11, backoffCap}, {185, backoffCap}, {1000, backoffCap},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("retry %d", tt.retry), func(t *testing.T) {
+			if got := retryBackoffCeiling(tt.retry); got != tt.ceiling {
+				t.Errorf("ceiling = %v, want %v", got, tt.ceiling)
+			}
+			for range 200 {
+				if got := jitteredBackoff(tt.retry); got < tt.ceiling/2 || got > tt.ceiling {
+					t.Fatalf("jitteredBackoff = %v, want within [%v, %v]", got, tt.ceiling/2, tt.ceiling)
+				}
+			}
+		})
+	}
+	t.Run("default retries span about the default event age", func(t *testing.T) {
+		var mean time.Duration
+		for retry := 1; retry <= defaultRetryAttempts; retry++ {
+			mean += retryBackoffCeiling(retry) * 3 / 4 // mean of uniform [c/2, c]
 		}
+		if mean < 22*time.Hour || mean > 26*time.Hour {
+			t.Errorf("185 retries take %v on average, want about 24h", mean)
+		}
+	})
+}
+
+// TestRetryBackoffRunsInAWSTime: backoff waits are AWS durations converted by the Options.Clock, so a
+// time-scaled clock runs minutes of AWS backoff in milliseconds.
+func TestRetryBackoffRunsInAWSTime(t *testing.T) {
+	clock := awsclock.New(10_000)
+	inv := newFakeInvoker()
+	inv.failFirst["F"] = 8
+	b := newTestBusWith(t, Options{Invoker: inv, Clock: clock})
+	if err := b.AddRule(Rule{Name: "r", Function: "F", Pattern: mustPattern(t, `{"source":["s"]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	start, wallStart := clock.Now(), time.Now()
+	putRaw(t, b, "s", "T", `{}`)
+	waitFor(t, "delivery after 8 retries", func() bool { return b.Stats().Delivered == 1 })
+	// Retries 1..8 wait at least half of 1+2+...+128 s.
+	if aws := clock.Since(start); aws < 127*time.Second {
+		t.Errorf("delivered after %v of AWS time, want at least 127s of backoff", aws)
+	}
+	if wall := time.Since(wallStart); wall > 3*time.Second {
+		t.Errorf("took %v of wall time at scale 10000", wall)
 	}
 }
 
@@ -243,6 +369,9 @@ func TestRecentRingWraps(t *testing.T) {
 	}
 }
 
+// TestAddRuleErrors: a rule target is a Lambda function or an SQS queue ("Amazon EventBridge targets"),
+// and RetryPolicy allows MaximumRetryAttempts 0..185 and MaximumEventAgeInSeconds 60..86400 (API
+// reference, RetryPolicy).
 func TestAddRuleErrors(t *testing.T) {
 	p, err := CompilePattern([]byte(`{"source":["s"]}`))
 	if err != nil {
@@ -254,16 +383,24 @@ func TestAddRuleErrors(t *testing.T) {
 		wantErr string
 	}{
 		{"no name", Rule{Function: "F", Pattern: p}, "name is required"},
-		{"no function", Rule{Name: "r", Pattern: p}, "target function is required"},
+		{"no target", Rule{Name: "r", Pattern: p}, "a target is required"},
+		{"two targets", Rule{Name: "r", Function: "F", Queue: "q", Pattern: p}, "not both"},
 		{"no pattern", Rule{Name: "r", Function: "F"}, "event pattern is required"},
 		{"unknown bus", Rule{Name: "r", BusName: "nope", Function: "F", Pattern: p}, "event bus nope does not exist"},
 		{"duplicate", Rule{Name: "dup", Function: "F", Pattern: p}, "already has this rule"},
+		{"duplicate queue", Rule{Name: "dupq", Queue: "q", Pattern: p}, "already has this rule"},
+		{"negative retries", Rule{Name: "r", Function: "F", Pattern: p, MaximumRetryAttempts: intPtr(-1)}, "MaximumRetryAttempts -1 is outside 0..185"},
+		{"too many retries", Rule{Name: "r", Function: "F", Pattern: p, MaximumRetryAttempts: intPtr(186)}, "outside 0..185"},
+		{"event age under a minute", Rule{Name: "r", Function: "F", Pattern: p, MaximumEventAge: 59 * time.Second}, "MaximumEventAgeInSeconds 59 is outside 60..86400"},
+		{"event age over a day", Rule{Name: "r", Function: "F", Pattern: p, MaximumEventAge: 25 * time.Hour}, "outside 60..86400"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b := newTestBus(t, newFakeInvoker(), nil, 1)
-			if err := b.AddRule(Rule{Name: "dup", Function: "F", Pattern: p}); err != nil {
-				t.Fatal(err)
+			for _, r := range []Rule{{Name: "dup", Function: "F", Pattern: p}, {Name: "dupq", Queue: "q", Pattern: p}} {
+				if err := b.AddRule(r); err != nil {
+					t.Fatal(err)
+				}
 			}
 			err := b.AddRule(tt.rule)
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
@@ -271,6 +408,14 @@ func TestAddRuleErrors(t *testing.T) {
 			}
 		})
 	}
+	t.Run("same name, other target", func(t *testing.T) {
+		b := newTestBus(t, newFakeInvoker(), nil, 1)
+		for _, r := range []Rule{{Name: "r", Function: "F", Pattern: p}, {Name: "r", Queue: "F", Pattern: p}, {Name: "r", Function: "G", Pattern: p}} {
+			if err := b.AddRule(r); err != nil {
+				t.Errorf("AddRule(%+v): %v", r, err)
+			}
+		}
+	})
 }
 
 func TestCloseWaitsForInFlightAndAbandonsQueued(t *testing.T) {
@@ -309,15 +454,28 @@ func TestCloseWaitsForInFlightAndAbandonsQueued(t *testing.T) {
 	}
 }
 
-func TestNoInvokerFailsDelivery(t *testing.T) {
-	b := newTestBus(t, nil, nil, 1)
-	if err := b.AddRule(Rule{Name: "r", Function: "F", Pattern: mustPattern(t, `{"source":["s"]}`), MaximumRetryAttempts: new(int)}); err != nil {
-		t.Fatal(err)
+func TestMissingDeliveryClientFailsDelivery(t *testing.T) {
+	tests := []struct {
+		name, wantErr string
+		rule          Rule
+	}{
+		{"no invoker", "no invoker", Rule{Name: "r", Function: "F"}},
+		{"no queue sender", "no SQS queue sender", Rule{Name: "r", Queue: "q"}},
 	}
-	putRaw(t, b, "s", "T", `{}`)
-	waitFor(t, "dropped", func() bool { return b.Stats().Dropped == 1 })
-	if d := b.Recent(1)[0].Deliveries[0]; !strings.Contains(d.LastError, "no invoker") {
-		t.Errorf("LastError = %q", d.LastError)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := newTestBusWith(t, Options{})
+			rule := tt.rule
+			rule.Pattern, rule.MaximumRetryAttempts = mustPattern(t, `{"source":["s"]}`), intPtr(0)
+			if err := b.AddRule(rule); err != nil {
+				t.Fatal(err)
+			}
+			putRaw(t, b, "s", "T", `{}`)
+			waitFor(t, "dropped", func() bool { return b.Stats().Dropped == 1 })
+			if d := b.Recent(1)[0].Deliveries[0]; !strings.Contains(d.LastError, tt.wantErr) {
+				t.Errorf("LastError = %q, want %q", d.LastError, tt.wantErr)
+			}
+		})
 	}
 }
 

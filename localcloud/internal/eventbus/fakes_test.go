@@ -1,7 +1,6 @@
 package eventbus
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -9,9 +8,11 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/calltaxi/call-taxi/localcloud/internal/awsclock"
 )
 
-// fakeInvoker records invocations and fails the first failFirst calls of each function.
+// fakeInvoker records asynchronous invocations and fails the first failFirst hand-overs of each function.
 type fakeInvoker struct {
 	mu        sync.Mutex
 	failFirst map[string]int
@@ -23,10 +24,10 @@ type fakeInvoker struct {
 }
 
 func newFakeInvoker() *fakeInvoker {
-	return &fakeInvoker{failFirst: map[string]int{}, calls: map[string][][]byte{}, err: errors.New("function error: boom")}
+	return &fakeInvoker{failFirst: map[string]int{}, calls: map[string][][]byte{}, err: errors.New("connection reset")}
 }
 
-func (f *fakeInvoker) Invoke(ctx context.Context, function string, payload []byte) ([]byte, error) {
+func (f *fakeInvoker) InvokeAsync(function string, payload []byte) error {
 	f.mu.Lock()
 	f.active++
 	f.maxActive = max(f.maxActive, f.active)
@@ -41,9 +42,9 @@ func (f *fakeInvoker) Invoke(ctx context.Context, function string, payload []byt
 	f.calls[function] = append(f.calls[function], payload)
 	if f.failFirst[function] > 0 {
 		f.failFirst[function]--
-		return nil, f.err
+		return f.err
 	}
-	return []byte(`null`), nil
+	return nil
 }
 
 func (f *fakeInvoker) callCount(function string) int {
@@ -56,6 +57,35 @@ func (f *fakeInvoker) payloads(function string) [][]byte {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([][]byte(nil), f.calls[function]...)
+}
+
+// fakeQueues records SQS messages and fails the first failFirst sends to each queue.
+type fakeQueues struct {
+	mu        sync.Mutex
+	failFirst map[string]int
+	err       error
+	bodies    map[string][]string
+}
+
+func newFakeQueues() *fakeQueues {
+	return &fakeQueues{failFirst: map[string]int{}, bodies: map[string][]string{}, err: errors.New("connection reset")}
+}
+
+func (q *fakeQueues) SendMessage(queue, body string) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.bodies[queue] = append(q.bodies[queue], body)
+	if q.failFirst[queue] > 0 {
+		q.failFirst[queue]--
+		return q.err
+	}
+	return nil
+}
+
+func (q *fakeQueues) sent(queue string) []string {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return append([]string(nil), q.bodies[queue]...)
 }
 
 type deadLetter struct {
@@ -89,11 +119,25 @@ func (e codedError) ErrorCode() string { return e.code }
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewJSONHandler(io.Discard, nil)) }
 
-// newTestBus returns a bus with fast retries that is closed at the end of the test.
+// testClockScale runs a day of AWS retry backoff in under a second of wall time.
+const testClockScale = 1e5
+
+// newTestBus returns a bus on a fast AWS clock that is closed at the end of the test.
 func newTestBus(t *testing.T, inv Invoker, dlq DeadLetters, concurrency int) *Bus {
 	t.Helper()
-	b := New(Options{Logger: quietLogger(), Invoker: inv, DeadLetters: dlq, MaxConcurrentDeliveries: concurrency})
-	b.backoff = func(int) time.Duration { return time.Millisecond }
+	return newTestBusWith(t, Options{Invoker: inv, DeadLetters: dlq, MaxConcurrentDeliveries: concurrency})
+}
+
+// newTestBusWith is newTestBus with full options; Logger and Clock default to quiet and fast.
+func newTestBusWith(t *testing.T, opts Options) *Bus {
+	t.Helper()
+	if opts.Logger == nil {
+		opts.Logger = quietLogger()
+	}
+	if opts.Clock == nil {
+		opts.Clock = awsclock.New(testClockScale)
+	}
+	b := New(opts)
 	t.Cleanup(b.Close)
 	return b
 }

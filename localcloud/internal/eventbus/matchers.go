@@ -185,8 +185,7 @@ func compileCIDR(arg any, path string) (leafMatcher, error) {
 func compileAnythingBut(arg any, path string) (leafMatcher, error) {
 	switch a := arg.(type) {
 	case string, json.Number:
-		excluded := exactMatcher(a)
-		return leafMatcher{match: func(v any) bool { return !excluded.match(v) }}, nil
+		return anythingButList([]any{a}, path)
 	case []any:
 		return anythingButList(a, path)
 	case map[string]any:
@@ -195,31 +194,38 @@ func compileAnythingBut(arg any, path string) (leafMatcher, error) {
 	return leafMatcher{}, fmt.Errorf("%s: \"anything-but\" takes a string, a number, a list or an object, got %s", path, describe(arg))
 }
 
+// anythingButList excludes strings exactly and numbers as numeric matching compares them (six decimal
+// places); an excluded number outside -5.0e9..5.0e9 is refused as in numeric matching.
 func anythingButList(list []any, path string) (leafMatcher, error) {
 	if len(list) == 0 {
 		return leafMatcher{}, fmt.Errorf("%s: \"anything-but\" list must not be empty", path)
 	}
-	var strs, nums int
-	excluded := make([]leafMatcher, 0, len(list))
+	strs := map[string]bool{}
+	nums := map[int64]bool{}
 	for _, item := range list {
-		switch item.(type) {
+		switch v := item.(type) {
 		case string:
-			strs++
+			strs[v] = true
 		case json.Number:
-			nums++
+			c, err := patternNumber(v)
+			if err != nil {
+				return leafMatcher{}, fmt.Errorf("%s: %w", path, err)
+			}
+			nums[c] = true
 		default:
 			return leafMatcher{}, fmt.Errorf("%s: \"anything-but\" list items must be strings or numbers, got %s", path, describe(item))
 		}
-		excluded = append(excluded, exactMatcher(item))
 	}
-	if strs > 0 && nums > 0 {
+	if len(strs) > 0 && len(nums) > 0 {
 		return leafMatcher{}, fmt.Errorf("%s: \"anything-but\" list must be all strings or all numbers", path)
 	}
 	return leafMatcher{match: func(v any) bool {
-		for _, ex := range excluded {
-			if ex.match(v) {
-				return false
-			}
+		switch v := v.(type) {
+		case string:
+			return !strs[v]
+		case json.Number:
+			c, ok := eventNumber(v)
+			return !ok || !nums[c]
 		}
 		return true
 	}}, nil
@@ -261,6 +267,10 @@ func anythingButOperator(op map[string]any, path string) (leafMatcher, error) {
 	}
 	preds := make([]func(string) bool, 0, len(values))
 	for _, val := range values {
+		if val == "" && (name == "prefix" || name == "suffix") {
+			// event-ruler's reason, as EventBridge reports it in InvalidEventPatternException.
+			return leafMatcher{}, fmt.Errorf("%s: anything-but/%s: Null prefix/suffix not allowed", path, name)
+		}
 		p, err := newPred(val)
 		if err != nil {
 			return leafMatcher{}, fmt.Errorf("%s: anything-but: %w", path, err)

@@ -177,7 +177,7 @@ func TestCompilePatternErrors(t *testing.T) {
 	}{
 		{"unsupported operator named", `{"detail":{"state":[{"contains":"x"}]}}`, `detail.state: unsupported operator "contains"`},
 		{"unsupported operator inside anything-but", `{"a":[{"anything-but":{"numeric":[">",1]}}]}`, `unsupported operator "numeric" inside "anything-but"`},
-		{"unsupported numeric operator", `{"a":[{"numeric":["!=",1]}]}`, `unsupported numeric operator "!="`},
+		{"unsupported numeric operator", `{"a":[{"numeric":["!=",1]}]}`, `a: Unrecognized numeric range operator: !=`},
 		{"not json", `{"a":`, "invalid JSON"},
 		{"not an object", `["a"]`, "must be a JSON object"},
 		{"empty pattern", `{}`, "empty objects are not allowed"},
@@ -186,11 +186,11 @@ func TestCompilePatternErrors(t *testing.T) {
 		{"nested array", `{"source":[["a"]]}`, "arrays are not allowed"},
 		{"two operators", `{"a":[{"prefix":"x","suffix":"y"}]}`, "exactly one operator"},
 		{"prefix number", `{"a":[{"prefix":1}]}`, `"prefix" takes a string`},
-		{"numeric odd", `{"a":[{"numeric":[">"]}]}`, `"numeric" takes`},
-		{"numeric equals combined", `{"a":[{"numeric":["=",1,"<",2]}]}`, "cannot be combined"},
-		{"numeric two lower", `{"a":[{"numeric":[">",1,">=",2]}]}`, "two lower bounds"},
-		{"numeric inverted", `{"a":[{"numeric":[">",5,"<",2]}]}`, "lower bound is above"},
-		{"numeric too large", `{"a":[{"numeric":[">",6e9]}]}`, "between -5.0e9 and 5.0e9"},
+		{"numeric odd", `{"a":[{"numeric":[">"]}]}`, "Value of > must be numeric"},
+		{"numeric not an array", `{"a":[{"numeric":">"}]}`, "Value of numeric must be an array."},
+		{"numeric equals combined", `{"a":[{"numeric":["=",1,"<",2]}]}`, "Too many elements in numeric expression"},
+		{"numeric two lower", `{"a":[{"numeric":[">",1,">=",2]}]}`, "Bad numeric range operator: >="},
+		{"numeric string value", `{"a":[{"numeric":[">","1"]}]}`, "Value of > must be numeric"},
 		{"exists not bool", `{"a":[{"exists":"yes"}]}`, `"exists" takes true or false`},
 		{"bad cidr", `{"a":[{"cidr":"10.0.0.0/33"}]}`, "invalid cidr"},
 		{"anything-but mixed list", `{"a":[{"anything-but":["a",1]}]}`, "all strings or all numbers"},
@@ -208,6 +208,83 @@ func TestCompilePatternErrors(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("error = %q, want it to contain %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+// TestCompilePatternRefusesWhatEventBridgeRefuses follows "Content filtering in Amazon EventBridge event
+// patterns" (numeric matching is limited to -5.0e9..+5.0e9 with six digits to the right of the decimal
+// point; anything-but prefix and suffix) with aws/event-ruler (JsonRuleCompiler, Range, ComparableNumber)
+// as the second opinion for what is refused and the InvalidEventPatternException reason.
+func TestCompilePatternRefusesWhatEventBridgeRefuses(t *testing.T) {
+	tests := []struct {
+		name    string
+		pattern string
+		wantErr string // "" = accepted
+	}{
+		{"anything-but empty prefix", `{"a":[{"anything-but":{"prefix":""}}]}`, "Null prefix/suffix not allowed"},
+		{"anything-but empty suffix", `{"a":[{"anything-but":{"suffix":""}}]}`, "Null prefix/suffix not allowed"},
+		{"anything-but empty prefix in a list", `{"a":[{"anything-but":{"prefix":["us-",""]}}]}`, "Null prefix/suffix not allowed"},
+		{"anything-but non-empty prefix", `{"a":[{"anything-but":{"prefix":"us-"}}]}`, ""},
+		{"anything-but empty equals-ignore-case", `{"a":[{"anything-but":{"equals-ignore-case":""}}]}`, ""},
+		{"plain empty prefix", `{"a":[{"prefix":""}]}`, ""},
+		{"upper bound first", `{"a":[{"numeric":["<",10,">",5]}]}`, "Too many elements in numeric expression"},
+		{"upper bound first inclusive", `{"a":[{"numeric":["<=",10,">=",5]}]}`, "Too many elements in numeric expression"},
+		{"inverted range", `{"a":[{"numeric":[">",5,"<",2]}]}`, "Bottom must be less than top"},
+		{"nothing between open bounds", `{"a":[{"numeric":[">",5,"<",5]}]}`, "Bottom must be less than top"},
+		{"nothing between closed bounds", `{"a":[{"numeric":[">=",5,"<=",5]}]}`, "Bottom must be less than top"},
+		{"bounds equal to six decimals", `{"a":[{"numeric":[">",5,"<",5.0000001]}]}`, "Bottom must be less than top"},
+		{"bounds a millionth apart", `{"a":[{"numeric":[">=",5,"<",5.000001]}]}`, ""},
+		{"too many terms", `{"a":[{"numeric":[">",1,"<",5,"<",6]}]}`, "Too many terms in numeric range expression"},
+		{"lower then lower", `{"a":[{"numeric":[">",1,">",5]}]}`, "Bad numeric range operator: >"},
+		{"largest number", `{"a":[{"numeric":["<=",5e9]}]}`, ""},
+		{"smallest number", `{"a":[{"numeric":[">=",-5.0e9]}]}`, ""},
+		{"too large", `{"a":[{"numeric":[">",5000000000.000001]}]}`, "Value must be between -5.0E9 and 5.0E9, inclusive"},
+		{"too small", `{"a":[{"numeric":["<",-5.1e9]}]}`, "Value must be between -5.0E9 and 5.0E9, inclusive"},
+		{"too large as upper bound", `{"a":[{"numeric":[">",0,"<",6e9]}]}`, "Value must be between -5.0E9 and 5.0E9, inclusive"},
+		{"too large to parse", `{"a":[{"numeric":["=",1e400]}]}`, "Value must be between -5.0E9 and 5.0E9, inclusive"},
+		{"anything-but number too large", `{"a":[{"anything-but":[1,6e9]}]}`, "Value must be between -5.0E9 and 5.0E9, inclusive"},
+		{"anything-but single number too small", `{"a":[{"anything-but":-6e9}]}`, "Value must be between -5.0E9 and 5.0E9, inclusive"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := CompilePattern([]byte(tt.pattern))
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Errorf("CompilePattern(%s) = %v, want it accepted", tt.pattern, err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Errorf("CompilePattern(%s) error = %v, want it to contain %q", tt.pattern, err, tt.wantErr)
+			}
+		})
+	}
+}
+
+// TestNumericMatchingPrecisionAndRange: numeric matching works on -5.0e9..+5.0e9 to six decimal places
+// ("Content filtering in Amazon EventBridge event patterns", Numeric matching).
+func TestNumericMatchingPrecisionAndRange(t *testing.T) {
+	tests := []struct {
+		name, pattern, event string
+		want                 bool
+	}{
+		{"a millionth above zero", `{"n":[{"numeric":[">",0]}]}`, `{"n":0.000001}`, true},
+		{"below a millionth is zero", `{"n":[{"numeric":[">",0]}]}`, `{"n":0.0000001}`, false},
+		{"equal to six decimals", `{"n":[{"numeric":["=",1.5]}]}`, `{"n":1.5000000001}`, true},
+		{"upper limit inclusive", `{"n":[{"numeric":[">=",4e9]}]}`, `{"n":5e9}`, true},
+		{"event value above the range never matches", `{"n":[{"numeric":[">",0]}]}`, `{"n":6e9}`, false},
+		{"event value below the range never matches", `{"n":[{"numeric":["<",0]}]}`, `{"n":-6e9}`, false},
+		{"anything-but number to six decimals", `{"n":[{"anything-but":[1.5]}]}`, `{"n":1.50000001}`, false},
+		{"anything-but number out of range is not excluded", `{"n":[{"anything-but":[100]}]}`, `{"n":6e9}`, true},
+		{"anything-but number vs string", `{"n":[{"anything-but":[100]}]}`, `{"n":"100"}`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Match([]byte(tt.pattern), []byte(tt.event))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("Match(%s, %s) = %v, want %v", tt.pattern, tt.event, got, tt.want)
 			}
 		})
 	}

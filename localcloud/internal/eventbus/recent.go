@@ -10,9 +10,9 @@ type DeliveryState string
 
 const (
 	StateQueued       DeliveryState = "queued"        // waiting for a free delivery slot
-	StateDelivering   DeliveryState = "delivering"    // invocation in flight
+	StateDelivering   DeliveryState = "delivering"    // delivery attempt in flight
 	StateRetrying     DeliveryState = "retrying"      // failed, waiting for the backoff to elapse
-	StateDelivered    DeliveryState = "delivered"     // the target returned without error
+	StateDelivered    DeliveryState = "delivered"     // Lambda accepted the async invocation, or SQS the message
 	StateDeadLettered DeliveryState = "dead-lettered" // retries exhausted, event sent to the DLQ
 	StateDropped      DeliveryState = "dropped"       // retries exhausted and the rule has no DLQ
 	StateAbandoned    DeliveryState = "abandoned"     // the bus was closed before delivery finished
@@ -21,7 +21,8 @@ const (
 // Delivery is one rule target's delivery of an event.
 type Delivery struct {
 	Rule      string        `json:"rule"`
-	Function  string        `json:"function"`
+	Function  string        `json:"function,omitempty"` // Lambda target
+	Queue     string        `json:"queue,omitempty"`    // SQS target
 	State     DeliveryState `json:"state"`
 	Attempts  int           `json:"attempts"`
 	LastError string        `json:"lastError,omitempty"`
