@@ -2,6 +2,7 @@ package eventbus
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -261,4 +262,117 @@ func putInput(n int) *eventbridge.PutEventsInput {
 		in.Entries = append(in.Entries, entry("", "s", fmt.Sprintf("T%d", i), `{}`))
 	}
 	return in
+}
+
+// TestListEventBuses follows the API reference, ListEventBuses: the default bus and the created ones,
+// each with Name and Arn, filtered by NamePrefix and paged by Limit and NextToken.
+func TestListEventBuses(t *testing.T) {
+	b := newTestBus(t, newFakeInvoker(), nil, 1)
+	b.AddBus("calltaxi")
+	b.AddBus("calltaxi-audit")
+	b.AddBus("other")
+	client := newSDKClient(t, b)
+	arn := func(name string) string { return "arn:aws:events:us-east-1:123456789012:event-bus/" + name }
+	tests := []struct {
+		name          string
+		in            eventbridge.ListEventBusesInput
+		want          []string
+		wantNextToken bool
+	}{
+		{"all buses", eventbridge.ListEventBusesInput{}, []string{"calltaxi", "calltaxi-audit", "default", "other"}, false},
+		{"name prefix", eventbridge.ListEventBusesInput{NamePrefix: aws.String("calltaxi")}, []string{"calltaxi", "calltaxi-audit"}, false},
+		{"default bus by prefix", eventbridge.ListEventBusesInput{NamePrefix: aws.String("def")}, []string{"default"}, false},
+		{"first page", eventbridge.ListEventBusesInput{Limit: aws.Int32(3)}, []string{"calltaxi", "calltaxi-audit", "default"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := client.ListEventBuses(context.Background(), &tt.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, bus := range out.EventBuses {
+				got = append(got, aws.ToString(bus.Name))
+				if aws.ToString(bus.Arn) != arn(aws.ToString(bus.Name)) {
+					t.Errorf("Arn = %q, want %q", aws.ToString(bus.Arn), arn(aws.ToString(bus.Name)))
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) || (out.NextToken != nil) != tt.wantNextToken {
+				t.Errorf("buses = %v next %v, want %v next %v", got, aws.ToString(out.NextToken), tt.want, tt.wantNextToken)
+			}
+		})
+	}
+	t.Run("next page", func(t *testing.T) {
+		first, err := client.ListEventBuses(context.Background(), &eventbridge.ListEventBusesInput{Limit: aws.Int32(3)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		second, err := client.ListEventBuses(context.Background(), &eventbridge.ListEventBusesInput{Limit: aws.Int32(3), NextToken: first.NextToken})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(second.EventBuses) != 1 || aws.ToString(second.EventBuses[0].Name) != "other" || second.NextToken != nil {
+			t.Errorf("second page = %+v", second)
+		}
+	})
+}
+
+// TestTestEventPattern follows the API reference, TestEventPattern: Result tells whether the event
+// matches; an invalid pattern is InvalidEventPatternException; the event must be JSON carrying the
+// mandatory fields id, account, source, time, region, resources and detail-type.
+func TestTestEventPattern(t *testing.T) {
+	const event = `{"version":"0","id":"1","detail-type":"PaymentApproved","source":"calltaxi.payment","account":"123456789012",` +
+		`"time":"2024-05-01T12:30:45Z","region":"us-east-1","resources":[],"detail":{"amount":3800}}`
+	tests := []struct {
+		name, pattern, event string
+		want                 bool
+		wantCode             string // "" = success
+	}{
+		{"matches", `{"source":["calltaxi.payment"],"detail":{"amount":[{"numeric":[">",0]}]}}`, event, true, ""},
+		{"does not match", `{"detail-type":["OrderPlaced"]}`, event, false, ""},
+		{"pattern not json", `{"source":`, event, false, "InvalidEventPatternException"},
+		{"pattern scalar value", `{"source":"calltaxi.payment"}`, event, false, "InvalidEventPatternException"},
+		{"anything-but empty prefix", `{"source":[{"anything-but":{"prefix":""}}]}`, event, false, "InvalidEventPatternException"},
+		{"empty numeric range", `{"detail":{"amount":[{"numeric":[">",5,"<",5]}]}}`, event, false, "InvalidEventPatternException"},
+		{"upper bound first", `{"detail":{"amount":[{"numeric":["<",10,">",5]}]}}`, event, false, "InvalidEventPatternException"},
+		{"number out of range", `{"detail":{"amount":[{"numeric":["<",5.1e9]}]}}`, event, false, "InvalidEventPatternException"},
+		{"event not json", `{"source":["calltaxi.payment"]}`, `{"source":`, false, "ValidationException"},
+		{"event not an object", `{"source":["calltaxi.payment"]}`, `["calltaxi.payment"]`, false, "ValidationException"},
+	}
+	for _, field := range testEventRequiredFields {
+		var e map[string]any
+		if err := json.Unmarshal([]byte(event), &e); err != nil {
+			t.Fatal(err)
+		}
+		delete(e, field)
+		missing, _ := json.Marshal(e)
+		tests = append(tests, struct {
+			name, pattern, event string
+			want                 bool
+			wantCode             string
+		}{"event without " + field, `{"source":["calltaxi.payment"]}`, string(missing), false, "ValidationException"})
+	}
+	client := newSDKClient(t, newTestBus(t, newFakeInvoker(), nil, 1))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := client.TestEventPattern(context.Background(), &eventbridge.TestEventPatternInput{
+				EventPattern: aws.String(tt.pattern), Event: aws.String(tt.event)})
+			if tt.wantCode == "" {
+				if err != nil || out.Result != tt.want {
+					t.Errorf("TestEventPattern = %+v, %v; want Result %v", out, err, tt.want)
+				}
+				return
+			}
+			var apiErr smithy.APIError
+			if !errors.As(err, &apiErr) || apiErr.ErrorCode() != tt.wantCode {
+				t.Fatalf("err = %v, want %s", err, tt.wantCode)
+			}
+			if tt.wantCode == "InvalidEventPatternException" {
+				var typed *types.InvalidEventPatternException
+				if !errors.As(err, &typed) || !strings.HasPrefix(apiErr.ErrorMessage(), "Event pattern is not valid. Reason: ") {
+					t.Errorf("err = %T %q, want a typed InvalidEventPatternException with the AWS message", err, apiErr.ErrorMessage())
+				}
+			}
+		})
+	}
 }

@@ -67,7 +67,7 @@ func TestRetryPolicy(t *testing.T) {
 		{name: "missing function goes to the dlq without retries", failFirst: 100, dlq: "taxi-dlq", deliverErr: codedError{"ResourceNotFoundException"},
 			wantState: StateDeadLettered, wantAttempts: 1, wantDLQ: true, wantErrorCode: "ResourceNotFoundException"},
 		// 60 s is the smallest MaximumEventAgeInSeconds; 1+2+4+...+32 s of backoff exceeds it after 6 or 7 attempts.
-		{name: "event too old to retry", failFirst: 1000, maxAge: time.Minute, clockScale: 1000, dlq: "taxi-dlq", wantState: StateDeadLettered,
+		{name: "event too old to retry", failFirst: 1000, maxAge: time.Minute, clockScale: 100, dlq: "taxi-dlq", wantState: StateDeadLettered,
 			wantMin: 2, wantCondition: "MaximumEventAgeInSeconds", wantDLQ: true, wantErrorCode: "SDK_CLIENT_ERROR"},
 		{name: "exhausted without dlq is dropped", failFirst: 100, maxRetries: intPtr(1), wantState: StateDropped, wantAttempts: 2},
 		{name: "sqs send fails twice then succeeds", queue: true, failFirst: 2, maxRetries: intPtr(5), wantState: StateDelivered, wantAttempts: 3},
