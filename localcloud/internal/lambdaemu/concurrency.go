@@ -13,8 +13,9 @@ func (s *Service) acquire(name string) (*function, error) {
 	if err != nil {
 		return nil, err
 	}
-	if fn.stopped {
-		return nil, &UnavailableError{Function: name}
+	if fn.state == StateThrottled {
+		fn.stats.throttles++
+		return nil, &ThrottleError{Reason: ReasonReservedConcurrency}
 	}
 	if reserved := fn.cfg.ReservedConcurrency; reserved != nil {
 		if fn.inFlight >= *reserved {
@@ -54,4 +55,12 @@ func (s *Service) unreservedLimit() int {
 		}
 	}
 	return limit
+}
+
+// zeroConcurrency reports whether the function may not run at all: reserved concurrency 0, or
+// throttled by Stop, which stands for exactly that.
+func (s *Service) zeroConcurrency(fn *function) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return fn.state == StateThrottled || (fn.cfg.ReservedConcurrency != nil && *fn.cfg.ReservedConcurrency == 0)
 }

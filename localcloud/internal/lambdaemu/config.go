@@ -5,6 +5,8 @@ import (
 	"io"
 	"log/slog"
 	"time"
+
+	"github.com/calltaxi/call-taxi/localcloud/internal/awsclock"
 )
 
 // Defaults that mirror AWS.
@@ -15,13 +17,14 @@ const (
 	defaultRegion             = "us-east-1"
 	defaultAccountID          = "123456789012"
 	// Lambda gives an on-demand environment 10 s to initialise.
-	defaultInitTimeout = 10 * time.Second
-	// Asynchronous invocation retries a function error twice, after about one and two minutes,
-	// and keeps an event that is throttled for at most six hours.
-	defaultAsyncMaxEventAge = 6 * time.Hour
+	defaultInitTimeout   = 10 * time.Second
+	defaultArchitecture  = "x86_64"
+	defaultRetryAttempts = 2 // EventInvokeConfig MaximumRetryAttempts
+	maxRetryAttempts     = 2
+	defaultMaxEventAge   = 6 * time.Hour // EventInvokeConfig MaximumEventAgeInSeconds 21600
+	minMaxEventAge       = time.Minute   // MaximumEventAgeInSeconds 60
+	maxMaxEventAge       = 6 * time.Hour
 )
-
-var defaultAsyncRetryDelays = []time.Duration{time.Minute, 2 * time.Minute}
 
 // FunctionConfig is one function as the template declares it.
 type FunctionConfig struct {
@@ -31,6 +34,27 @@ type FunctionConfig struct {
 	Timeout             time.Duration     // Lambda Timeout; enforced. 0 = 3 s
 	MemoryMB            int               // reported to the function only. 0 = 128
 	ReservedConcurrency *int              // nil = unreserved (account limit applies); 0 = always throttled
+	Architectures       []string          // reported by GetFunction only. nil = ["x86_64"]
+
+	// EventInvokeConfig: how Lambda retries an asynchronous invocation and where it records one it
+	// gives up on (PutFunctionEventInvokeConfig).
+	MaximumRetryAttempts *int           // retries after a function error, 0–2; nil = 2
+	MaximumEventAge      *time.Duration // how long an event may stay queued, 60 s–6 h; nil = 6 h
+	OnFailure            string         // SQS queue name of the on-failure destination; "" = none
+}
+
+func (c FunctionConfig) retryAttempts() int {
+	if c.MaximumRetryAttempts == nil {
+		return defaultRetryAttempts
+	}
+	return *c.MaximumRetryAttempts
+}
+
+func (c FunctionConfig) maxEventAge() time.Duration {
+	if c.MaximumEventAge == nil {
+		return defaultMaxEventAge
+	}
+	return *c.MaximumEventAge
 }
 
 // Options configures the service. Zero values select AWS's defaults.
@@ -43,14 +67,12 @@ type Options struct {
 	AccountID string // used in ARNs; default 123456789012
 	// InitTimeout bounds a cold start (spawn to the first /next call); default 10 s.
 	InitTimeout time.Duration
-	// AsyncRetryDelays are the waits before each retry of an asynchronous invoke that failed with a
-	// function error; default {1m, 2m} like AWS. Set shorter delays for fast local feedback.
-	AsyncRetryDelays []time.Duration // nil = default; empty = never retry
-	// AsyncMaxEventAge bounds how long a throttled or stopped asynchronous event is retried; default 6 h.
-	AsyncMaxEventAge time.Duration
-	// OnAsyncFailure, if set, receives an asynchronous event that was finally dropped (where AWS
-	// would send it to an on-failure destination or DLQ).
-	OnAsyncFailure func(function string, payload []byte, err error)
+	// Clock runs every AWS-defined wait of asynchronous invocation (retry delays, backoff, maximum
+	// event age); nil = real time.
+	Clock *awsclock.Clock
+	// Destinations receives the invocation records of asynchronous invocations sent to a function's
+	// OnFailure queue; nil = records are logged and discarded.
+	Destinations Destinations
 }
 
 func (o Options) withDefaults() Options {
@@ -72,12 +94,6 @@ func (o Options) withDefaults() Options {
 	if o.InitTimeout <= 0 {
 		o.InitTimeout = defaultInitTimeout
 	}
-	if o.AsyncRetryDelays == nil {
-		o.AsyncRetryDelays = defaultAsyncRetryDelays
-	}
-	if o.AsyncMaxEventAge <= 0 {
-		o.AsyncMaxEventAge = defaultAsyncMaxEventAge
-	}
 	return o
 }
 
@@ -90,6 +106,12 @@ func (c FunctionConfig) validated() (FunctionConfig, error) {
 	}
 	if c.ReservedConcurrency != nil && *c.ReservedConcurrency < 0 {
 		return c, fmt.Errorf("function %s: reserved concurrency %d is negative", c.Name, *c.ReservedConcurrency)
+	}
+	if n := c.MaximumRetryAttempts; n != nil && (*n < 0 || *n > maxRetryAttempts) {
+		return c, fmt.Errorf("function %s: MaximumRetryAttempts %d is outside 0-%d", c.Name, *n, maxRetryAttempts)
+	}
+	if age := c.MaximumEventAge; age != nil && (*age < minMaxEventAge || *age > maxMaxEventAge) {
+		return c, fmt.Errorf("function %s: MaximumEventAge %v is outside %v-%v", c.Name, *age, minMaxEventAge, maxMaxEventAge)
 	}
 	if c.Timeout <= 0 {
 		c.Timeout = defaultTimeout
@@ -105,6 +127,19 @@ func (c FunctionConfig) validated() (FunctionConfig, error) {
 	if c.ReservedConcurrency != nil {
 		reserved := *c.ReservedConcurrency
 		c.ReservedConcurrency = &reserved
+	}
+	if c.MaximumRetryAttempts != nil {
+		n := *c.MaximumRetryAttempts
+		c.MaximumRetryAttempts = &n
+	}
+	if c.MaximumEventAge != nil {
+		age := *c.MaximumEventAge
+		c.MaximumEventAge = &age
+	}
+	if len(c.Architectures) == 0 {
+		c.Architectures = []string{defaultArchitecture}
+	} else {
+		c.Architectures = append([]string(nil), c.Architectures...)
 	}
 	return c, nil
 }

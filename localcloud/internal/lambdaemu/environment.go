@@ -53,13 +53,9 @@ func (s *Service) spawn(fn *function, requestID string) (*environment, error) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
+	if err := s.refusalLocked(fn, requestID); err != nil {
 		listener.Close()
-		return nil, ErrClosed
-	}
-	if fn.stopped {
-		listener.Close()
-		return nil, &UnavailableError{Function: fn.cfg.Name}
+		return nil, err
 	}
 	env.function = fn.cfg.Name
 	env.stdout = newLineWriter(s.logOut, fn.cfg.Name)
@@ -132,7 +128,7 @@ func (s *Service) awaitInit(fn *function, env *environment, requestID string) er
 		s.recordColdStart(fn, time.Since(env.spawnedAt))
 		return nil
 	case <-env.exited:
-		if err := s.refusal(fn); err != nil {
+		if err := s.refusal(fn, requestID); err != nil {
 			return err
 		}
 		env.mu.Lock()
@@ -149,15 +145,24 @@ func (s *Service) awaitInit(fn *function, env *environment, requestID string) er
 	}
 }
 
-// refusal reports why no environment may run now (service closed or function stopped), or nil.
-func (s *Service) refusal(fn *function) error {
+// refusal reports why no environment may run now (service closed, function throttled or failing
+// by a fault drill), or nil.
+func (s *Service) refusal(fn *function, requestID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.refusalLocked(fn, requestID)
+}
+
+// refusalLocked is refusal for a caller that holds s.mu.
+func (s *Service) refusalLocked(fn *function, requestID string) error {
 	if s.closed {
 		return ErrClosed
 	}
-	if fn.stopped {
-		return &UnavailableError{Function: fn.cfg.Name}
+	switch fn.state {
+	case StateThrottled:
+		return &ThrottleError{Reason: ReasonReservedConcurrency}
+	case StateFailing:
+		return brokenDeployError(requestID)
 	}
 	return nil
 }

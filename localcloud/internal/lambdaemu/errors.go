@@ -37,13 +37,6 @@ func (e *FunctionError) Error() string {
 	return fmt.Sprintf("function error %s: %s", e.Type, e.Message)
 }
 
-// UnavailableError means the function was stopped with Service.Stop (fault drill).
-type UnavailableError struct{ Function string }
-
-func (e *UnavailableError) Error() string {
-	return fmt.Sprintf("function %s is unavailable (stopped)", e.Function)
-}
-
 func newFunctionError(errorType, message string) *FunctionError {
 	payload, _ := json.Marshal(struct {
 		ErrorType    string `json:"errorType"`

@@ -27,9 +27,9 @@ type outcome struct {
 	err     *FunctionError
 }
 
-func newInvocation(functionARN string, payload []byte) *invocation {
+func newInvocation(functionARN string, payload []byte, requestID string) *invocation {
 	return &invocation{
-		requestID:   newRequestID(),
+		requestID:   requestID,
 		traceID:     newTraceID(),
 		functionARN: functionARN,
 		payload:     payload,

@@ -17,10 +17,15 @@ type invokeResult struct {
 }
 
 // Invoke runs the function synchronously (InvocationType RequestResponse) and returns its
-// response payload. Errors: ErrFunctionNotFound, *ThrottleError, *UnavailableError,
-// *FunctionError, ErrClosed, or ctx.Err(). As in Lambda, a caller that gives up does not stop
-// the invocation: it runs to completion or timeout and holds its concurrency slot until then.
+// response payload. Errors: ErrFunctionNotFound, *ThrottleError, *FunctionError, ErrClosed, or
+// ctx.Err(). As in Lambda, a caller that gives up does not stop the invocation: it runs to
+// completion or timeout and holds its concurrency slot until then.
 func (s *Service) Invoke(ctx context.Context, function string, payload []byte) ([]byte, error) {
+	return s.invoke(ctx, function, payload, newRequestID())
+}
+
+// invoke is Invoke under a given request id: every attempt of an asynchronous event keeps its id.
+func (s *Service) invoke(ctx context.Context, function string, payload []byte, requestID string) ([]byte, error) {
 	fn, err := s.acquire(function)
 	if err != nil {
 		return nil, err
@@ -28,7 +33,7 @@ func (s *Service) Invoke(ctx context.Context, function string, payload []byte) (
 	done := make(chan invokeResult, 1)
 	go func() {
 		defer s.release(fn)
-		out, err := s.execute(fn, payload)
+		out, err := s.execute(fn, payload, requestID)
 		done <- invokeResult{out, err}
 	}()
 	select {
@@ -40,11 +45,11 @@ func (s *Service) Invoke(ctx context.Context, function string, payload []byte) (
 }
 
 // execute runs one invocation that already holds a concurrency slot.
-func (s *Service) execute(fn *function, payload []byte) ([]byte, error) {
+func (s *Service) execute(fn *function, payload []byte, requestID string) ([]byte, error) {
 	if len(payload) == 0 {
 		payload = []byte("{}") // Lambda hands an invoke without payload to the handler as {}
 	}
-	inv := newInvocation(fn.arn, payload)
+	inv := newInvocation(fn.arn, payload, requestID)
 	for range maxDispatchAttempts {
 		env, err := s.environmentFor(fn, inv.requestID)
 		if err != nil {
@@ -67,13 +72,9 @@ func (s *Service) execute(fn *function, payload []byte) ([]byte, error) {
 // environmentFor returns a warm idle environment, or starts one and waits for its cold start.
 func (s *Service) environmentFor(fn *function, requestID string) (*environment, error) {
 	s.mu.Lock()
-	if s.closed {
+	if err := s.refusalLocked(fn, requestID); err != nil {
 		s.mu.Unlock()
-		return nil, ErrClosed
-	}
-	if fn.stopped {
-		s.mu.Unlock()
-		return nil, &UnavailableError{Function: fn.cfg.Name}
+		return nil, err
 	}
 	if n := len(fn.idle); n > 0 {
 		env := fn.idle[n-1]
@@ -138,12 +139,12 @@ func tryResult(inv *invocation) (outcome, bool) {
 	}
 }
 
-// makeIdle offers env for reuse unless it died, was killed, or its function is stopped.
+// makeIdle offers env for reuse unless it died, was killed, or a fault drill holds its function.
 // A process that exits later (after reporting a panic) is removed again by reap.
 func (s *Service) makeIdle(fn *function, env *environment) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, alive := fn.envs[env]; !alive || s.closed || fn.stopped || env.isKilled() {
+	if _, alive := fn.envs[env]; !alive || s.closed || fn.state != StateRunning || env.isKilled() {
 		return
 	}
 	fn.idle = append(fn.idle, env)

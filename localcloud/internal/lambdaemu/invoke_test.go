@@ -230,43 +230,78 @@ func TestEnvironmentVariables(t *testing.T) {
 	}
 }
 
-func TestStopAndStart(t *testing.T) {
+// Fault drills name what AWS would show: Stop is reserved concurrency 0 ("Lambda function scaling":
+// a throttled invoke fails with TooManyRequestsException, reason
+// ReservedFunctionConcurrentInvocationLimitExceeded); Fail is a deploy whose bootstrap exits at once
+// ("Error handling and automatic retries": a function error, Runtime.ExitError).
+func TestFaultDrills(t *testing.T) {
+	tests := []struct {
+		name  string
+		drill func(*Service, string) error
+		state FunctionState
+		check func(t *testing.T, err error)
+	}{
+		{"stop throttles as reserved concurrency 0", (*Service).Stop, StateThrottled, func(t *testing.T, err error) {
+			var te *ThrottleError
+			if !errors.As(err, &te) || te.Reason != ReasonReservedConcurrency {
+				t.Fatalf("invoke while stopped: err = %v, want ThrottleError %s", err, ReasonReservedConcurrency)
+			}
+		}},
+		{"fail returns a function error without a process", (*Service).Fail, StateFailing, func(t *testing.T, err error) {
+			fe := wantFunctionError(t, err, "Runtime.ExitError")
+			if !strings.Contains(fe.Message, "Runtime exited with error") {
+				t.Errorf("message = %q", fe.Message)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newTestService(t, Options{})
+			registerTestFunction(t, s, "fn", nil)
+			warm := mustInvoke(t, s, "fn", map[string]any{"action": "echo"})
+
+			inFlight := make(chan error, 1)
+			go func() {
+				_, err := invokeAction(t, s, "fn", map[string]any{"action": "sleep", "ms": 3000})
+				inFlight <- err
+			}()
+			waitFor(t, "the slow invoke to start", func() bool { return statsOf(t, s, "fn").ConcurrentInvokes == 1 })
+			time.Sleep(100 * time.Millisecond) // let the bootstrap receive it
+
+			if err := tt.drill(s, "fn"); err != nil {
+				t.Fatalf("drill: %v", err)
+			}
+			wantFunctionError(t, <-inFlight, "Runtime.ExitError")
+			if !processGone(warm.PID) {
+				t.Errorf("process %d survived the drill", warm.PID)
+			}
+			before := statsOf(t, s, "fn")
+			_, err := invokeAction(t, s, "fn", map[string]any{"action": "echo"})
+			tt.check(t, err)
+			st := statsOf(t, s, "fn")
+			if st.State != tt.state || st.Environments != 0 || st.ColdStarts != before.ColdStarts {
+				t.Errorf("stats during the drill = %+v", st)
+			}
+			if state, err := s.State("fn"); err != nil || state != tt.state {
+				t.Errorf("State = %q, %v; want %q", state, err, tt.state)
+			}
+
+			if err := s.Start("fn"); err != nil {
+				t.Fatalf("Start: %v", err)
+			}
+			if resp := mustInvoke(t, s, "fn", map[string]any{"action": "echo"}); resp.PID == warm.PID {
+				t.Errorf("started function reused a killed process")
+			}
+			if st := statsOf(t, s, "fn"); st.State != StateRunning {
+				t.Errorf("state after Start = %q", st.State)
+			}
+		})
+	}
 	s := newTestService(t, Options{})
-	registerTestFunction(t, s, "fn", nil)
-	warm := mustInvoke(t, s, "fn", map[string]any{"action": "echo"})
-
-	inFlight := make(chan error, 1)
-	go func() {
-		_, err := invokeAction(t, s, "fn", map[string]any{"action": "sleep", "ms": 3000})
-		inFlight <- err
-	}()
-	waitFor(t, "the slow invoke to start", func() bool { return statsOf(t, s, "fn").ConcurrentInvokes == 1 })
-	time.Sleep(100 * time.Millisecond) // let the bootstrap receive it
-
-	if err := s.Stop("fn"); err != nil {
-		t.Fatalf("Stop: %v", err)
-	}
-	wantFunctionError(t, <-inFlight, "Runtime.ExitError")
-	if !processGone(warm.PID) {
-		t.Errorf("process %d survived Stop", warm.PID)
-	}
-	_, err := invokeAction(t, s, "fn", map[string]any{"action": "echo"})
-	var ue *UnavailableError
-	if !errors.As(err, &ue) || ue.Function != "fn" {
-		t.Fatalf("invoke while stopped: err = %v, want UnavailableError", err)
-	}
-	if st := statsOf(t, s, "fn"); !st.Stopped || st.Environments != 0 {
-		t.Errorf("stats while stopped = %+v", st)
-	}
-
-	if err := s.Start("fn"); err != nil {
-		t.Fatalf("Start: %v", err)
-	}
-	if resp := mustInvoke(t, s, "fn", map[string]any{"action": "echo"}); resp.PID == warm.PID {
-		t.Errorf("started function reused a killed process")
-	}
-	if err := s.Stop("nope"); !errors.Is(err, ErrFunctionNotFound) {
-		t.Errorf("Stop(unknown) = %v", err)
+	for name, drill := range map[string]func(*Service, string) error{"Stop": (*Service).Stop, "Fail": (*Service).Fail, "Start": (*Service).Start} {
+		if err := drill(s, "nope"); !errors.Is(err, ErrFunctionNotFound) {
+			t.Errorf("%s(unknown) = %v", name, err)
+		}
 	}
 }
 
@@ -295,30 +330,6 @@ func TestFunctionLogsArePrefixed(t *testing.T) {
 	waitFor(t, "the log line", func() bool {
 		return strings.Contains(logs.String(), "[call-taxi-NotifyFunction] sms sent\n")
 	})
-}
-
-func TestAsyncRetriesFunctionErrorsTwice(t *testing.T) {
-	dropped := make(chan error, 1)
-	s := newTestService(t, Options{
-		AsyncRetryDelays: []time.Duration{10 * time.Millisecond, 10 * time.Millisecond},
-		OnAsyncFailure:   func(_ string, _ []byte, err error) { dropped <- err },
-	})
-	registerTestFunction(t, s, "fn", nil)
-	if err := s.InvokeAsync("fn", []byte(`{"action":"error","message":"always"}`)); err != nil {
-		t.Fatalf("InvokeAsync: %v", err)
-	}
-	select {
-	case err := <-dropped:
-		wantFunctionError(t, err, "errorString")
-	case <-time.After(15 * time.Second):
-		t.Fatal("event never dropped")
-	}
-	if st := statsOf(t, s, "fn"); st.Invocations != 3 || st.Errors != 3 {
-		t.Errorf("stats = %+v, want 3 attempts", st)
-	}
-	if err := s.InvokeAsync("nope", nil); !errors.Is(err, ErrFunctionNotFound) {
-		t.Errorf("InvokeAsync(unknown) = %v", err)
-	}
 }
 
 func TestCloseLeavesNoChildProcess(t *testing.T) {
@@ -359,13 +370,20 @@ func TestCloseLeavesNoChildProcess(t *testing.T) {
 	_ = idle
 }
 
+// EventInvokeConfig ranges follow PutFunctionEventInvokeConfig: MaximumRetryAttempts 0–2,
+// MaximumEventAgeInSeconds 60–21600.
 func TestRegisterValidates(t *testing.T) {
 	s := newTestService(t, Options{})
-	neg := -1
+	neg, three := -1, 3
+	tooYoung, tooOld := 59*time.Second, 6*time.Hour+time.Second
 	for _, cfg := range []FunctionConfig{
 		{Binary: testBootstrap},
 		{Name: "x"},
 		{Name: "x", Binary: testBootstrap, ReservedConcurrency: &neg},
+		{Name: "x", Binary: testBootstrap, MaximumRetryAttempts: &neg},
+		{Name: "x", Binary: testBootstrap, MaximumRetryAttempts: &three},
+		{Name: "x", Binary: testBootstrap, MaximumEventAge: &tooYoung},
+		{Name: "x", Binary: testBootstrap, MaximumEventAge: &tooOld},
 	} {
 		if err := s.Register(cfg); err == nil {
 			t.Errorf("Register(%+v) accepted", cfg)

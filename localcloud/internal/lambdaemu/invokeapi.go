@@ -15,19 +15,22 @@ const (
 	maxAsyncRequest = 1024 * 1024
 )
 
-// Handler serves the Lambda Invoke API (POST /2015-03-31/functions/{FunctionName}/invocations)
-// in the shape aws-sdk-go-v2's lambda client expects, so it works unchanged with BaseEndpoint
-// (or AWS_ENDPOINT_URL_LAMBDA) pointing here.
+// Handler serves the subset of the Lambda API that the SDK and standard tools use, in the shape
+// aws-sdk-go-v2's lambda client expects, so it works unchanged with BaseEndpoint (or
+// AWS_ENDPOINT_URL_LAMBDA) pointing here: Invoke (POST /2015-03-31/functions/{FunctionName}/invocations),
+// ListFunctions (GET /2015-03-31/functions/) and GetFunction (GET /2015-03-31/functions/{FunctionName}).
 //
 // Errors carry X-Amzn-ErrorType, from which the SDK picks the modeled type: 404
-// ResourceNotFoundException, 429 TooManyRequestsException (with Reason), 413
-// RequestTooLargeException, 400 InvalidRequestContentException. A stopped function answers 502
-// ResourceNotReadyException. Note that the SDK's standard retryer retries 429 and every 500,
-// 502, 503 and 504 (up to 3 attempts by default), so a caller that must fail fast on a throttled
-// or stopped function should lower RetryMaxAttempts.
+// ResourceNotFoundException, 429 TooManyRequestsException (with Reason; also a function throttled by
+// Stop), 413 RequestTooLargeException, 400 InvalidRequestContentException. Note that the SDK's
+// standard retryer retries 429 and every 500, 502, 503 and 504 (up to 3 attempts by default), so a
+// caller that must fail fast on a throttled function should lower RetryMaxAttempts.
 func (s *Service) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /2015-03-31/functions/{name}/invocations", s.serveInvoke)
+	mux.HandleFunc("GET /2015-03-31/functions/{$}", s.serveListFunctions)
+	mux.HandleFunc("GET /2015-03-31/functions", s.serveListFunctions)
+	mux.HandleFunc("GET /2015-03-31/functions/{name}", s.serveGetFunction)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeAPIError(w, http.StatusNotFound, "UnknownOperationException", "message", "Unknown operation "+r.Method+" "+r.URL.Path)
 	})
@@ -75,10 +78,12 @@ func (s *Service) serveInvoke(w http.ResponseWriter, r *http.Request) {
 	case "DryRun":
 		w.WriteHeader(http.StatusNoContent)
 	case "Event":
-		if err := s.InvokeAsync(name, payload); err != nil {
+		requestID, err := s.enqueue(name, payload)
+		if err != nil {
 			s.writeInvokeError(w, name, err)
 			return
 		}
+		w.Header().Set("X-Amzn-RequestId", requestID)
 		w.WriteHeader(http.StatusAccepted)
 	case "RequestResponse":
 		out, err := s.Invoke(r.Context(), name, payload)
@@ -102,12 +107,7 @@ func (s *Service) serveInvoke(w http.ResponseWriter, r *http.Request) {
 func (s *Service) writeInvokeSuccess(w http.ResponseWriter, qualifier string, payload []byte, functionError bool) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
-	// Every qualifier runs the same code here; report it as $LATEST unless a version was named.
-	version := "$LATEST"
-	if isVersionNumber(qualifier) {
-		version = qualifier
-	}
-	h.Set("X-Amz-Executed-Version", version)
+	h.Set("X-Amz-Executed-Version", executedVersion(qualifier))
 	if functionError {
 		h.Set("X-Amz-Function-Error", "Unhandled")
 	}
@@ -116,18 +116,12 @@ func (s *Service) writeInvokeSuccess(w http.ResponseWriter, qualifier string, pa
 }
 
 func (s *Service) writeInvokeError(w http.ResponseWriter, name string, err error) {
-	var (
-		te *ThrottleError
-		ue *UnavailableError
-	)
+	var te *ThrottleError
 	switch {
 	case errors.As(err, &te):
 		writeJSON(w, http.StatusTooManyRequests, "TooManyRequestsException", map[string]string{
 			"Type": "User", "message": "Rate Exceeded.", "Reason": te.Reason,
 		})
-	case errors.As(err, &ue):
-		writeAPIError(w, http.StatusBadGateway, "ResourceNotReadyException", "message",
-			"Function "+s.functionARN(name)+" is stopped (local fault drill)")
 	case errors.Is(err, ErrFunctionNotFound):
 		writeAPIError(w, http.StatusNotFound, "ResourceNotFoundException", "Message", "Function not found: "+s.functionARN(name))
 	default:
@@ -158,6 +152,20 @@ func parseFunctionName(raw string) (name, qualifier string) {
 		qualifier = parts[1]
 	}
 	return name, qualifier
+}
+
+// executedVersion is the version an invoke through qualifier runs. Every qualifier runs the same
+// code here; an alias (AutoPublishAlias) is reported as pointing at published version 1, which is
+// what it points at after the first deploy.
+func executedVersion(qualifier string) string {
+	switch {
+	case qualifier == "" || qualifier == "$LATEST":
+		return "$LATEST"
+	case isVersionNumber(qualifier):
+		return qualifier
+	default:
+		return "1"
+	}
 }
 
 func isVersionNumber(q string) bool {

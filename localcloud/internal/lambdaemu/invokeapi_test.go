@@ -36,18 +36,27 @@ func TestInvokeAPIThroughSDK(t *testing.T) {
 	client := newSDKClient(t, s)
 	ctx := context.Background()
 
-	names := []string{
-		"call-taxi-PaymentFunction",
-		"call-taxi-PaymentFunction:live",
-		"123456789012:function:call-taxi-PaymentFunction",
-		"arn:aws:lambda:us-east-1:123456789012:function:call-taxi-PaymentFunction:live",
+	// Invoke API reference: FunctionName takes a name, a partial or full ARN, each optionally
+	// qualified; X-Amz-Executed-Version is the version that ran (an alias resolves to its version).
+	names := []struct{ name, qualifier, version string }{
+		{"call-taxi-PaymentFunction", "", "$LATEST"},
+		{"call-taxi-PaymentFunction:live", "", "1"},
+		{"call-taxi-PaymentFunction", "live", "1"},
+		{"call-taxi-PaymentFunction", "$LATEST", "$LATEST"},
+		{"call-taxi-PaymentFunction:7", "", "7"},
+		{"123456789012:function:call-taxi-PaymentFunction", "", "$LATEST"},
+		{"arn:aws:lambda:us-east-1:123456789012:function:call-taxi-PaymentFunction:live", "", "1"},
 	}
-	for _, name := range names {
-		t.Run("RequestResponse "+name, func(t *testing.T) {
-			out, err := client.Invoke(ctx, &lambda.InvokeInput{
-				FunctionName: aws.String(name),
+	for _, tc := range names {
+		t.Run("RequestResponse "+tc.name+" qualifier "+tc.qualifier, func(t *testing.T) {
+			in := &lambda.InvokeInput{
+				FunctionName: aws.String(tc.name),
 				Payload:      []byte(`{"action":"echo","message":"charge"}`),
-			})
+			}
+			if tc.qualifier != "" {
+				in.Qualifier = aws.String(tc.qualifier)
+			}
+			out, err := client.Invoke(ctx, in)
 			if err != nil {
 				t.Fatalf("Invoke: %v", err)
 			}
@@ -57,6 +66,9 @@ func TestInvokeAPIThroughSDK(t *testing.T) {
 			}
 			if out.StatusCode != 200 || out.FunctionError != nil {
 				t.Errorf("status=%d functionError=%v", out.StatusCode, aws.ToString(out.FunctionError))
+			}
+			if got := aws.ToString(out.ExecutedVersion); got != tc.version {
+				t.Errorf("ExecutedVersion = %q, want %q", got, tc.version)
 			}
 		})
 	}
@@ -141,15 +153,31 @@ func TestInvokeAPIThroughSDK(t *testing.T) {
 		}
 	})
 
-	t.Run("stopped", func(t *testing.T) {
+	t.Run("stopped is throttled as reserved concurrency 0", func(t *testing.T) {
 		if err := s.Stop("call-taxi-PaymentFunction"); err != nil {
 			t.Fatal(err)
 		}
 		defer s.Start("call-taxi-PaymentFunction")
 		_, err := client.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("call-taxi-PaymentFunction"), Payload: []byte(`{}`)})
-		var notReady *types.ResourceNotReadyException
-		if !errors.As(err, &notReady) {
-			t.Fatalf("err = %v (%T), want ResourceNotReadyException", err, err)
+		var tooMany *types.TooManyRequestsException
+		if !errors.As(err, &tooMany) || tooMany.Reason != types.ThrottleReasonReservedFunctionConcurrentInvocationLimitExceeded {
+			t.Fatalf("err = %v (%T), want TooManyRequestsException %s", err, err, ReasonReservedConcurrency)
+		}
+	})
+
+	t.Run("failing answers a function error", func(t *testing.T) {
+		if err := s.Fail("call-taxi-PaymentFunction"); err != nil {
+			t.Fatal(err)
+		}
+		defer s.Start("call-taxi-PaymentFunction")
+		out, err := client.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("call-taxi-PaymentFunction"), Payload: []byte(`{}`)})
+		if err != nil {
+			t.Fatalf("Invoke: %v", err)
+		}
+		var body struct{ ErrorType string }
+		if out.StatusCode != 200 || aws.ToString(out.FunctionError) != "Unhandled" ||
+			json.Unmarshal(out.Payload, &body) != nil || body.ErrorType != "Runtime.ExitError" {
+			t.Errorf("status=%d functionError=%q payload=%s", out.StatusCode, aws.ToString(out.FunctionError), out.Payload)
 		}
 	})
 }

@@ -9,11 +9,15 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
+
+	"github.com/calltaxi/call-taxi/localcloud/internal/awsclock"
 )
 
 // Service is the local Lambda service. All methods are safe for concurrent use.
 type Service struct {
 	opts   Options
+	clock  *awsclock.Clock
 	logger *slog.Logger
 	logOut *syncWriter
 
@@ -31,8 +35,9 @@ type Service struct {
 type function struct {
 	cfg      FunctionConfig
 	arn      string
-	stopped  bool
-	inFlight int // invocations holding a concurrency slot
+	modified time.Time     // registration, reported as LastModified
+	state    FunctionState // fault drill: running, throttled (Stop) or failing (Fail)
+	inFlight int           // invocations holding a concurrency slot
 	envs     map[*environment]struct{}
 	idle     []*environment // LIFO, so the warmest environment is reused first
 	stats    counters
@@ -43,6 +48,7 @@ func New(opts Options) *Service {
 	opts = opts.withDefaults()
 	return &Service{
 		opts:      opts,
+		clock:     opts.Clock,
 		logger:    opts.Logger.With("component", "lambda"),
 		logOut:    &syncWriter{w: opts.LogOutput},
 		functions: make(map[string]*function),
@@ -65,9 +71,11 @@ func (s *Service) Register(cfg FunctionConfig) error {
 		return fmt.Errorf("register %s: already registered", cfg.Name)
 	}
 	s.functions[cfg.Name] = &function{
-		cfg:  cfg,
-		arn:  s.functionARN(cfg.Name),
-		envs: make(map[*environment]struct{}),
+		cfg:      cfg,
+		arn:      s.functionARN(cfg.Name),
+		modified: time.Now(),
+		state:    StateRunning,
+		envs:     make(map[*environment]struct{}),
 	}
 	return nil
 }

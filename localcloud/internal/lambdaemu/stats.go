@@ -18,20 +18,20 @@ type counters struct {
 
 // FunctionStats is a snapshot of one function, for the local cloud's dashboard.
 type FunctionStats struct {
-	Name                string  `json:"name"`
-	Environments        int     `json:"environments"`
-	IdleEnvironments    int     `json:"idleEnvironments"`
-	BusyEnvironments    int     `json:"busyEnvironments"` // running or starting
-	ConcurrentInvokes   int     `json:"concurrentInvokes"`
-	ReservedConcurrency *int    `json:"reservedConcurrency,omitempty"`
-	Invocations         int64   `json:"invocations"` // admitted invokes, throttles excluded (as the AWS metric)
-	Errors              int64   `json:"errors"`      // function errors, timeouts and crashes included
-	Throttles           int64   `json:"throttles"`
-	Timeouts            int64   `json:"timeouts"`
-	ColdStarts          int64   `json:"coldStarts"`
-	LastColdStartMs     float64 `json:"lastColdStartMs"`
-	AvgColdStartMs      float64 `json:"avgColdStartMs"`
-	Stopped             bool    `json:"stopped"`
+	Name                string        `json:"name"`
+	Environments        int           `json:"environments"`
+	IdleEnvironments    int           `json:"idleEnvironments"`
+	BusyEnvironments    int           `json:"busyEnvironments"` // running or starting
+	ConcurrentInvokes   int           `json:"concurrentInvokes"`
+	ReservedConcurrency *int          `json:"reservedConcurrency,omitempty"`
+	Invocations         int64         `json:"invocations"` // admitted invokes, throttles excluded (as the AWS metric)
+	Errors              int64         `json:"errors"`      // function errors, timeouts and crashes included
+	Throttles           int64         `json:"throttles"`
+	Timeouts            int64         `json:"timeouts"`
+	ColdStarts          int64         `json:"coldStarts"`
+	LastColdStartMs     float64       `json:"lastColdStartMs"`
+	AvgColdStartMs      float64       `json:"avgColdStartMs"`
+	State               FunctionState `json:"state"` // running, throttled (Stop) or failing (Fail)
 }
 
 // Stats returns one snapshot per registered function, sorted by name.
@@ -53,7 +53,7 @@ func (s *Service) Stats() []FunctionStats {
 			Timeouts:          c.timeouts,
 			ColdStarts:        c.coldStarts,
 			LastColdStartMs:   millis(c.coldStartLast),
-			Stopped:           fn.stopped,
+			State:             fn.state,
 		}
 		if fn.cfg.ReservedConcurrency != nil {
 			reserved := *fn.cfg.ReservedConcurrency
