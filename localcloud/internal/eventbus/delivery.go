@@ -233,13 +233,10 @@ func (b *Bus) giveUp(d *delivery, cause error, condition string) (deadLetter fun
 // nonRetriableCodes are the failures AWS sends straight to the DLQ without retrying: a target that no
 // longer exists or that EventBridge may not call (eb-rule-dlq, "Using dead-letter queues").
 var nonRetriableCodes = map[string]bool{
-	"ResourceNotFoundException":                   true,
-	"AccessDeniedException":                       true,
-	"AWS.SimpleQueueService.NonExistentQueue":     true,
-	"QueueDoesNotExist":                           true,
-	"KMSAccessDeniedException":                    true,
-	"AWS.SimpleQueueService.KmsAccessDenied":      true,
-	"AWS.SimpleQueueService.QueueDeletedRecently": true,
+	"ResourceNotFoundException":               true,
+	"AccessDeniedException":                   true,
+	"AWS.SimpleQueueService.NonExistentQueue": true,
+	"QueueDoesNotExist":                       true,
 }
 
 func retriable(err error) bool {
