@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+
+	"github.com/truora/minidyn/server"
 )
 
 const targetPrefix = "DynamoDB_20120810."
@@ -37,6 +39,10 @@ func (r engineResult) ok() bool { return r.status == http.StatusOK }
 
 // callEngine runs one DynamoDB operation against minidyn and buffers the answer.
 func (s *Service) callEngine(op string, body []byte) engineResult {
+	return call(s.engine, op, body)
+}
+
+func call(engine *server.Server, op string, body []byte) engineResult {
 	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, "/", bytes.NewReader(body))
 	if err != nil {
 		return engineResult{status: http.StatusInternalServerError, body: []byte(err.Error())}
@@ -44,17 +50,27 @@ func (s *Service) callEngine(op string, body []byte) engineResult {
 	req.Header.Set("X-Amz-Target", targetPrefix+op)
 	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
 	rec := newBufferedResponse()
-	s.engine.ServeHTTP(rec, req)
+	engine.ServeHTTP(rec, req)
 	return engineResult{status: rec.status, header: rec.header, body: rec.body.Bytes()}
 }
 
 // callEngineJSON marshals the request and requires a 200 answer, decoding it into out (if not nil).
 func (s *Service) callEngineJSON(op string, in any, out any) error {
+	return callJSON(s.engine, op, in, out)
+}
+
+// callScratchJSON is callEngineJSON on the scratch engine, where updates are tried out before
+// they are applied (see simulateUpdate).
+func (s *Service) callScratchJSON(op string, in any, out any) error {
+	return callJSON(s.scratch, op, in, out)
+}
+
+func callJSON(engine *server.Server, op string, in any, out any) error {
 	body, err := json.Marshal(in)
 	if err != nil {
 		return fmt.Errorf("%s: encode request: %w", op, err)
 	}
-	res := s.callEngine(op, body)
+	res := call(engine, op, body)
 	if !res.ok() {
 		return fmt.Errorf("%s: status %d: %s", op, res.status, bytes.TrimSpace(res.body))
 	}

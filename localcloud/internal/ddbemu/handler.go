@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 	"io"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -83,7 +84,71 @@ func (s *Service) read(op string, body []byte) engineResult {
 	if s.closed {
 		return shutDown()
 	}
+	if bad := s.checkRead(op, body); bad != nil {
+		return validationError(bad.msg)
+	}
 	return s.callEngine(op, body)
+}
+
+// checkRead validates the keys of a read request (see validate.go); malformed requests and
+// unknown tables are left to the engine.
+func (s *Service) checkRead(op string, body []byte) *invalid {
+	type get struct {
+		TableName string
+		Key       rawItem
+	}
+	switch op {
+	case "GetItem":
+		var req get
+		if json.Unmarshal(body, &req) == nil {
+			if t := s.tables[req.TableName]; t != nil {
+				return t.checkKey(req.Key)
+			}
+		}
+	case "Query":
+		if t := s.tables[tableNameOf(body)]; t != nil {
+			return t.checkQuery(body)
+		}
+	case "BatchGetItem":
+		var req struct {
+			RequestItems map[string]struct{ Keys []rawItem }
+		}
+		if json.Unmarshal(body, &req) != nil {
+			return nil
+		}
+		names := make([]string, 0, len(req.RequestItems))
+		for name := range req.RequestItems {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			t := s.tables[name]
+			if t == nil {
+				continue
+			}
+			for _, key := range req.RequestItems[name].Keys {
+				if bad := t.checkKey(key); bad != nil {
+					return bad
+				}
+			}
+		}
+	case "TransactGetItems":
+		var req struct{ TransactItems []struct{ Get *get } }
+		if json.Unmarshal(body, &req) != nil {
+			return nil
+		}
+		for _, it := range req.TransactItems {
+			if it.Get == nil {
+				continue
+			}
+			if t := s.tables[it.Get.TableName]; t != nil {
+				if bad := t.checkKey(it.Get.Key); bad != nil {
+					return bad
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // writeItems runs an item write. It shares s.mu with reads and other item writes; the tables it

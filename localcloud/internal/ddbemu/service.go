@@ -10,7 +10,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -41,6 +43,8 @@ type tableState struct {
 	createdAt time.Time
 	stream    *Stream // nil without a stream
 	ttlAttr   string
+	attrTypes map[string]string // declared key attribute types (S, N, B)
+	indexes   []indexKeys       // global secondary indexes, by name
 
 	createBody []byte // CreateTable request, for tables created through the API (compaction)
 
@@ -59,6 +63,9 @@ type Service struct {
 	opts   Options
 	log    *slog.Logger
 	engine *server.Server
+	// scratch holds an index-less copy of every table's key schema, where updates are tried on
+	// a copy of their item so their result can be checked before the real write.
+	scratch *server.Server
 
 	// mu guards tables and closed. Reads and item writes share it (item writes lock their tables, see
 	// writeLocked); table operations, replay and shutdown take it exclusively.
@@ -97,10 +104,11 @@ func New(opts Options) (*Service, error) {
 		opts.CompactAboveBytes = 16 << 20
 	}
 	s := &Service{
-		opts:   opts,
-		log:    opts.Logger.With("component", "dynamodb"),
-		engine: server.NewServer(),
-		tables: map[string]*tableState{},
+		opts:    opts,
+		log:     opts.Logger.With("component", "dynamodb"),
+		engine:  server.NewServer(),
+		scratch: server.NewServer(),
+		tables:  map[string]*tableState{},
 	}
 	if opts.DataDir != "" {
 		dir := filepath.Join(opts.DataDir, "dynamodb")
@@ -167,14 +175,42 @@ func (s *Service) registerTable(spec TableSpec, createBody []byte) *tableState {
 		spec: spec, hashKey: hash, rangeKey: rng, createdAt: now, ttlAttr: spec.TTLAttribute,
 		arn:        fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", s.opts.Region, s.opts.AccountID, spec.Name),
 		createBody: createBody,
+		attrTypes:  map[string]string{},
 	}
+	for _, d := range spec.AttributeDefinitions {
+		t.attrTypes[d.AttributeName] = d.AttributeType
+	}
+	for _, g := range spec.GlobalSecondaryIndexes {
+		h, r := keyNames(g.KeySchema)
+		idx := indexKeys{name: g.IndexName, attrs: []string{h}}
+		if r != "" {
+			idx.attrs = append(idx.attrs, r)
+		}
+		t.indexes = append(t.indexes, idx)
+	}
+	slices.SortFunc(t.indexes, func(a, b indexKeys) int { return strings.Compare(a.name, b.name) })
 	if spec.StreamViewType != "" {
 		label := now.Format("2006-01-02T15:04:05.000")
 		shard := fmt.Sprintf("shardId-%020d-%s", now.UnixMilli(), newEventID()[:8])
 		t.stream = newStream(spec.Name, t.arn+"/stream/"+label, shard, spec.StreamViewType)
 	}
 	s.tables[spec.Name] = t
+	if err := s.createScratchTable(spec); err != nil {
+		s.log.Warn("create scratch table; updates to it are not checked", "table", spec.Name, "err", err)
+	}
 	return t
+}
+
+func (s *Service) createScratchTable(spec TableSpec) error {
+	var defs []AttributeDefinition
+	for _, d := range spec.AttributeDefinitions {
+		if slices.ContainsFunc(spec.KeySchema, func(k KeyElement) bool { return k.AttributeName == d.AttributeName }) {
+			defs = append(defs, d)
+		}
+	}
+	return s.callScratchJSON("CreateTable", map[string]any{
+		"TableName": spec.Name, "KeySchema": spec.KeySchema, "AttributeDefinitions": defs, "BillingMode": "PAY_PER_REQUEST",
+	}, nil)
 }
 
 func (s *Service) table(name string) *tableState {

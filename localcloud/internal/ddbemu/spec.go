@@ -114,10 +114,14 @@ func createTableRequest(t TableSpec) ([]byte, error) {
 // specFromCreateTableRequest recovers a TableSpec from a CreateTable body sent through the API.
 func specFromCreateTableRequest(body []byte) (TableSpec, error) {
 	var req struct {
-		TableName            string
-		KeySchema            []KeyElement
-		AttributeDefinitions []AttributeDefinition
-		StreamSpecification  *struct {
+		TableName              string
+		KeySchema              []KeyElement
+		AttributeDefinitions   []AttributeDefinition
+		GlobalSecondaryIndexes []struct {
+			IndexName string
+			KeySchema []KeyElement
+		}
+		StreamSpecification *struct {
 			StreamEnabled  bool
 			StreamViewType string
 		}
@@ -126,6 +130,9 @@ func specFromCreateTableRequest(body []byte) (TableSpec, error) {
 		return TableSpec{}, fmt.Errorf("decode CreateTable: %w", err)
 	}
 	spec := TableSpec{Name: req.TableName, KeySchema: req.KeySchema, AttributeDefinitions: req.AttributeDefinitions}
+	for _, g := range req.GlobalSecondaryIndexes {
+		spec.GlobalSecondaryIndexes = append(spec.GlobalSecondaryIndexes, IndexSpec{IndexName: g.IndexName, KeySchema: g.KeySchema})
+	}
 	if req.StreamSpecification != nil && req.StreamSpecification.StreamEnabled {
 		spec.StreamViewType = req.StreamSpecification.StreamViewType
 	}

@@ -33,6 +33,9 @@ func (s *Service) deleteTableLocked(body []byte, persist bool) engineResult {
 	name := tableNameOf(body)
 	t := s.tables[name]
 	delete(s.tables, name)
+	if err := s.callScratchJSON("DeleteTable", map[string]any{"TableName": name}, nil); err != nil {
+		s.log.Warn("delete scratch table", "table", name, "err", err)
+	}
 	if persist {
 		s.appendLog("DeleteTable", body)
 	}
