@@ -22,7 +22,7 @@ const (
 )
 
 // NewHandlers is the function's Lambda handler: the order routes of the HTTP API and the PaymentApproved
-// subscription that completes abandoned orders.
+// subscription (through its queue) that completes abandoned orders.
 func NewHandlers(svc *Service, logger *slog.Logger) lambdamux.Handlers {
 	api := orderAPI{svc: svc}
 	router := httpapi.Router{Logger: logger, Routes: map[string]httpapi.HandlerFunc{
@@ -30,7 +30,7 @@ func NewHandlers(svc *Service, logger *slog.Logger) lambdamux.Handlers {
 		"GET /orders/{id}":         api.get,
 		"POST /orders/{id}/cancel": api.cancel,
 	}}
-	return lambdamux.Handlers{API: router.Handle, EventBridge: newConsumer(svc, logger).Handle}
+	return lambdamux.Handlers{API: router.Handle, SQS: newConsumer(svc, logger).HandleSQS}
 }
 
 type orderAPI struct{ svc *Service }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -97,6 +98,7 @@ type testEnv struct {
 	t        *testing.T
 	db       *dynamodb.Client
 	store    *DynamoStore
+	flaky    *flakyStore // the service's store: set its failGet to make reads fail
 	pay      *fakePayments
 	bus      *bustest.Recorder
 	logs     *bytes.Buffer
@@ -110,9 +112,25 @@ func newTestEnv(t *testing.T) *testEnv {
 		ddbtest.Table{Name: idemTable, Hash: "key"},
 	)
 	e := &testEnv{t: t, db: db, store: NewDynamoStore(db, ordersTable), pay: &fakePayments{}, bus: &bustest.Recorder{}, logs: &bytes.Buffer{}}
-	svc := NewService(e.store, e.pay, idempotency.New(db, idemTable, 24*time.Hour, 30*time.Second), e.bus, metrics.New(io.Discard, "order"), 3800)
+	e.flaky = &flakyStore{Store: e.store}
+	svc := NewService(e.flaky, e.pay, idempotency.New(db, idemTable, 24*time.Hour, 30*time.Second), e.bus, metrics.New(io.Discard, "order"), 3800)
 	e.handlers = NewHandlers(svc, logging.New(&lockedWriter{w: e.logs}, "DEBUG"))
 	return e
+}
+
+var errStoreDown = errors.New("store down")
+
+// flakyStore fails the reads failGet picks, as a throttled or unreachable table would.
+type flakyStore struct {
+	Store
+	failGet func(id string) bool
+}
+
+func (s *flakyStore) Get(ctx context.Context, id string) (Order, error) {
+	if s.failGet != nil && s.failGet(id) {
+		return Order{}, errStoreDown
+	}
+	return s.Store.Get(ctx, id)
 }
 
 type lockedWriter struct {

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/calltaxi/call-taxi/shared/apitest"
 )
 
 // The sample events (for `sam local invoke -e`) refer to this order and customer.
@@ -32,15 +34,16 @@ func TestSampleEventsSucceed(t *testing.T) {
 				t.Fatal(err)
 			}
 			e := newTestEnv(t)
-			var bridge events.EventBridgeEvent
-			if json.Unmarshal(payload, &bridge) == nil && bridge.DetailType != "" {
+			var batch events.SQSEvent
+			if json.Unmarshal(payload, &batch) == nil && len(batch.Records) > 0 {
 				// The PaymentApproved sample completes an order its request left waiting for payment.
 				e.seed(sampleOrderID, sampleCustomerID, StatusPendingPayment)
-				if _, err := e.handlers.Invoke(context.Background(), payload); err != nil {
-					t.Fatalf("invoke: %v", err)
+				failed, err := apitest.Submit(e.handlers, batch)
+				if err != nil || len(failed) > 0 {
+					t.Fatalf("invoke: reported %v, %v", failed, err)
 				}
 				if o := e.order(sampleOrderID); o.Status != StatusPaid {
-					t.Errorf("order after %s = %s, want PAID", bridge.DetailType, o.Status)
+					t.Errorf("order after the SQS sample = %s, want PAID", o.Status)
 				}
 				return
 			}

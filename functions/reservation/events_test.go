@@ -1,17 +1,16 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/calltaxi/call-taxi/shared/apitest"
 	"github.com/calltaxi/call-taxi/shared/contracts"
 )
 
 func TestEventHandlerLifecycle(t *testing.T) {
-	ctx := context.Background()
 	approved := &contracts.PaymentApproved{Meta: contracts.Meta{CorrelationID: "corr-1"}, PaymentID: "pay-o1", OrderID: "o1", CustomerID: "c1", OrderType: "prime", Amount: 5700}
 	tests := []struct {
 		name        string
@@ -38,7 +37,7 @@ func TestEventHandlerLifecycle(t *testing.T) {
 			}
 			ev := ebEvent(t, tt.event)
 			for delivery := range 2 { // the second delivery is a duplicate and must change nothing
-				if err := env.handlers.EventBridge(ctx, ev); err != nil {
+				if err := apitest.Deliver(t, env.handlers, ev); err != nil {
 					t.Fatalf("delivery %d: %v", delivery, err)
 				}
 				got := env.row(t, "rsv-o1")
@@ -61,9 +60,8 @@ func TestEventHandlerLifecycle(t *testing.T) {
 
 func TestEventHandlerRowContents(t *testing.T) {
 	env := newTestEnv(t)
-	ctx := context.Background()
 	approved := &contracts.PaymentApproved{Meta: contracts.Meta{CorrelationID: "corr-1"}, OrderID: "o1", CustomerID: "c1", OrderType: "prime"}
-	if err := env.handlers.EventBridge(ctx, ebEvent(t, approved)); err != nil {
+	if err := apitest.Deliver(t, env.handlers, ebEvent(t, approved)); err != nil {
 		t.Fatal(err)
 	}
 	got := env.row(t, "rsv-o1")
@@ -88,17 +86,16 @@ func TestPublishFailureIsRetriedAndRepaired(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := newTestEnv(t)
-			ctx := context.Background()
 			ev := ebEvent(t, tt.event)
 			env.bus.Fail = true
-			if err := env.handlers.EventBridge(ctx, ev); err == nil {
-				t.Fatal("publish failure was swallowed: EventBridge would not retry")
+			if err := apitest.Deliver(t, env.handlers, ev); err == nil {
+				t.Fatal("publish failure was swallowed: the queue would not redeliver")
 			}
 			if env.row(t, "rsv-o1") == nil {
 				t.Fatal("row was not written before the publish")
 			}
 			env.bus.Fail = false
-			if err := env.handlers.EventBridge(ctx, ev); err != nil {
+			if err := apitest.Deliver(t, env.handlers, ev); err != nil {
 				t.Fatalf("replay: %v", err)
 			}
 			if env.bus.Count(tt.want) != 1 {
@@ -108,21 +105,22 @@ func TestPublishFailureIsRetriedAndRepaired(t *testing.T) {
 	}
 }
 
-func TestPoisonAndUnknownEventsAreAcknowledged(t *testing.T) {
+func TestPoisonIsReportedAndUnknownEventsAcknowledged(t *testing.T) {
 	tests := []struct {
-		name string
-		ev   events.EventBridgeEvent
+		name       string
+		ev         events.EventBridgeEvent
+		wantReport bool // poison goes to the dead-letter queue after maxReceiveCount receives
 	}{
-		{"unknown detail-type", events.EventBridgeEvent{DetailType: "SomethingElse", Detail: json.RawMessage(`{}`)}},
-		{"malformed detail", events.EventBridgeEvent{DetailType: contracts.NamePaymentApproved, Detail: json.RawMessage(`{"orderId":5}`)}},
-		{"missing order id", events.EventBridgeEvent{DetailType: contracts.NameOrderCanceled, Detail: json.RawMessage(`{"customerId":"c1"}`)}},
-		{"missing reservation id", events.EventBridgeEvent{DetailType: contracts.NameTaxiAssigned, Detail: json.RawMessage(`{"taxiId":"t1","attempt":1}`)}},
+		{"unknown detail-type", events.EventBridgeEvent{DetailType: "SomethingElse", Detail: json.RawMessage(`{}`)}, false},
+		{"malformed detail", events.EventBridgeEvent{DetailType: contracts.NamePaymentApproved, Detail: json.RawMessage(`{"orderId":5}`)}, true},
+		{"missing order id", events.EventBridgeEvent{DetailType: contracts.NameOrderCanceled, Detail: json.RawMessage(`{"customerId":"c1"}`)}, true},
+		{"missing reservation id", events.EventBridgeEvent{DetailType: contracts.NameTaxiAssigned, Detail: json.RawMessage(`{"taxiId":"t1","attempt":1}`)}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := newTestEnv(t)
-			if err := env.handlers.EventBridge(context.Background(), tt.ev); err != nil {
-				t.Fatalf("poison event returned %v: it would be retried forever", err)
+			if err := apitest.Deliver(t, env.handlers, tt.ev); (err != nil) != tt.wantReport {
+				t.Fatalf("delivery: %v, want reported %t", err, tt.wantReport)
 			}
 			if len(env.bus.Names()) != 0 {
 				t.Errorf("published %v", env.bus.Names())

@@ -6,8 +6,9 @@ import (
 	"github.com/calltaxi/call-taxi/shared/lambdamux"
 )
 
-// newHandlers is the function's one Lambda handler: the HTTP API routes and the EventBridge consumer.
+// newHandlers is the function's one Lambda handler: the HTTP API routes and the consumer of the queue its
+// EventBridge rule feeds.
 func newHandlers(service *Service, logger *slog.Logger) lambdamux.Handlers {
 	api := &API{service: service}
-	return lambdamux.Handlers{API: api.Router(logger).Handle, EventBridge: newConsumer(service, logger).Handle}
+	return lambdamux.Handlers{API: api.Router(logger).Handle, SQS: newConsumer(service, logger).HandleSQS}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"testing"
 	"time"
@@ -24,6 +25,7 @@ const testTable = "reservations"
 type testEnv struct {
 	client   *dynamodb.Client
 	store    *DynamoStore
+	flaky    *flakyStore // the service's store: set its failGet to make reads fail
 	bus      *bustest.Recorder
 	service  *Service
 	handlers lambdamux.Handlers
@@ -37,8 +39,24 @@ func newTestEnv(t *testing.T) *testEnv {
 	})
 	store := NewDynamoStore(client, testTable)
 	rec := &bustest.Recorder{}
-	service := NewService(store, rec)
-	return &testEnv{client: client, store: store, bus: rec, service: service, handlers: newHandlers(service, logging.New(io.Discard, "ERROR"))}
+	flaky := &flakyStore{Store: store}
+	service := NewService(flaky, rec)
+	return &testEnv{client: client, store: store, flaky: flaky, bus: rec, service: service, handlers: newHandlers(service, logging.New(io.Discard, "ERROR"))}
+}
+
+var errStoreDown = errors.New("store down")
+
+// flakyStore fails the reads failGet picks, as a throttled or unreachable table would.
+type flakyStore struct {
+	Store
+	failGet func(id string) bool
+}
+
+func (s *flakyStore) Get(ctx context.Context, id string) (*Reservation, error) {
+	if s.failGet != nil && s.failGet(id) {
+		return nil, errStoreDown
+	}
+	return s.Store.Get(ctx, id)
 }
 
 // seed writes a reservation row as it would be after some history.

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
 )
 
 // TestSampleEvents runs every events/reservation-*.json (the `sam local invoke -e` samples) through the
@@ -22,14 +24,14 @@ func TestSampleEvents(t *testing.T) {
 		seed       *Reservation
 		wantStatus string // the row's status afterwards
 	}{
-		"reservation-list.json":                     {with(StatusRequested, 0, ""), StatusRequested},
-		"reservation-get.json":                      {with(StatusRequested, 0, ""), StatusRequested},
-		"reservation-confirm.json":                  {with(StatusRequested, 0, ""), StatusAssigning},
-		"reservation-payment-approved.json":         {nil, StatusRequested},
-		"reservation-order-canceled.json":           {with(StatusRequested, 0, ""), StatusCanceled},
-		"reservation-taxi-assigned.json":            {with(StatusAssigning, 1, "taxi-sample-1"), StatusConfirmed},
-		"reservation-taxi-assignment-rejected.json": {with(StatusAssigning, 1, "taxi-sample-1"), StatusRequested},
-		"reservation-taxi-released.json":            {with(StatusCanceled, 1, "taxi-sample-1"), StatusCanceled},
+		"reservation-list.json":                         {with(StatusRequested, 0, ""), StatusRequested},
+		"reservation-get.json":                          {with(StatusRequested, 0, ""), StatusRequested},
+		"reservation-confirm.json":                      {with(StatusRequested, 0, ""), StatusAssigning},
+		"reservation-sqs-payment-approved.json":         {nil, StatusRequested},
+		"reservation-sqs-order-canceled.json":           {with(StatusRequested, 0, ""), StatusCanceled},
+		"reservation-sqs-taxi-assigned.json":            {with(StatusAssigning, 1, "taxi-sample-1"), StatusConfirmed},
+		"reservation-sqs-taxi-assignment-rejected.json": {with(StatusAssigning, 1, "taxi-sample-1"), StatusRequested},
+		"reservation-sqs-taxi-released.json":            {with(StatusCanceled, 1, "taxi-sample-1"), StatusCanceled},
 	}
 	files, err := filepath.Glob("../../events/reservation-*.json")
 	if err != nil || len(files) == 0 {
@@ -55,14 +57,18 @@ func TestSampleEvents(t *testing.T) {
 				t.Fatalf("invoke: %v", err)
 			}
 			var resp struct {
-				StatusCode int    `json:"statusCode"`
-				Body       string `json:"body"`
+				StatusCode        int                          `json:"statusCode"`
+				Body              string                       `json:"body"`
+				BatchItemFailures []events.SQSBatchItemFailure `json:"batchItemFailures"` // an SQS sample's answer
 			}
 			if err := json.Unmarshal(out, &resp); err != nil {
 				t.Fatal(err)
 			}
 			if resp.StatusCode != 0 && (resp.StatusCode < 200 || resp.StatusCode > 299) {
 				t.Fatalf("status %d: %s", resp.StatusCode, resp.Body)
+			}
+			if len(resp.BatchItemFailures) > 0 {
+				t.Fatalf("messages reported as failed: %s", out)
 			}
 			if got := env.row(t, id); got == nil || got.Status != tt.wantStatus {
 				t.Errorf("row = %+v, want status %s", got, tt.wantStatus)

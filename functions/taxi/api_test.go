@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/calltaxi/call-taxi/shared/apitest"
 )
 
 func TestRegisterTaxi(t *testing.T) {
@@ -76,7 +78,7 @@ func TestUpdateTaxi(t *testing.T) {
 			ctx := context.Background()
 			env.seedTaxi(t, "t1", GradePrime, 5)
 			// one unit is held by a reservation, so stock and supply differ
-			if err := env.handlers.EventBridge(ctx, ebEvent(t, confirmed("r1", "t1", GradePrime, 1))); err != nil {
+			if err := apitest.Deliver(t, env.handlers, ebEvent(t, confirmed("r1", "t1", GradePrime, 1))); err != nil {
 				t.Fatal(err)
 			}
 			resp, err := env.handlers.API(ctx, apiRequest("PATCH /taxis/{id}", tt.sub, tt.groups, map[string]string{"id": tt.id}, nil, tt.body))

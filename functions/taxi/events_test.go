@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/calltaxi/call-taxi/shared/apitest"
 	"github.com/calltaxi/call-taxi/shared/contracts"
 )
 
@@ -30,17 +31,16 @@ func TestReservationConfirmed(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := newTestEnv(t)
-			ctx := context.Background()
 			env.seedTaxi(t, "t1", tt.grade, tt.stock)
 			if tt.before != nil {
-				if err := env.handlers.EventBridge(ctx, ebEvent(t, tt.before)); err != nil {
+				if err := apitest.Deliver(t, env.handlers, ebEvent(t, tt.before)); err != nil {
 					t.Fatal(err)
 				}
 				env.bus.Reset()
 			}
 			ev := ebEvent(t, tt.event)
 			for delivery := range 3 { // redeliveries must change nothing and give the same answer
-				if err := env.handlers.EventBridge(ctx, ev); err != nil {
+				if err := apitest.Deliver(t, env.handlers, ev); err != nil {
 					t.Fatalf("delivery %d: %v", delivery, err)
 				}
 				taxi := env.taxi(t, "t1")
@@ -72,9 +72,8 @@ func TestReservationConfirmed(t *testing.T) {
 
 func TestAssignedRowAndCounters(t *testing.T) {
 	env := newTestEnv(t)
-	ctx := context.Background()
 	env.seedTaxi(t, "t1", GradePlatinum, 5)
-	if err := env.handlers.EventBridge(ctx, ebEvent(t, confirmed("r1", "t1", GradePlatinum, 3))); err != nil {
+	if err := apitest.Deliver(t, env.handlers, ebEvent(t, confirmed("r1", "t1", GradePlatinum, 3))); err != nil {
 		t.Fatal(err)
 	}
 	a := env.assignment(t, "r1")
@@ -100,17 +99,16 @@ func TestReservationCanceled(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := newTestEnv(t)
-			ctx := context.Background()
 			env.seedTaxi(t, "t1", GradeBasic, 1)
 			if tt.confirmFirst {
-				if err := env.handlers.EventBridge(ctx, ebEvent(t, confirmed("r1", "t1", GradeBasic, 1))); err != nil {
+				if err := apitest.Deliver(t, env.handlers, ebEvent(t, confirmed("r1", "t1", GradeBasic, 1))); err != nil {
 					t.Fatal(err)
 				}
 				env.bus.Reset()
 			}
 			ev := ebEvent(t, canceled("r1"))
 			for delivery := range 3 {
-				if err := env.handlers.EventBridge(ctx, ev); err != nil {
+				if err := apitest.Deliver(t, env.handlers, ev); err != nil {
 					t.Fatalf("delivery %d: %v", delivery, err)
 				}
 				taxi := env.taxi(t, "t1")
@@ -150,22 +148,21 @@ func TestPublishFailureIsRetriedAndRepaired(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := newTestEnv(t)
-			ctx := context.Background()
 			env.seedTaxi(t, "t1", GradePrime, 1)
 			for _, ev := range tt.prepare {
-				if err := env.handlers.EventBridge(ctx, ebEvent(t, ev)); err != nil {
+				if err := apitest.Deliver(t, env.handlers, ebEvent(t, ev)); err != nil {
 					t.Fatal(err)
 				}
 			}
 			env.bus.Reset()
 			ev := ebEvent(t, tt.event)
 			env.bus.Fail = true
-			if err := env.handlers.EventBridge(ctx, ev); err == nil {
-				t.Fatal("publish failure was swallowed: EventBridge would not retry")
+			if err := apitest.Deliver(t, env.handlers, ev); err == nil {
+				t.Fatal("publish failure was swallowed: the queue would not redeliver")
 			}
 			after := env.taxi(t, "t1")
 			env.bus.Fail = false
-			if err := env.handlers.EventBridge(ctx, ev); err != nil {
+			if err := apitest.Deliver(t, env.handlers, ev); err != nil {
 				t.Fatalf("replay: %v", err)
 			}
 			if names := env.bus.Names(); len(names) != 1 || names[0] != tt.republish {
@@ -186,17 +183,17 @@ func TestStaleRedeliveryAnswersTheCurrentAttempt(t *testing.T) {
 	env.seedTaxi(t, "t1", GradePrime, 0)
 	env.seedTaxi(t, "t2", GradePrime, 1)
 	first := ebEvent(t, confirmed("r1", "t1", GradePrime, 1))
-	if err := env.handlers.EventBridge(ctx, first); err != nil {
+	if err := apitest.Deliver(t, env.handlers, first); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := env.service.Update(ctx, driverSub, "t1", Update{StockCnt: ptr(1)}); err != nil {
 		t.Fatal(err)
 	}
-	if err := env.handlers.EventBridge(ctx, first); err != nil {
+	if err := apitest.Deliver(t, env.handlers, first); err != nil {
 		t.Fatal(err)
 	}
 	env.bus.Reset()
-	if err := env.handlers.EventBridge(ctx, ebEvent(t, confirmed("r1", "t2", GradePrime, 2))); err != nil {
+	if err := apitest.Deliver(t, env.handlers, ebEvent(t, confirmed("r1", "t2", GradePrime, 2))); err != nil {
 		t.Fatal(err)
 	}
 	got, ok := env.bus.Events()[0].(*contracts.TaxiAssigned)
@@ -208,21 +205,22 @@ func TestStaleRedeliveryAnswersTheCurrentAttempt(t *testing.T) {
 	}
 }
 
-func TestPoisonAndUnknownEventsAreAcknowledged(t *testing.T) {
+func TestPoisonIsReportedAndUnknownEventsAcknowledged(t *testing.T) {
 	tests := []struct {
-		name string
-		ev   events.EventBridgeEvent
+		name       string
+		ev         events.EventBridgeEvent
+		wantReport bool // poison goes to the dead-letter queue after maxReceiveCount receives
 	}{
-		{"unknown detail-type", events.EventBridgeEvent{DetailType: "OrderPlaced", Detail: json.RawMessage(`{}`)}},
-		{"malformed detail", events.EventBridgeEvent{DetailType: contracts.NameReservationConfirmed, Detail: json.RawMessage(`{"attempt":"one"}`)}},
-		{"confirm without taxi", events.EventBridgeEvent{DetailType: contracts.NameReservationConfirmed, Detail: json.RawMessage(`{"reservationId":"r1","attempt":1}`)}},
-		{"cancel without reservation", events.EventBridgeEvent{DetailType: contracts.NameReservationCanceled, Detail: json.RawMessage(`{"orderId":"o1"}`)}},
+		{"unknown detail-type", events.EventBridgeEvent{DetailType: "OrderPlaced", Detail: json.RawMessage(`{}`)}, false},
+		{"malformed detail", events.EventBridgeEvent{DetailType: contracts.NameReservationConfirmed, Detail: json.RawMessage(`{"attempt":"one"}`)}, true},
+		{"confirm without taxi", events.EventBridgeEvent{DetailType: contracts.NameReservationConfirmed, Detail: json.RawMessage(`{"reservationId":"r1","attempt":1}`)}, true},
+		{"cancel without reservation", events.EventBridgeEvent{DetailType: contracts.NameReservationCanceled, Detail: json.RawMessage(`{"orderId":"o1"}`)}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := newTestEnv(t)
-			if err := env.handlers.EventBridge(context.Background(), tt.ev); err != nil {
-				t.Fatalf("poison event returned %v: it would be retried forever", err)
+			if err := apitest.Deliver(t, env.handlers, tt.ev); (err != nil) != tt.wantReport {
+				t.Fatalf("delivery: %v, want reported %t", err, tt.wantReport)
 			}
 			if len(env.bus.Names()) != 0 {
 				t.Errorf("published %v", env.bus.Names())

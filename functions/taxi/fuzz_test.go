@@ -62,7 +62,8 @@ func FuzzTaxiAPI(f *testing.F) {
 	})
 }
 
-// FuzzTaxiEvents feeds any detail to each consumed event: the handler returns nil or an error, never panics.
+// FuzzTaxiEvents feeds any detail to each consumed event, in an SQS batch with a duplicate of it and an
+// event nobody consumes: the function answers a partial batch response and never panics.
 func FuzzTaxiEvents(f *testing.F) {
 	handlers := newFuzzHandlers(f)
 	apitest.AddEventSeeds(f, "taxi", taxiEvents)
@@ -71,6 +72,6 @@ func FuzzTaxiEvents(f *testing.F) {
 	f.Add(uint8(0), []byte(`{"reservationId":"rsv-3","orderType":"prime","taxiId":"taxi-missing","attempt":1}`))
 	f.Add(uint8(1), []byte(`{"reservationId":"rsv-1","orderId":"o-1"}`))
 	f.Fuzz(func(t *testing.T, name uint8, detail []byte) {
-		apitest.CheckEvent(t, handlers, apitest.EventFor(taxiEvents, name, detail), taxiEvents)
+		apitest.CheckBatch(t, handlers, apitest.EventBatch(taxiEvents, name, detail), taxiEvents)
 	})
 }

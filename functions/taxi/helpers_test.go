@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"testing"
 	"time"
@@ -24,6 +25,7 @@ const (
 
 type testEnv struct {
 	store    *DynamoStore
+	flaky    *flakyStore // the service's store: set its failGetTaxi to make taxi reads fail
 	bus      *bustest.Recorder
 	service  *Service
 	handlers lambdamux.Handlers
@@ -37,8 +39,24 @@ func newTestEnv(t *testing.T) *testEnv {
 	)
 	store := NewDynamoStore(client, testTaxisTable, testAssignmentsTable)
 	rec := &bustest.Recorder{}
-	service := NewService(store, rec, nil)
-	return &testEnv{store: store, bus: rec, service: service, handlers: newHandlers(service, logging.New(io.Discard, "ERROR"))}
+	flaky := &flakyStore{Store: store}
+	service := NewService(flaky, rec, nil)
+	return &testEnv{store: store, flaky: flaky, bus: rec, service: service, handlers: newHandlers(service, logging.New(io.Discard, "ERROR"))}
+}
+
+var errStoreDown = errors.New("store down")
+
+// flakyStore fails the taxi reads failGetTaxi picks, as a throttled or unreachable table would.
+type flakyStore struct {
+	Store
+	failGetTaxi func(id string) bool
+}
+
+func (s *flakyStore) GetTaxi(ctx context.Context, id string) (*Taxi, error) {
+	if s.failGetTaxi != nil && s.failGetTaxi(id) {
+		return nil, errStoreDown
+	}
+	return s.Store.GetTaxi(ctx, id)
 }
 
 // seedTaxi registers a taxi with the given stock, all of it supplied.

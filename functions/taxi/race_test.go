@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/calltaxi/call-taxi/shared/apitest"
 	"github.com/calltaxi/call-taxi/shared/contracts"
 )
 
@@ -16,7 +17,7 @@ func TestConcurrentConfirmsForTheLastTaxi(t *testing.T) {
 	errs := make([]error, 2)
 	for i := range 2 {
 		wg.Go(func() {
-			errs[i] = env.handlers.EventBridge(context.Background(), ebEvent(t, confirmed(fmt.Sprintf("r%d", i), "t1", GradePrime, 1)))
+			errs[i] = apitest.Deliver(t, env.handlers, ebEvent(t, confirmed(fmt.Sprintf("r%d", i), "t1", GradePrime, 1)))
 		})
 	}
 	wg.Wait()
@@ -51,10 +52,11 @@ func TestCancelRacingConfirm(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			for round := range 5 {
 				env := newTestEnv(t)
-				ctx := context.Background()
 				env.seedTaxi(t, "t1", GradePrime, 3)
-				confirm := func() error { return env.handlers.EventBridge(ctx, ebEvent(t, confirmed("r1", "t1", GradePrime, 1))) }
-				cancel := func() error { return env.handlers.EventBridge(ctx, ebEvent(t, canceled("r1"))) }
+				confirm := func() error {
+					return apitest.Deliver(t, env.handlers, ebEvent(t, confirmed("r1", "t1", GradePrime, 1)))
+				}
+				cancel := func() error { return apitest.Deliver(t, env.handlers, ebEvent(t, canceled("r1"))) }
 				var errConfirm, errCancel error
 				switch tt.order {
 				case "confirm-first":
@@ -89,7 +91,7 @@ func TestRestockRacingAssignments(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range 4 {
 		wg.Go(func() {
-			if err := env.handlers.EventBridge(ctx, ebEvent(t, confirmed(fmt.Sprintf("r%d", i), "t1", GradeBasic, 1))); err != nil {
+			if err := apitest.Deliver(t, env.handlers, ebEvent(t, confirmed(fmt.Sprintf("r%d", i), "t1", GradeBasic, 1))); err != nil {
 				t.Errorf("confirm %d: %v", i, err)
 			}
 		})

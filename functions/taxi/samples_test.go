@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
 )
 
 // TestSampleEvents runs every events/taxi-*.json (the `sam local invoke -e` samples) through the
@@ -17,11 +19,11 @@ func TestSampleEvents(t *testing.T) {
 		wantStock int64 // the sample taxi's stock afterwards (it starts at 2)
 		wantHeld  string
 	}{
-		"taxi-register.json":              {false, 2, ""},
-		"taxi-update.json":                {false, 5, ""},
-		"taxi-list.json":                  {false, 2, ""},
-		"taxi-reservation-confirmed.json": {false, 1, AssignmentAssigned},
-		"taxi-reservation-canceled.json":  {true, 2, AssignmentReleased},
+		"taxi-register.json":                  {false, 2, ""},
+		"taxi-update.json":                    {false, 5, ""},
+		"taxi-list.json":                      {false, 2, ""},
+		"taxi-sqs-reservation-confirmed.json": {false, 1, AssignmentAssigned},
+		"taxi-sqs-reservation-canceled.json":  {true, 2, AssignmentReleased},
 	}
 	files, err := filepath.Glob("../../events/taxi-*.json")
 	if err != nil || len(files) == 0 {
@@ -55,14 +57,18 @@ func TestSampleEvents(t *testing.T) {
 				t.Fatalf("invoke: %v", err)
 			}
 			var resp struct {
-				StatusCode int    `json:"statusCode"`
-				Body       string `json:"body"`
+				StatusCode        int                          `json:"statusCode"`
+				Body              string                       `json:"body"`
+				BatchItemFailures []events.SQSBatchItemFailure `json:"batchItemFailures"` // an SQS sample's answer
 			}
 			if err := json.Unmarshal(out, &resp); err != nil {
 				t.Fatal(err)
 			}
 			if resp.StatusCode != 0 && (resp.StatusCode < 200 || resp.StatusCode > 299) {
 				t.Fatalf("status %d: %s", resp.StatusCode, resp.Body)
+			}
+			if len(resp.BatchItemFailures) > 0 {
+				t.Fatalf("messages reported as failed: %s", out)
 			}
 			if got := env.taxi(t, taxiID); got.StockCnt != tt.wantStock || !got.Balanced() {
 				t.Errorf("taxi = %+v, want stock %d", got, tt.wantStock)

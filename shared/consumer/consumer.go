@@ -1,36 +1,39 @@
-// Package consumer runs a context's EventBridge subscriptions the same way everywhere: the log carries
-// the event's correlation id, the detail is decoded into its contract type, a poison event is logged and
-// acknowledged, and a failure is returned so EventBridge retries (the replay repairs a lost publish).
+// Package consumer runs a context's event subscriptions the same way everywhere: an EventBridge rule puts
+// each event on the context's SQS queue, the function's event source mapping hands the messages over in
+// batches (sqs.go), every event's log carries its correlation id, its detail is decoded into its contract
+// type, and a failure is reported so the queue redelivers the event (the replay repairs a lost publish).
 package consumer
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"log/slog"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/calltaxi/call-taxi/shared/contracts"
 	"github.com/calltaxi/call-taxi/shared/logging"
 )
 
-// Route handles one detail-type.
-type Route func(ctx context.Context, log *slog.Logger, detail json.RawMessage) error
+// ErrPoison marks an event that can never be handled: a body or detail that does not decode, or a detail
+// without its required fields. It is reported like any failure, so the queue's redrive policy moves it to
+// the dead-letter queue for inspection instead of it being dropped.
+var ErrPoison = errors.New("poison event")
 
-// On decodes the detail into T and runs handle when valid accepts it. A detail that cannot be decoded or
-// lacks its required fields is dropped: retrying a poison event can never succeed, and the dead-letter
-// queue is for transient failures.
+// Route handles one detail-type.
+type Route func(ctx context.Context, detail json.RawMessage) error
+
+// On decodes the detail into T and runs handle when valid accepts it.
 func On[T any](valid func(*T) bool, handle func(context.Context, *T) error) Route {
-	return func(ctx context.Context, log *slog.Logger, detail json.RawMessage) error {
+	return func(ctx context.Context, detail json.RawMessage) error {
 		ev, err := contracts.Decode[T](detail)
 		if err != nil {
-			log.Error("dropping malformed event", "error", err.Error())
-			return nil
+			return fmt.Errorf("%w: %w", ErrPoison, err)
 		}
 		if !valid(&ev) {
-			log.Error("dropping event without its required fields")
-			return nil
+			return fmt.Errorf("%w: %T without its required fields", ErrPoison, ev)
 		}
 		return handle(ctx, &ev)
 	}
@@ -42,30 +45,23 @@ type Consumer struct {
 	Routes map[string]Route
 }
 
-// Handle is the EventBridge trigger's handler.
-func (c Consumer) Handle(ctx context.Context, ev events.EventBridgeEvent) error {
-	var meta contracts.Meta
-	_ = json.Unmarshal(ev.Detail, &meta) // best effort, for the log context only
-	requestID := ""
-	if lc, ok := lambdacontext.FromContext(ctx); ok {
-		requestID = lc.AwsRequestID
+func (c Consumer) logger() *slog.Logger {
+	if c.Logger == nil {
+		return slog.Default()
 	}
-	logger := c.Logger
-	if logger == nil {
-		logger = slog.Default()
-	}
-	ctx = logging.With(ctx, logger, requestID, meta.CorrelationID)
-	log := logging.From(ctx).With("event", ev.DetailType, "eventId", meta.EventID)
+	return c.Logger
+}
 
+// handle runs one event; ctx carries the event's logger.
+func (c Consumer) handle(ctx context.Context, ev events.EventBridgeEvent) error {
 	route, ok := c.Routes[ev.DetailType]
 	if !ok {
-		log.Warn("ignoring an event this function does not consume", "source", ev.Source)
+		logging.From(ctx).Warn("ignoring an event this function does not consume", "source", ev.Source)
 		return nil
 	}
-	if err := route(ctx, log, ev.Detail); err != nil {
-		log.Error("event handling failed, EventBridge will retry", "error", err.Error())
+	if err := route(ctx, ev.Detail); err != nil {
 		return err
 	}
-	log.Info("event handled")
+	logging.From(ctx).Info("event handled")
 	return nil
 }

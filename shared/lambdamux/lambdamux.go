@@ -1,5 +1,6 @@
-// Package lambdamux lets one function serve several triggers (HTTP API, EventBridge, DynamoDB Streams,
-// direct invoke) by looking at the shape of the payload, as a Lambda that owns a bounded context must.
+// Package lambdamux lets one function serve several triggers (HTTP API, an SQS queue of EventBridge events,
+// DynamoDB Streams, direct invoke) by looking at the shape of the payload, as a Lambda that owns a bounded
+// context must.
 package lambdamux
 
 import (
@@ -14,10 +15,10 @@ import (
 
 // Handlers are the triggers a function accepts; nil ones are refused.
 type Handlers struct {
-	API         func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
-	EventBridge func(ctx context.Context, ev events.EventBridgeEvent) error
-	Stream      func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error)
-	Direct      func(ctx context.Context, payload json.RawMessage) (any, error) // Lambda Invoke from another context
+	API    func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
+	SQS    func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) // the queue of the context's EventBridge rule
+	Stream func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error)
+	Direct func(ctx context.Context, payload json.RawMessage) (any, error) // Lambda Invoke from another context
 }
 
 var _ lambda.Handler = Handlers{}
@@ -26,9 +27,20 @@ var _ lambda.Handler = Handlers{}
 var ErrUnknownPayload = errors.New("lambdamux: payload matches no trigger of this function")
 
 type probe struct {
-	RouteKey   string            `json:"routeKey"`
-	DetailType string            `json:"detail-type"`
-	Records    []json.RawMessage `json:"Records"`
+	RouteKey   string `json:"routeKey"`
+	DetailType string `json:"detail-type"`
+	Records    []struct {
+		EventSource string `json:"eventSource"`
+	} `json:"Records"`
+}
+
+// fromSQS tells a batch of SQS messages (eventSource aws:sqs) from a stream's by its first record. Lambda
+// never sends an empty batch; one goes to the SQS handler unless the function has a stream.
+func (p probe) fromSQS(h Handlers) bool {
+	if len(p.Records) == 0 {
+		return h.Stream == nil
+	}
+	return p.Records[0].EventSource == "aws:sqs"
 }
 
 // Invoke implements lambda.Handler.
@@ -47,13 +59,12 @@ func (h Handlers) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 		if err = json.Unmarshal(payload, &req); err == nil {
 			out, err = h.API(ctx, req)
 		}
-	case p.DetailType != "" && h.EventBridge != nil:
-		var ev events.EventBridgeEvent
+	case p.Records != nil && p.fromSQS(h) && h.SQS != nil:
+		var ev events.SQSEvent
 		if err = json.Unmarshal(payload, &ev); err == nil {
-			err = h.EventBridge(ctx, ev)
-			out = struct{}{}
+			out, err = h.SQS(ctx, ev)
 		}
-	case p.Records != nil && h.Stream != nil:
+	case p.Records != nil && !p.fromSQS(h) && h.Stream != nil:
 		var ev events.DynamoDBEvent
 		if err = json.Unmarshal(payload, &ev); err == nil {
 			out, err = h.Stream(ctx, ev)

@@ -16,12 +16,12 @@ func TestDispatchByShape(t *testing.T) {
 			got = "api " + req.RouteKey
 			return events.APIGatewayV2HTTPResponse{StatusCode: 200}, nil
 		},
-		EventBridge: func(ctx context.Context, ev events.EventBridgeEvent) error {
-			got = "bus " + ev.DetailType
-			if ev.DetailType == "Bad" {
-				return errors.New("bad")
+		SQS: func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+			got = "sqs " + ev.Records[0].MessageId
+			if ev.Records[0].MessageId == "bad" {
+				return events.SQSEventResponse{}, errors.New("bad")
 			}
-			return nil
+			return events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}, nil
 		},
 		Stream: func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 			got = "stream " + ev.Records[0].Change.SequenceNumber
@@ -37,9 +37,11 @@ func TestDispatchByShape(t *testing.T) {
 		wantErr       bool
 	}{
 		{`{"version":"2.0","routeKey":"GET /x","requestContext":{}}`, "api GET /x", false},
-		{`{"detail-type":"OrderPlaced","source":"calltaxi.order","detail":{}}`, "bus OrderPlaced", false},
-		{`{"detail-type":"Bad","detail":{}}`, "bus Bad", true},
-		{`{"Records":[{"eventName":"INSERT","dynamodb":{"SequenceNumber":"7"}}]}`, "stream 7", false},
+		{`{"Records":[{"messageId":"m1","eventSource":"aws:sqs","body":"{}"}]}`, "sqs m1", false},
+		{`{"Records":[{"messageId":"bad","eventSource":"aws:sqs","body":"{}"}]}`, "sqs bad", true},
+		{`{"Records":[{"eventName":"INSERT","eventSource":"aws:dynamodb","dynamodb":{"SequenceNumber":"7"}}]}`, "stream 7", false},
+		{`{"Records":[{"eventName":"INSERT","dynamodb":{"SequenceNumber":"8"}}]}`, "stream 8", false},
+		{`{"detail-type":"OrderPlaced","source":"calltaxi.order","detail":{}}`, "", true}, // EventBridge delivers through the queue only
 		{`{"action":"charge"}`, "direct", false},
 		{`[1,2]`, "", true},
 	}
@@ -52,5 +54,34 @@ func TestDispatchByShape(t *testing.T) {
 	}
 	if _, err := (Handlers{}).Invoke(context.Background(), []byte(`{"routeKey":"GET /x"}`)); !errors.Is(err, ErrUnknownPayload) {
 		t.Errorf("no handler: err = %v", err)
+	}
+}
+
+func TestSQSBatchAnswer(t *testing.T) {
+	tests := []struct {
+		name, payload, want string
+		h                   Handlers
+	}{
+		{"partial batch response", `{"Records":[{"messageId":"m1","eventSource":"aws:sqs"},{"messageId":"m2","eventSource":"aws:sqs"}]}`,
+			`{"batchItemFailures":[{"itemIdentifier":"m2"}]}`, Handlers{SQS: func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+				return events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{{ItemIdentifier: ev.Records[1].MessageId}}}, nil
+			}}},
+		{"empty batch without a stream goes to the queue", `{"Records":[]}`, `{"batchItemFailures":[]}`,
+			Handlers{SQS: func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+				return events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}, nil
+			}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := tt.h.Invoke(context.Background(), []byte(tt.payload))
+			if err != nil || string(out) != tt.want {
+				t.Errorf("answer %s, %v; want %s", out, err, tt.want)
+			}
+		})
+	}
+	if _, err := (Handlers{Stream: func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+		return events.DynamoDBEventResponse{}, nil
+	}}).Invoke(context.Background(), []byte(`{"Records":[{"messageId":"m1","eventSource":"aws:sqs"}]}`)); !errors.Is(err, ErrUnknownPayload) {
+		t.Errorf("SQS batch to a stream-only function: err = %v", err)
 	}
 }
