@@ -12,7 +12,7 @@ import (
 
 // ReservationConfirmed holds one unit of the taxi for the reservation, or says why it cannot. Every
 // replay ends in the same answer: an existing assignment is republished, so a publish lost after the
-// transaction is repaired by EventBridge's retry.
+// transaction is repaired when the queue redelivers the message.
 func (s *Service) ReservationConfirmed(ctx context.Context, ev *contracts.ReservationConfirmed) error {
 	for range maxDecisions {
 		taxi, err := s.store.GetTaxi(ctx, ev.TaxiID)
