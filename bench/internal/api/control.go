@@ -39,7 +39,7 @@ type FunctionStats struct {
 	LastColdStartMs     float64 `json:"lastColdStartMs"`
 	AvgColdStartMs      float64 `json:"avgColdStartMs"`
 	MemoryBytes         int64   `json:"memoryBytes,omitempty"` // if the local cloud ever reports it
-	Stopped             bool    `json:"stopped"`
+	State               string  `json:"state"`                 // running, throttled (stop) or failing (fail)
 }
 
 // Functions returns the per-function counters.

@@ -169,17 +169,23 @@ func (c *Cloud) start(ctx, runCtx context.Context) error {
 		return fmt.Errorf("create tables: %w", err)
 	}
 
-	c.Lambda = lambdaemu.New(lambdaemu.Options{AccountConcurrency: cfg.AccountConcurrency, Logger: c.log, LogOutput: cfg.FunctionLogs})
+	c.Lambda = lambdaemu.New(lambdaemu.Options{AccountConcurrency: cfg.AccountConcurrency, Logger: c.log, LogOutput: cfg.FunctionLogs,
+		Destinations: c.DLQ})
 	for _, id := range ids {
 		fn := tmpl.Functions[id]
-		if err := c.Lambda.Register(lambdaemu.FunctionConfig{
+		fc := lambdaemu.FunctionConfig{
 			Name:                fn.Name,
 			Binary:              binaries[id],
 			Env:                 c.functionEnv(fn),
 			Timeout:             fn.Timeout,
 			MemoryMB:            fn.MemoryMB,
 			ReservedConcurrency: fn.ReservedConcurrency,
-		}); err != nil {
+			Architectures:       fn.Architectures,
+		}
+		if ei := fn.EventInvoke; ei != nil {
+			fc.MaximumRetryAttempts, fc.MaximumEventAge, fc.OnFailure = ei.MaximumRetryAttempts, ei.MaximumEventAge, ei.OnFailureQueue
+		}
+		if err := c.Lambda.Register(fc); err != nil {
 			return fmt.Errorf("register %s: %w", id, err)
 		}
 	}

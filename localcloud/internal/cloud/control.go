@@ -102,6 +102,9 @@ func (c *Cloud) staticOr(gateway http.Handler) http.Handler {
 	})
 }
 
+// functionAction is a fault drill on one function, named after what AWS would show: "stop" throttles it
+// as reserved concurrency 0 does, "fail" makes every invocation a function error (a broken deploy),
+// "start" restores normal running. The answer carries the resulting state, as GET /_local/functions does.
 func (c *Cloud) functionAction(w http.ResponseWriter, r *http.Request) {
 	name, ok := c.FunctionName(r.PathValue("name"))
 	if !ok {
@@ -112,17 +115,24 @@ func (c *Cloud) functionAction(w http.ResponseWriter, r *http.Request) {
 	switch r.PathValue("action") {
 	case "stop":
 		err = c.Lambda.Stop(name)
+	case "fail":
+		err = c.Lambda.Fail(name)
 	case "start":
 		err = c.Lambda.Start(name)
 	default:
-		writeError(w, http.StatusNotFound, "action must be stop or start")
+		writeError(w, http.StatusNotFound, "action must be stop, fail or start")
 		return
 	}
 	if err != nil {
 		writeError(w, http.StatusConflict, err.Error())
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"function": name, "state": r.PathValue("action")})
+	state, err := c.Lambda.State(name)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"function": name, "state": string(state)})
 }
 
 type tokenRequest struct {

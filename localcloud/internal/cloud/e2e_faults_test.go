@@ -7,44 +7,77 @@ import (
 	"time"
 )
 
+// stopFunction runs a fault drill (POST /_local/functions/{name}/{stop|fail|start}) and checks the
+// state it reports, the same state GET /_local/functions lists.
 func stopFunction(t *testing.T, u *user, name, action string) {
 	t.Helper()
+	want := map[string]string{"stop": "throttled", "fail": "failing", "start": "running"}[action]
 	r := call(t, u.c, "POST", "/_local/functions/"+name+"/"+action, nil)
-	if r.Status != 200 {
-		t.Fatalf("%s %s: %d %s", action, name, r.Status, r.RawBody)
+	if r.Status != 200 || r.str("state") != want {
+		t.Fatalf("%s %s: %d %s, want state %q", action, name, r.Status, r.RawBody, want)
 	}
+	physical := r.str("function")
+	fns := call(t, u.c, "GET", "/_local/functions", nil)
+	listed, _ := fns.Body["functions"].([]any)
+	for _, f := range listed {
+		if m, _ := f.(map[string]any); m["name"] == physical {
+			if m["state"] != want {
+				t.Fatalf("GET /_local/functions lists %s as %v, want %q", physical, m["state"], want)
+			}
+			return
+		}
+	}
+	t.Fatalf("GET /_local/functions does not list %s: %s", physical, fns.RawBody)
 }
 
 // Payment down: the customer is told to retry, nothing is processed, and the same key succeeds later.
+// "stop" is what AWS shows with reserved concurrency 0 (the Invoke API answers 429
+// TooManyRequestsException, so the order API says busy); "fail" is a broken deploy (a function
+// error, so the order API says unavailable).
 func TestPaymentStoppedThenResumed(t *testing.T) {
 	c := startCloud(t, nil)
 	customer := newUser(t, c, "customers")
 	manager := newUser(t, c, "managers")
 
-	stopFunction(t, customer, "PaymentFunction", "stop")
-	body := orderBody("basic", goodCard)
-	r := customer.do("POST", "/orders", body, "Idempotency-Key", "pay-down-1")
-	if r.Status != 503 || r.Header.Get("Retry-After") == "" || r.errorCode() != "PAYMENT_UNAVAILABLE" {
-		t.Fatalf("order while payment is stopped: %d %s (Retry-After %q)", r.Status, r.RawBody, r.Header.Get("Retry-After"))
+	tests := []struct {
+		drill  string
+		status int
+		code   string
+	}{
+		{"stop", 429, "PAYMENT_BUSY"},
+		{"fail", 503, "PAYMENT_UNAVAILABLE"},
 	}
-	if list := manager.do("GET", "/reservations?status=REQUESTED", nil); len(list.items()) != 0 {
-		t.Errorf("a reservation exists for an unpaid order: %s", list.RawBody)
-	}
+	for _, tt := range tests {
+		t.Run(tt.drill, func(t *testing.T) {
+			key := "pay-down-" + tt.drill
+			requested := len(manager.do("GET", "/reservations?status=REQUESTED", nil).items())
+			stopFunction(t, customer, "PaymentFunction", tt.drill)
+			body := orderBody("basic", goodCard)
+			r := customer.do("POST", "/orders", body, "Idempotency-Key", key)
+			if r.Status != tt.status || r.Header.Get("Retry-After") == "" || r.errorCode() != tt.code {
+				t.Fatalf("order while payment is down (%s): %d %s (Retry-After %q), want %d %s",
+					tt.drill, r.Status, r.RawBody, r.Header.Get("Retry-After"), tt.status, tt.code)
+			}
+			if list := manager.do("GET", "/reservations?status=REQUESTED", nil); len(list.items()) != requested {
+				t.Errorf("a reservation exists for an unpaid order: %s", list.RawBody)
+			}
 
-	stopFunction(t, customer, "PaymentFunction", "start")
-	again := customer.do("POST", "/orders", body, "Idempotency-Key", "pay-down-1")
-	if again.Status != 201 || again.str("status") != "PAID" {
-		t.Fatalf("retry after start: %d %s", again.Status, again.RawBody)
+			stopFunction(t, customer, "PaymentFunction", "start")
+			again := customer.do("POST", "/orders", body, "Idempotency-Key", key)
+			if again.Status != 201 || again.str("status") != "PAID" {
+				t.Fatalf("retry after start: %d %s", again.Status, again.RawBody)
+			}
+			replay := customer.do("POST", "/orders", body, "Idempotency-Key", key)
+			if replay.Status != 201 || replay.str("id") != again.str("id") {
+				t.Errorf("replay: %d %s, want the same order %s", replay.Status, replay.RawBody, again.str("id"))
+			}
+			pays := customer.do("GET", "/paymentHistories?orderId="+again.str("id"), nil)
+			if n := len(pays.items()); n != 1 {
+				t.Errorf("payments = %d, want exactly one: %s", n, pays.RawBody)
+			}
+			waitMypageStatus(t, customer, again.str("id"), "RESERVED")
+		})
 	}
-	replay := customer.do("POST", "/orders", body, "Idempotency-Key", "pay-down-1")
-	if replay.Status != 201 || replay.str("id") != again.str("id") {
-		t.Errorf("replay: %d %s, want the same order %s", replay.Status, replay.RawBody, again.str("id"))
-	}
-	pays := customer.do("GET", "/paymentHistories?orderId="+again.str("id"), nil)
-	if n := len(pays.items()); n != 1 {
-		t.Errorf("payments = %d, want exactly one: %s", n, pays.RawBody)
-	}
-	waitMypageStatus(t, customer, again.str("id"), "RESERVED")
 }
 
 // The manager side down: bookings are still taken and reach the company once it is back.
