@@ -6,6 +6,7 @@ package ddbemu
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -117,7 +118,7 @@ func New(opts Options) (*Service, error) {
 				return nil, fmt.Errorf("reset %s: %w", dir, err)
 			}
 		}
-		wal, valid, err := openWriteLog(dir, s.log)
+		wal, valid, err := openWriteLog(dir, walFileName, s.log)
 		if err != nil {
 			return nil, err
 		}
@@ -148,7 +149,12 @@ func (s *Service) CreateTables(specs []TableSpec) error {
 		if res := s.callEngine("CreateTable", body); !res.ok() {
 			return fmt.Errorf("create table %s: status %d: %s", spec.Name, res.status, res.body)
 		}
-		s.registerTable(spec, nil)
+		t := s.registerTable(spec, nil)
+		if s.replayed {
+			if err := s.attachStreamLog(t, false); err != nil {
+				return err
+			}
+		}
 	}
 	if s.wal == nil || s.replayed {
 		return nil
@@ -159,6 +165,14 @@ func (s *Service) CreateTables(specs []TableSpec) error {
 		return fmt.Errorf("replay dynamodb log: %w", err)
 	}
 	s.log.Info("dynamodb log replayed", "writes", n, "bytes", s.replayLimit)
+	for _, name := range s.tableNamesLocked() {
+		if err := s.attachStreamLog(s.tables[name], false); err != nil {
+			return err
+		}
+	}
+	if err := s.removeStaleStreamLogs(); err != nil {
+		return err
+	}
 	if s.opts.CompactAboveBytes > 0 && s.replayLimit > s.opts.CompactAboveBytes {
 		if err := s.compactLocked(); err != nil {
 			return fmt.Errorf("compact dynamodb log: %w", err)
@@ -259,10 +273,15 @@ func (s *Service) Close() error {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		s.closed = true
+		var errs []error
+		for _, t := range s.tables {
+			errs = append(errs, s.closeStreamLog(t, false))
+		}
 		if s.wal != nil {
-			s.closeErr = s.wal.close()
+			errs = append(errs, s.wal.close())
 			s.wal = nil
 		}
+		s.closeErr = errors.Join(errs...)
 	})
 	return s.closeErr
 }

@@ -14,8 +14,8 @@ import (
 // compare the same way as strings and as numbers.
 const sequenceBase uint64 = 10_000_000_000_000_000_000
 
-// defaultRetainedRecords bounds memory; AWS keeps 24 h of records, we keep a count.
-const defaultRetainedRecords = 100_000
+// retainedRecords bounds memory; AWS keeps 24 h of records, we keep a count. A variable for tests.
+var retainedRecords = 100_000
 
 // Stream is an append-only, per-table ordered log of change records (one shard).
 type Stream struct {
@@ -30,12 +30,13 @@ type Stream struct {
 	firstN  uint64 // counter of records[0]
 	nextN   uint64 // counter the next appended record gets
 	changed chan struct{}
+	wal     *writeLog // nil = memory only (see streamlog.go)
 }
 
 func newStream(table, arn, shardID, viewType string) *Stream {
 	return &Stream{
 		table: table, arn: arn, shardID: shardID, viewType: viewType,
-		retain: defaultRetainedRecords, firstN: 1, nextN: 1, changed: make(chan struct{}),
+		retain: retainedRecords, firstN: 1, nextN: 1, changed: make(chan struct{}),
 	}
 }
 
@@ -72,13 +73,19 @@ func (st *Stream) append(recs ...events.DynamoDBEventRecord) {
 		r.Change.SequenceNumber = formatSequence(st.nextN)
 		st.nextN++
 		st.records = append(st.records, r)
+		st.persist(r)
 	}
+	st.trim()
+	close(st.changed)
+	st.changed = make(chan struct{})
+}
+
+// trim drops the oldest records once there are a quarter more than retain. Callers hold st.mu.
+func (st *Stream) trim() {
 	if excess := len(st.records) - st.retain; excess > st.retain/4 {
 		st.records = slices.Clone(st.records[excess:])
 		st.firstN += uint64(excess)
 	}
-	close(st.changed)
-	st.changed = make(chan struct{})
 }
 
 // startIndex returns the index in st.records of the first record after afterSeq.

@@ -21,6 +21,9 @@ func (s *Service) createTableLocked(body []byte, persist bool) engineResult {
 	t := s.registerTable(spec, body)
 	if persist {
 		s.appendLog("CreateTable", body)
+		if err := s.attachStreamLog(t, true); err != nil {
+			s.log.Error("persist stream; its records will not survive a restart", "table", spec.Name, "err", err)
+		}
 	}
 	return s.describeResult(res, "TableDescription", t)
 }
@@ -33,6 +36,11 @@ func (s *Service) deleteTableLocked(body []byte, persist bool) engineResult {
 	name := tableNameOf(body)
 	t := s.tables[name]
 	delete(s.tables, name)
+	if t != nil {
+		if err := s.closeStreamLog(t, persist); err != nil {
+			s.log.Error("close stream log", "table", name, "err", err)
+		}
+	}
 	if err := s.callScratchJSON("DeleteTable", map[string]any{"TableName": name}, nil); err != nil {
 		s.log.Warn("delete scratch table", "table", name, "err", err)
 	}

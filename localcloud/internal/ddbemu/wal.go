@@ -40,19 +40,19 @@ type writeLog struct {
 	done chan struct{}
 }
 
-// openWriteLog opens (creating) the log, cuts off a torn last line left by a
+// openWriteLog opens (creating) the log dir/name, cuts off a torn last line left by a
 // crash, and returns the length of the valid prefix.
-func openWriteLog(dir string, log *slog.Logger) (*writeLog, int64, error) {
+func openWriteLog(dir, name string, log *slog.Logger) (*writeLog, int64, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, 0, fmt.Errorf("create %s: %w", dir, err)
 	}
-	path := filepath.Join(dir, walFileName)
+	path := filepath.Join(dir, name)
 	valid, err := validPrefix(path)
 	if err != nil {
 		return nil, 0, err
 	}
 	if info, statErr := os.Stat(path); statErr == nil && info.Size() > valid {
-		log.Warn("dropping torn tail of dynamodb log", "path", path, "bytes", info.Size()-valid)
+		log.Warn("dropping torn tail of log", "path", path, "bytes", info.Size()-valid)
 		if err := os.Truncate(path, valid); err != nil {
 			return nil, 0, fmt.Errorf("truncate %s: %w", path, err)
 		}
