@@ -13,7 +13,8 @@ import (
 
 const maxRequestBytes = 32 << 20
 
-// ServeHTTP implements the DynamoDB JSON 1.0 API (X-Amz-Target DynamoDB_20120810.<Op>).
+// ServeHTTP implements the DynamoDB JSON 1.0 API (X-Amz-Target DynamoDB_20120810.<Op>) and the
+// DynamoDB Streams API (DynamoDBStreams_20120810.<Op>, see streamsapi.go).
 // Every response carries X-Amz-Crc32, which the AWS SDKs verify.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	writeResult(w, s.handle(w, r))
@@ -31,12 +32,16 @@ func (s *Service) handle(w http.ResponseWriter, r *http.Request) engineResult {
 		return apiError(http.StatusBadRequest, "SerializationException", "read request: "+err.Error())
 	}
 	target := r.Header.Get("X-Amz-Target")
+	streamsOp, streams := strings.CutPrefix(target, streamsTargetPrefix)
 	op, ok := strings.CutPrefix(target, targetPrefix)
-	if !ok {
+	if !ok && !streams {
 		return apiError(http.StatusBadRequest, "UnknownOperationException", "unknown target "+strconv.Quote(target))
 	}
 	if !json.Valid(body) {
 		return apiError(http.StatusBadRequest, "SerializationException", "request body is not valid JSON")
+	}
+	if streams {
+		return s.dispatchStreams(streamsOp, body)
 	}
 	return s.dispatch(op, body)
 }

@@ -35,6 +35,8 @@ type Options struct {
 	CompactAboveBytes int64
 }
 
+const streamLabelLayout = "2006-01-02T15:04:05.000"
+
 // tableState is what the service knows about a table beyond minidyn.
 type tableState struct {
 	spec      TableSpec
@@ -204,7 +206,7 @@ func (s *Service) registerTable(spec TableSpec, createBody []byte) *tableState {
 	}
 	slices.SortFunc(t.indexes, func(a, b indexKeys) int { return strings.Compare(a.name, b.name) })
 	if spec.StreamViewType != "" {
-		label := now.Format("2006-01-02T15:04:05.000")
+		label := now.Format(streamLabelLayout)
 		shard := fmt.Sprintf("shardId-%020d-%s", now.UnixMilli(), newEventID()[:8])
 		t.stream = newStream(spec.Name, t.arn+"/stream/"+label, shard, spec.StreamViewType)
 	}

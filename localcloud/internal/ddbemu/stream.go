@@ -140,6 +140,27 @@ func (st *Stream) Wait(ctx context.Context, afterSeq string) error {
 	}
 }
 
+// bounds returns the counters of the oldest retained record and of the next record to come.
+func (st *Stream) bounds() (first, next uint64) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.firstN, st.nextN
+}
+
+// readFrom returns up to max records from counter from on, and the counter after them;
+// trimmed when records from there on are no longer retained.
+func (st *Stream) readFrom(from uint64, max int) (recs []events.DynamoDBEventRecord, next uint64, trimmed bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if from < st.firstN {
+		return nil, from, true
+	}
+	start := min(from-st.firstN, uint64(len(st.records)))
+	end := min(start+uint64(max), uint64(len(st.records)))
+	recs = slices.Clone(st.records[start:end])
+	return recs, from + uint64(len(recs)), false
+}
+
 // Latest is the sequence number of the last record ("" if none), for StartingPosition LATEST.
 func (st *Stream) Latest() string {
 	st.mu.Lock()
