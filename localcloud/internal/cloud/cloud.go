@@ -15,13 +15,15 @@ import (
 	"time"
 
 	"github.com/calltaxi/call-taxi/localcloud/internal/apigw"
+	"github.com/calltaxi/call-taxi/localcloud/internal/awsclock"
 	"github.com/calltaxi/call-taxi/localcloud/internal/ddbemu"
-	"github.com/calltaxi/call-taxi/localcloud/internal/dlq"
 	"github.com/calltaxi/call-taxi/localcloud/internal/eventbus"
 	"github.com/calltaxi/call-taxi/localcloud/internal/jwtlocal"
 	"github.com/calltaxi/call-taxi/localcloud/internal/lambdaemu"
 	"github.com/calltaxi/call-taxi/localcloud/internal/samtemplate"
 	"github.com/calltaxi/call-taxi/localcloud/internal/snsemu"
+	"github.com/calltaxi/call-taxi/localcloud/internal/sqsemu"
+	"github.com/calltaxi/call-taxi/localcloud/internal/sqsesm"
 	"github.com/calltaxi/call-taxi/localcloud/internal/streams"
 )
 
@@ -38,9 +40,13 @@ type Cloud struct {
 	DynamoDB *ddbemu.Service
 	Bus      *eventbus.Bus
 	SNS      *snsemu.Service
-	DLQ      *dlq.Store
+	SQS      *sqsemu.Service
+	Clock    *awsclock.Clock // AWS time: Config.TimeScale AWS seconds per wall second
 	Issuer   *jwtlocal.Issuer
 	pollers  map[string]*streams.Poller
+
+	queuePollers     map[string]*sqsesm.Poller
+	deadLetterQueues []string // the queues /_local/dlq lists
 
 	authorizer *apigw.JWTAuthorizer // the default authorizer's issuer/audience, for minting
 	servers    []*http.Server
@@ -53,7 +59,8 @@ type Cloud struct {
 func Start(ctx context.Context, cfg Config) (*Cloud, error) {
 	started := time.Now()
 	cfg = withDefaults(cfg)
-	c := &Cloud{cfg: cfg, log: cfg.Logger, pollers: map[string]*streams.Poller{}}
+	c := &Cloud{cfg: cfg, log: cfg.Logger, pollers: map[string]*streams.Poller{}, queuePollers: map[string]*sqsesm.Poller{},
+		Clock: awsclock.New(cfg.TimeScale)}
 	runCtx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
 	if err := c.start(ctx, runCtx); err != nil {
@@ -156,9 +163,13 @@ func (c *Cloud) start(ctx, runCtx context.Context) error {
 	}
 	c.APIURL = "http://" + apiLn.Addr().String()
 
-	if c.DLQ, err = dlq.New(filepath.Join(cfg.DataDir, "dlq")); err != nil {
-		return fmt.Errorf("dead-letter queues: %w", err)
+	if c.SQS, err = sqsemu.New(sqsemu.Options{Dir: filepath.Join(cfg.DataDir, "sqs"), Logger: c.log, Region: region, AccountID: accountID, Clock: c.Clock}); err != nil {
+		return fmt.Errorf("sqs: %w", err)
 	}
+	if err := c.createQueues(tmpl); err != nil {
+		return err
+	}
+	c.deadLetterQueues = deadLetterQueues(tmpl)
 	if c.SNS, err = snsemu.New(snsemu.Options{Dir: cfg.DataDir, Logger: c.log, Region: region, AccountID: accountID}); err != nil {
 		return fmt.Errorf("sns: %w", err)
 	}
@@ -170,7 +181,7 @@ func (c *Cloud) start(ctx, runCtx context.Context) error {
 	}
 
 	c.Lambda = lambdaemu.New(lambdaemu.Options{AccountConcurrency: cfg.AccountConcurrency, Logger: c.log, LogOutput: cfg.FunctionLogs,
-		Destinations: c.DLQ})
+		Destinations: c.SQS, Clock: c.Clock})
 	for _, id := range ids {
 		fn := tmpl.Functions[id]
 		fc := lambdaemu.FunctionConfig{
@@ -190,11 +201,18 @@ func (c *Cloud) start(ctx, runCtx context.Context) error {
 		}
 	}
 
-	c.Bus = eventbus.New(eventbus.Options{Region: region, AccountID: accountID, Logger: c.log, Invoker: c.Lambda, DeadLetters: c.DLQ})
+	c.Bus = eventbus.New(eventbus.Options{Region: region, AccountID: accountID, Logger: c.log, Invoker: c.Lambda,
+		Queues: queueSender{c.SQS}, DeadLetters: c.SQS, Clock: c.Clock})
 	if err := c.addRules(tmpl); err != nil {
 		return err
 	}
+	if err := c.addEventRules(tmpl); err != nil {
+		return err
+	}
 	if err := c.startStreams(runCtx, tmpl); err != nil {
+		return err
+	}
+	if err := c.startQueueMappings(runCtx, tmpl); err != nil {
 		return err
 	}
 
@@ -207,7 +225,7 @@ func (c *Cloud) start(ctx, runCtx context.Context) error {
 		return err
 	}
 
-	c.serve(servicesLn, servicesMux{lambda: c.Lambda.Handler(), dynamodb: c.DynamoDB, eventbridge: c.Bus, sns: c.SNS})
+	c.serve(servicesLn, servicesMux{lambda: c.Lambda.Handler(), dynamodb: c.DynamoDB, eventbridge: c.Bus, sns: c.SNS, sqs: c.SQS})
 	c.serve(apiLn, c.apiHandler(gateway))
 	return nil
 }
@@ -339,7 +357,7 @@ func (c *Cloud) startStreams(ctx context.Context, tmpl *samtemplate.Template) er
 			if s.MaximumRetryAttempts != nil {
 				m.MaximumRetryAttempts = *s.MaximumRetryAttempts
 			}
-			c.pollers[m.Name] = streams.Start(ctx, m, c.Lambda, c.DLQ, c.log)
+			c.pollers[m.Name] = streams.Start(ctx, m, c.Lambda, c.SQS, c.log)
 		}
 	}
 	return nil
@@ -428,11 +446,19 @@ func (c *Cloud) Close() {
 		for _, p := range c.pollers {
 			p.Stop()
 		}
+		for _, p := range c.queuePollers {
+			p.Stop()
+		}
 		if c.Bus != nil {
 			c.Bus.Close()
 		}
 		if c.Lambda != nil {
 			c.Lambda.Close()
+		}
+		if c.SQS != nil {
+			if err := c.SQS.Close(); err != nil {
+				c.log.Error("close sqs", "error", err)
+			}
 		}
 		if c.DynamoDB != nil {
 			if err := c.DynamoDB.Close(); err != nil {

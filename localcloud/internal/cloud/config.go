@@ -27,6 +27,9 @@ type Config struct {
 	Logger             *slog.Logger
 	FunctionLogs       io.Writer // function stdout/stderr; default os.Stderr
 	StaticDir          string    // web console served at / (default RepoRoot/web when it exists; "-" = none)
+	// TimeScale runs this many AWS seconds per wall second for every AWS-defined wait (SQS visibility
+	// timeouts, retry delays, event ages); 0 or 1 = real time. Tests use e.g. 600 to cover hours in seconds.
+	TimeScale float64
 }
 
 const (

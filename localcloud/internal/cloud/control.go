@@ -28,10 +28,13 @@ func (c *Cloud) apiHandler(gateway http.Handler) http.Handler {
 	})
 	mux.HandleFunc("GET /_local/dlq", func(w http.ResponseWriter, r *http.Request) {
 		queues := map[string]any{}
-		for name := range c.DLQ.Queues() {
-			queues[name] = c.DLQ.List(name)
+		counts := map[string]int{}
+		for _, name := range c.deadLetterQueues {
+			queues[name] = c.dlqMessages(name)
+			visible, notVisible, delayed := c.SQS.Counts(name)
+			counts[name] = visible + notVisible + delayed
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"queues": queues})
+		writeJSON(w, http.StatusOK, map[string]any{"queues": queues, "counts": counts})
 	})
 	mux.HandleFunc("GET /_local/events", func(w http.ResponseWriter, r *http.Request) {
 		n, _ := strconv.Atoi(r.URL.Query().Get("limit"))

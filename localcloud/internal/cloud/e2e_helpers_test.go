@@ -69,6 +69,9 @@ func startCloud(t *testing.T, params map[string]string, configure ...func(*cloud
 		Logger:             slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		FunctionLogs:       logs,
 		StaticDir:          "-",
+		// A minute of AWS time per wall second: a message whose consumer failed comes back after its
+		// queue's 120 s visibility timeout in 2 s, as it would on AWS after 2 minutes.
+		TimeScale: 60,
 	}
 	for _, fn := range configure {
 		fn(&cfg)

@@ -357,7 +357,7 @@ func signToken(t *testing.T, key *rsa.PrivateKey, header, claims any) string {
 	return input + "." + base64.RawURLEncoding.EncodeToString(sig)
 }
 
-// evidence is everything the system keeps or says, by place: every table, the SMS outbox, every DLQ,
+// evidence is everything the system keeps or says, by place: every table, the SMS outbox, every queue,
 // the logs, and every file in the data dir.
 func evidence(t *testing.T, c *cloud.Cloud, logs *syncBuffer) map[string]string {
 	t.Helper()
@@ -370,8 +370,8 @@ func evidence(t *testing.T, c *cloud.Cloud, logs *syncBuffer) map[string]string 
 		places["table "+tbl.Name] = mustJSON(t, items)
 	}
 	places["sms outbox"] = mustJSON(t, c.SNS.Messages())
-	for _, queue := range c.DLQ.QueueNames() {
-		places["dlq "+queue] = mustJSON(t, c.DLQ.List(queue))
+	for _, queue := range c.SQS.QueueNames() {
+		places["queue "+queue] = mustJSON(t, c.SQS.Messages(queue))
 	}
 	err := filepath.WalkDir(c.DataDirPath(), func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {

@@ -8,7 +8,7 @@ import (
 // servicesMux is the one endpoint every AWS_ENDPOINT_URL_<SERVICE> points at; requests are told apart the
 // way AWS's protocols mark them.
 type servicesMux struct {
-	lambda, dynamodb, eventbridge, sns http.Handler
+	lambda, dynamodb, eventbridge, sns, sqs http.Handler
 }
 
 func (m servicesMux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -18,6 +18,8 @@ func (m servicesMux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.lambda.ServeHTTP(w, r)
 	case strings.HasPrefix(target, "DynamoDB_"), strings.HasPrefix(target, "DynamoDBStreams_20120810."):
 		m.dynamodb.ServeHTTP(w, r)
+	case strings.HasPrefix(target, "AmazonSQS."):
+		m.sqs.ServeHTTP(w, r)
 	case strings.HasPrefix(target, "AWSEvents."):
 		m.eventbridge.ServeHTTP(w, r)
 	case strings.HasPrefix(target, "AmazonSimpleNotificationService."),

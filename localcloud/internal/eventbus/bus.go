@@ -26,7 +26,7 @@ type QueueSender interface {
 	SendMessage(queue, body string) error
 }
 
-// DeadLetters receives events whose delivery was given up (dlq.Store implements it).
+// DeadLetters receives events whose delivery was given up (the local SQS, sqsemu.Service, implements it).
 type DeadLetters interface {
 	Put(queue string, body []byte, attributes map[string]string)
 }
