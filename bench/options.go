@@ -33,6 +33,7 @@ type options struct {
 
 	chaosEvery       time.Duration
 	stopFor          time.Duration
+	timeScale        float64
 	putEventsFailure float64
 	smsFailure       float64
 	cancelShare      float64
@@ -79,7 +80,8 @@ func parseOptions(args []string) (options, error) {
 	fs.IntVar(&o.lagEvery, "lag-every", 20, "poll every n-th order's mypage for the event → mypage lag (0 = off)")
 	fs.DurationVar(&o.quiesce, "quiesce-timeout", 90*time.Second, "how long to wait for deliveries to settle before auditing")
 	fs.DurationVar(&o.chaosEvery, "chaos-every", 3*time.Second, "one fault drill per interval")
-	fs.DurationVar(&o.stopFor, "stop-for", 2*time.Second, "how long a stopped function stays down")
+	fs.DurationVar(&o.stopFor, "stop-for", 2*time.Second, "how long a stopped or failing function stays that way")
+	fs.Float64Var(&o.timeScale, "time-scale", 1, "the started local cloud's AWS seconds per wall second (chaos default 60: a failed message's 120 s visibility timeout passes in 2 s)")
 	fs.Float64Var(&o.putEventsFailure, "put-events-failure", 0.1, "PutEvents failure rate during chaos")
 	fs.Float64Var(&o.smsFailure, "sms-failure", 0, "SNS publish failure rate during chaos")
 	fs.Float64Var(&o.cancelShare, "cancel", 0.2, "share of placed orders the customer cancels (chaos)")
@@ -94,6 +96,7 @@ func parseOptions(args []string) (options, error) {
 		defaults := map[string]func(){
 			"c": func() { o.concurrency = 32 }, "d": func() { o.duration = 30 * time.Second },
 			"warmup": func() { o.warmup = 0 }, "sizes": func() { o.sizes = "skip" },
+			"time-scale": func() { o.timeScale = 60 },
 		}
 		for name, apply := range defaults {
 			if !set[name] {

@@ -138,6 +138,23 @@ func (c *Client) StreamStats(ctx context.Context) (map[string]json.RawMessage, e
 	return out.Mappings, err
 }
 
+// QueueDepth is one SQS queue's message counts.
+type QueueDepth struct {
+	Visible    int `json:"visible"`
+	NotVisible int `json:"notVisible"`
+	Delayed    int `json:"delayed"`
+}
+
+// Queues returns every SQS queue's depth by name, and the SQS event source mappings' counters.
+func (c *Client) Queues(ctx context.Context) (map[string]QueueDepth, map[string]json.RawMessage, error) {
+	var out struct {
+		Queues   map[string]QueueDepth      `json:"queues"`
+		Mappings map[string]json.RawMessage `json:"mappings"`
+	}
+	err := c.getJSON(ctx, "/_local/queues", &out)
+	return out.Queues, out.Mappings, err
+}
+
 // Chaos are the fault switches of POST /_local/chaos.
 type Chaos struct {
 	PutEventsFailureRate    float64 `json:"putEventsFailureRate"`

@@ -27,7 +27,7 @@ func consumerOf(queue string) string {
 // explains reports whether fault f can have made function's deliveries fail.
 func explains(f Fault, function string) bool {
 	switch f.Kind {
-	case FaultStop, FaultKill:
+	case FaultStop, FaultFail, FaultKill:
 		return function != "" && strings.Contains(f.Function, function)
 	case FaultSMSFailure:
 		return function == "NotifyFunction"

@@ -100,7 +100,8 @@ type Fault struct {
 // Fault kinds.
 const (
 	FaultKill             = "kill-environment"
-	FaultStop             = "stop-function"
+	FaultStop             = "stop-function" // throttled, as with reserved concurrency 0
+	FaultFail             = "fail-function" // every invocation a function error, as after a broken deploy
 	FaultPutEventsFailure = "put-events-failure"
 	FaultDuplicateEvents  = "duplicate-event-delivery"
 	FaultDuplicateStreams = "duplicate-stream-delivery"

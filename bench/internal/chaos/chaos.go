@@ -16,7 +16,7 @@ import (
 // Plan is what to inject.
 type Plan struct {
 	Every                time.Duration // one drill per tick
-	StopFor              time.Duration // how long a stopped function stays down
+	StopFor              time.Duration // how long a stopped or failing function stays that way
 	PutEventsFailureRate float64
 	SMSFailureRate       float64
 	DuplicateDelivery    bool // EventBridge and stream duplicates
@@ -61,8 +61,18 @@ func (in *Injector) Faults() []audit.Fault {
 	return append([]audit.Fault(nil), in.faults...)
 }
 
-// drills rotate: kill an environment, stop+start reservation, kill again, stop+start taxi.
-var drills = []string{"kill", "ReservationFunction", "kill", "TaxiFunction"}
+// drill is one fault: "kill" an environment, or put a function in a fault state ("stop": throttled as
+// with reserved concurrency 0; "fail": every invocation a function error, as after a broken deploy) for
+// Plan.StopFor.
+type drill struct{ action, function string }
+
+// drills rotate through every kind of fault the consumers of domain events must survive.
+var drills = []drill{
+	{"kill", ""}, {"stop", "ReservationFunction"},
+	{"kill", ""}, {"fail", "TaxiFunction"},
+	{"kill", ""}, {"fail", "ReservationFunction"},
+	{"kill", ""}, {"stop", "TaxiFunction"},
+}
 
 // Run turns the standing switches on, runs one drill per tick until ctx ends, then turns every fault off
 // and makes sure no function is left stopped. Errors of single drills are logged, not fatal.
@@ -103,8 +113,8 @@ func (in *Injector) recordSwitches(c api.Chaos) {
 	}
 }
 
-func (in *Injector) drill(ctx context.Context, what string, base api.Chaos) error {
-	if what == "kill" {
+func (in *Injector) drill(ctx context.Context, d drill, base api.Chaos) error {
+	if d.action == "kill" {
 		kill := base
 		kill.KillRandomEnvironment = true
 		// Recorded after the fact, with the victim's name: a dead letter it causes comes only after the
@@ -118,8 +128,12 @@ func (in *Injector) drill(ctx context.Context, what string, base api.Chaos) erro
 		}
 		return nil
 	}
-	in.record(audit.FaultStop, what, "for "+in.plan.StopFor.String())
-	if err := in.client.FunctionAction(ctx, what, "stop"); err != nil {
+	kind := audit.FaultStop
+	if d.action == "fail" {
+		kind = audit.FaultFail
+	}
+	in.record(kind, d.function, "for "+in.plan.StopFor.String())
+	if err := in.client.FunctionAction(ctx, d.function, d.action); err != nil {
 		return err
 	}
 	t := time.NewTimer(in.plan.StopFor)
@@ -128,10 +142,10 @@ func (in *Injector) drill(ctx context.Context, what string, base api.Chaos) erro
 	case <-ctx.Done():
 	case <-t.C:
 	}
-	return in.client.FunctionAction(context.WithoutCancel(ctx), what, "start")
+	return in.client.FunctionAction(context.WithoutCancel(ctx), d.function, "start")
 }
 
-// off clears every switch and starts every function a drill may have left stopped.
+// off clears every switch and starts every function a drill may have left stopped or failing.
 func (in *Injector) off() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

@@ -5,6 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/calltaxi/call-taxi/bench/internal/api"
@@ -61,9 +64,19 @@ func counters(ctx context.Context, c *api.Client) ([]byte, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
+	queues, _, err := c.Queues(ctx)
+	if err != nil {
+		return nil, "", err
+	}
 	busy := ""
 	if pending := bus.Queued + bus.Retrying + bus.InFlight; pending > 0 {
 		busy = fmt.Sprintf("%d event deliveries pending", pending)
+	}
+	for _, name := range slices.Sorted(maps.Keys(queues)) {
+		// Dead-letter queues hold what the auditor explains; every other queue must drain.
+		if q := queues[name]; !strings.HasSuffix(name, "-dlq") && q.Visible+q.NotVisible+q.Delayed > 0 && busy == "" {
+			busy = fmt.Sprintf("queue %s holds %d message(s)", name, q.Visible+q.NotVisible+q.Delayed)
+		}
 	}
 	invocations := int64(0)
 	for _, f := range fns {
@@ -72,6 +85,6 @@ func counters(ctx context.Context, c *api.Client) ([]byte, string, error) {
 			busy = fmt.Sprintf("%s has %d invocations running", f.Name, f.ConcurrentInvokes)
 		}
 	}
-	doc, err := json.Marshal(map[string]any{"bus": bus, "streams": streams, "invocations": invocations})
+	doc, err := json.Marshal(map[string]any{"bus": bus, "streams": streams, "queues": queues, "invocations": invocations})
 	return doc, busy, err
 }

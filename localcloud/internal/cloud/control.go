@@ -50,6 +50,18 @@ func (c *Cloud) apiHandler(gateway http.Handler) http.Handler {
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"mappings": stats})
 	})
+	mux.HandleFunc("GET /_local/queues", func(w http.ResponseWriter, r *http.Request) {
+		queues := map[string]any{}
+		for _, name := range c.SQS.QueueNames() {
+			visible, notVisible, delayed := c.SQS.Counts(name)
+			queues[name] = map[string]int{"visible": visible, "notVisible": notVisible, "delayed": delayed}
+		}
+		mappings := map[string]any{}
+		for name, p := range c.queuePollers {
+			mappings[name] = p.Stats()
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"queues": queues, "mappings": mappings})
+	})
 	mux.HandleFunc("GET /_local/tables/{name}", func(w http.ResponseWriter, r *http.Request) {
 		name := r.PathValue("name")
 		if t, ok := c.Template.Tables[name]; ok {
