@@ -173,7 +173,8 @@ func (c *Cloud) start(ctx, runCtx context.Context) error {
 	if c.SNS, err = snsemu.New(snsemu.Options{Dir: cfg.DataDir, Logger: c.log, Region: region, AccountID: accountID}); err != nil {
 		return fmt.Errorf("sns: %w", err)
 	}
-	if c.DynamoDB, err = ddbemu.New(ddbemu.Options{DataDir: cfg.DataDir, Logger: c.log, Region: region, AccountID: accountID}); err != nil {
+	if c.DynamoDB, err = ddbemu.New(ddbemu.Options{DataDir: cfg.DataDir, Logger: c.log, Region: region, AccountID: accountID,
+		TransactionConflictRate: cfg.TransactionConflictRate, TTLDeletionDelay: cfg.TTLDeletionDelay, Clock: c.Clock}); err != nil {
 		return fmt.Errorf("dynamodb: %w", err)
 	}
 	if err := c.DynamoDB.CreateTables(tableSpecs(tmpl)); err != nil {

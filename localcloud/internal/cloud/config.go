@@ -30,6 +30,12 @@ type Config struct {
 	// TimeScale runs this many AWS seconds per wall second for every AWS-defined wait (SQS visibility
 	// timeouts, retry delays, event ages); 0 or 1 = real time. Tests use e.g. 600 to cover hours in seconds.
 	TimeScale float64
+	// TransactionConflictRate is the probability (0 to 1) that a DynamoDB write to an item a recent
+	// TransactWriteItems holds fails with a transaction conflict, as on AWS; 0 = never (ddbemu.Options).
+	TransactionConflictRate float64
+	// TTLDeletionDelay is the AWS time an expired DynamoDB item stays readable and writable before TTL
+	// deletes it; 0 = ddbemu's default (5 minutes), negative = at the next sweep.
+	TTLDeletionDelay time.Duration
 }
 
 const (

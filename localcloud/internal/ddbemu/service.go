@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/truora/minidyn/server"
+
+	"github.com/calltaxi/call-taxi/localcloud/internal/awsclock"
 )
 
 // Options configures a Service.
@@ -33,7 +35,20 @@ type Options struct {
 	// CompactAboveBytes rewrites the log as one PutItem per item on start when
 	// the replayed log is bigger than this. Default 16 MiB; negative disables.
 	CompactAboveBytes int64
+
+	// TransactionConflictRate is the probability (0 to 1) that a write to an item a recent
+	// TransactWriteItems holds fails as on AWS (see conflicts.go). 0, the default, never fails one.
+	TransactionConflictRate float64
+	// TransactionHold is how long (wall time) a committed transaction holds its items; default 50ms.
+	TransactionHold time.Duration
+	// TTLDeletionDelay is the AWS time an expired item stays readable and writable before the sweep
+	// deletes it (see ttl.go). Default 5 minutes; negative deletes it at the first sweep after expiry.
+	TTLDeletionDelay time.Duration
+	// Clock converts TTLDeletionDelay to wall time; nil is real time.
+	Clock *awsclock.Clock
 }
+
+const defaultTTLDeletionDelay = 5 * time.Minute
 
 const streamLabelLayout = "2006-01-02T15:04:05.000"
 
@@ -75,6 +90,8 @@ type Service struct {
 	mu     sync.RWMutex
 	tables map[string]*tableState
 
+	holds *txHolds // items recent transactions hold (conflicts.go)
+
 	wal         *writeLog // nil when memory only
 	replayLimit int64     // bytes of the log present at start, replayed by the first CreateTables
 	replayed    bool
@@ -106,12 +123,16 @@ func New(opts Options) (*Service, error) {
 	if opts.CompactAboveBytes == 0 {
 		opts.CompactAboveBytes = 16 << 20
 	}
+	if opts.TTLDeletionDelay == 0 {
+		opts.TTLDeletionDelay = defaultTTLDeletionDelay
+	}
 	s := &Service{
 		opts:    opts,
 		log:     opts.Logger.With("component", "dynamodb"),
 		engine:  server.NewServer(),
 		scratch: server.NewServer(),
 		tables:  map[string]*tableState{},
+		holds:   newTxHolds(opts.TransactionConflictRate, opts.TransactionHold, opts.Now),
 	}
 	if opts.DataDir != "" {
 		dir := filepath.Join(opts.DataDir, "dynamodb")

@@ -29,19 +29,27 @@ func (s *Service) sweepLoop(ctx context.Context) {
 	}
 }
 
-// SweepExpired deletes every item whose TTL attribute (epoch seconds, N) is in
-// the past, emitting REMOVE records with the TTL service identity. It runs in
-// the background every TTLSweepInterval; tests may call it directly.
+// SweepExpired deletes every item whose TTL attribute (epoch seconds, N) passed
+// more than TTLDeletionDelay ago, emitting REMOVE records with the TTL service
+// identity. It runs in the background every TTLSweepInterval; tests may call it
+// directly.
+//
+// Deletion is lazy, as on AWS (DynamoDB developer guide, "Working with expired
+// items": "Items that have expired, but haven't yet been deleted by TTL, will
+// still appear in reads, queries, and scans"; they can also still be updated).
+// The REMOVE records carry userIdentity {type Service, principalId
+// dynamodb.amazonaws.com} ("DynamoDB Streams and Time to Live").
 //
 // The scan for candidates runs page by page under the shared lock, so requests
 // are not held up for the length of a table scan; each delete is an ordinary item
 // write, conditional on the TTL value the scan saw.
 func (s *Service) SweepExpired() int {
-	now := s.opts.Now()
+	// Expiry is judged on the wall clock the product writes its TTL values with; only the delay is AWS time.
+	cutoff := s.opts.Now().Add(-s.opts.Clock.Wall(max(s.opts.TTLDeletionDelay, 0)))
 	deleted := 0
 	for _, t := range s.ttlTables() {
 		// Candidates first, deletes after: the engine's paging is not stable while items are deleted.
-		items, err := s.scanExpired(t, now)
+		items, err := s.scanExpired(t, cutoff)
 		if err != nil {
 			s.log.Error("ttl scan", "table", t.spec.Name, "err", err)
 			continue
@@ -80,10 +88,10 @@ func (s *Service) ttlTables() []*tableState {
 // ttlScanPage bounds how long one page of the TTL scan holds the read lock.
 const ttlScanPage = 1000
 
-// scanExpired returns the expired items of t (key and TTL attribute only). Only the key and the TTL
+// scanExpired returns the items of t that expired before cutoff (key and TTL attribute only). Only the key and the TTL
 // attribute are read. (minidyn cannot filter: a comparison with a non-number TTL value is an error there,
 // while DynamoDB just ignores such items.)
-func (s *Service) scanExpired(t *tableState, now time.Time) ([]rawItem, error) {
+func (s *Service) scanExpired(t *tableState, cutoff time.Time) ([]rawItem, error) {
 	var expiredItems []rawItem
 	names := map[string]string{"#ttl": t.ttlAttr}
 	projection := "#ttl"
@@ -112,7 +120,7 @@ func (s *Service) scanExpired(t *tableState, now time.Time) ([]rawItem, error) {
 			return nil, err
 		}
 		for _, item := range out.Items {
-			if expired(item[t.ttlAttr], now) {
+			if expired(item[t.ttlAttr], cutoff) {
 				expiredItems = append(expiredItems, item)
 			}
 		}

@@ -15,7 +15,7 @@ import (
 func TestTTLSweepPagesThroughLargeTables(t *testing.T) {
 	ctx := context.Background()
 	now := time.Unix(1_700_000_000, 0)
-	svc, client := startService(t, Options{Now: func() time.Time { return now }, TTLSweepInterval: time.Hour}, notificationsSpec())
+	svc, client := startService(t, Options{Now: func() time.Time { return now }, TTLSweepInterval: time.Hour, TTLDeletionDelay: -1}, notificationsSpec())
 	tests := []struct {
 		name            string
 		expired, future int

@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/calltaxi/call-taxi/localcloud/internal/awsclock"
 )
 
 func notificationsSpec() TableSpec {
@@ -22,7 +24,7 @@ func notificationsSpec() TableSpec {
 func TestTTLSweepDeletesExpiredItemsWithServiceIdentity(t *testing.T) {
 	ctx := context.Background()
 	now := time.Unix(1_700_000_000, 0)
-	svc, client := startService(t, Options{Now: func() time.Time { return now }, TTLSweepInterval: time.Hour}, notificationsSpec())
+	svc, client := startService(t, Options{Now: func() time.Time { return now }, TTLSweepInterval: time.Hour, TTLDeletionDelay: -1}, notificationsSpec())
 	epoch := func(d time.Duration) types.AttributeValue { return num(strconv.FormatInt(now.Add(d).Unix(), 10)) }
 	items := []map[string]types.AttributeValue{
 		{"id": str("expired"), "expiresAt": epoch(-time.Minute)},
@@ -65,7 +67,7 @@ func TestTTLSweepDeletesExpiredItemsWithServiceIdentity(t *testing.T) {
 
 func TestTTLBackgroundSweep(t *testing.T) {
 	ctx := context.Background()
-	svc, client := startService(t, Options{TTLSweepInterval: 10 * time.Millisecond}, notificationsSpec())
+	svc, client := startService(t, Options{TTLSweepInterval: 10 * time.Millisecond, TTLDeletionDelay: -1}, notificationsSpec())
 	past := strconv.FormatInt(time.Now().Add(-time.Second).Unix(), 10)
 	if _, err := client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("Notifications"),
 		Item: map[string]types.AttributeValue{"id": str("n1"), "expiresAt": num(past)}}); err != nil {
@@ -84,5 +86,66 @@ func TestTTLBackgroundSweep(t *testing.T) {
 	}
 	if err := svc.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// DynamoDB developer guide, "Working with expired items": expired items stay in reads and writes until
+// the TTL process deletes them, some time after expiry; "DynamoDB Streams and Time to Live": the
+// deletion's REMOVE record has userIdentity {"type":"Service","principalId":"dynamodb.amazonaws.com"}.
+func TestTTLWorkingWithExpiredItemsLazyDeletion(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	tests := []struct {
+		name        string
+		delay       time.Duration
+		clock       *awsclock.Clock
+		expiredAgo  time.Duration
+		wantDeleted bool
+	}{
+		{name: "default delay: expired a minute ago, still there", expiredAgo: time.Minute},
+		{name: "default delay passed", expiredAgo: defaultTTLDeletionDelay + time.Second, wantDeleted: true},
+		{name: "configured delay", delay: time.Hour, expiredAgo: 30 * time.Minute},
+		{name: "configured delay passed", delay: time.Hour, expiredAgo: 61 * time.Minute, wantDeleted: true},
+		{name: "ten AWS minutes last a wall second at scale 600", delay: 10 * time.Minute, clock: awsclock.New(600), expiredAgo: 2 * time.Second, wantDeleted: true},
+		{name: "scale 600, half a wall second after expiry", delay: 10 * time.Minute, clock: awsclock.New(600), expiredAgo: 500 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			svc, client := startService(t, Options{Now: func() time.Time { return now }, TTLSweepInterval: time.Hour,
+				TTLDeletionDelay: tt.delay, Clock: tt.clock}, notificationsSpec())
+			expiresAt := num(strconv.FormatInt(now.Add(-tt.expiredAgo).Unix(), 10))
+			key := map[string]types.AttributeValue{"id": str("n1")}
+			if _, err := client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("Notifications"),
+				Item: map[string]types.AttributeValue{"id": str("n1"), "expiresAt": expiresAt}}); err != nil {
+				t.Fatal(err)
+			}
+			pos := svc.Stream("Notifications").Latest()
+			swept := svc.SweepExpired()
+			got, err := client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("Notifications"), Key: key, ConsistentRead: aws.Bool(true)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.wantDeleted {
+				if swept != 0 || got.Item == nil {
+					t.Fatalf("swept %d, item %v: an expired item within the deletion delay must stay readable", swept, got.Item)
+				}
+				_, err := client.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String("Notifications"), Key: key,
+					UpdateExpression: aws.String("SET #s = :s"), ConditionExpression: aws.String("attribute_exists(id)"),
+					ExpressionAttributeNames:  map[string]string{"#s": "status"},
+					ExpressionAttributeValues: map[string]types.AttributeValue{":s": str("seen")}})
+				if err != nil {
+					t.Fatalf("update of an expired, undeleted item: %v", err)
+				}
+				return
+			}
+			if swept != 1 || got.Item != nil {
+				t.Fatalf("swept %d, item %v, want it deleted", swept, got.Item)
+			}
+			recs := svc.Stream("Notifications").Read(pos, 10)
+			if len(recs) != 1 || recs[0].EventName != "REMOVE" || recs[0].UserIdentity == nil ||
+				recs[0].UserIdentity.Type != "Service" || recs[0].UserIdentity.PrincipalID != "dynamodb.amazonaws.com" {
+				t.Fatalf("records %+v, want one REMOVE by the DynamoDB service", recs)
+			}
+		})
 	}
 }

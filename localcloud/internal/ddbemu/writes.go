@@ -50,6 +50,11 @@ func (s *Service) writeLocked(op string, body []byte, identity *events.DynamoDBU
 	targets := req.targets
 	unlock := lockTables(targets)
 	defer unlock()
+	if identity == nil {
+		if res := s.checkConflicts(req); res != nil {
+			return *res
+		}
+	}
 	wantOld := req.single() && req.returnValues != ""
 	for i := range targets {
 		t := &targets[i]
@@ -74,6 +79,9 @@ func (s *Service) writeLocked(op string, body []byte, identity *events.DynamoDBU
 		return res
 	}
 	s.appendLog(op, body)
+	if op == "TransactWriteItems" {
+		s.holds.holdAll(targets)
+	}
 	now := s.opts.Now()
 	perStream := map[*Stream][]events.DynamoDBEventRecord{}
 	var order []*Stream
@@ -336,13 +344,26 @@ func internalError(err error) engineResult {
 	return apiError(http.StatusInternalServerError, "InternalServerError", err.Error())
 }
 
-// transactionCanceled is AWS's TransactionCanceledException with one reason per action.
+// transactionCanceled is AWS's TransactionCanceledException with a ValidationError reason for the
+// actions in reasons and None for the others.
 func transactionCanceled(actions int, reasons map[int]string) engineResult {
+	coded := make(map[int]cancelReason, len(reasons))
+	for i, msg := range reasons {
+		coded[i] = cancelReason{code: reasonValidationError, msg: msg}
+	}
+	return cancellation(actions, coded)
+}
+
+// cancelReason is one entry of a TransactionCanceledException's CancellationReasons.
+type cancelReason struct{ code, msg string }
+
+// cancellation is AWS's TransactionCanceledException with one reason per action (None where reasons has none).
+func cancellation(actions int, reasons map[int]cancelReason) engineResult {
 	codes := make([]string, actions)
 	list := make([]map[string]string, actions)
 	for i := range actions {
-		if msg, ok := reasons[i]; ok {
-			codes[i], list[i] = "ValidationError", map[string]string{"Code": "ValidationError", "Message": msg}
+		if r, ok := reasons[i]; ok {
+			codes[i], list[i] = r.code, map[string]string{"Code": r.code, "Message": r.msg}
 		} else {
 			codes[i], list[i] = "None", map[string]string{"Code": "None"}
 		}
