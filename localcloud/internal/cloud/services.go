@@ -14,7 +14,7 @@ type servicesMux struct {
 func (m servicesMux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	target := r.Header.Get("X-Amz-Target")
 	switch {
-	case strings.HasPrefix(r.URL.Path, "/2015-03-31/functions/"):
+	case r.URL.Path == "/2015-03-31/functions", strings.HasPrefix(r.URL.Path, "/2015-03-31/functions/"):
 		m.lambda.ServeHTTP(w, r)
 	case strings.HasPrefix(target, "DynamoDB_"), strings.HasPrefix(target, "DynamoDBStreams_20120810."):
 		m.dynamodb.ServeHTTP(w, r)
