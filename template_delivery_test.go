@@ -157,3 +157,49 @@ func TestEventDeliveryCatchesWeakenedQueues(t *testing.T) {
 		})
 	}
 }
+
+// Every dead-letter queue (a redrive target, a rule target's DeadLetterConfig, an on-failure destination)
+// has a CloudWatch alarm on its visible message count: a dead letter nobody sees is a lost booking.
+func TestEveryDeadLetterQueueHasAnAlarm(t *testing.T) {
+	tpl := loadRepo(t, ".").tpl
+	dlqs := map[string]bool{}
+	var collect func(v any, key string)
+	collect = func(v any, key string) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, child := range x {
+				collect(child, k)
+			}
+		case []any:
+			for _, child := range x {
+				collect(child, key)
+			}
+		}
+		if q := getAttTarget(v); q != "" && (key == "deadLetterTargetArn" || key == "Destination" || key == "Arn") {
+			if tpl.resources[q]["Type"] == "AWS::SQS::Queue" && strings.HasSuffix(q, "DLQ") {
+				dlqs[q] = true
+			}
+		}
+	}
+	for _, res := range tpl.resources {
+		collect(res, "")
+	}
+	if len(dlqs) < 7 {
+		t.Fatalf("found only %d dead-letter queues: %v", len(dlqs), dlqs)
+	}
+	for q := range dlqs {
+		found := false
+		for _, id := range tpl.resourcesOfType("AWS::CloudWatch::Alarm") {
+			props := asMap(tpl.resources[id]["Properties"])
+			for _, dim := range valueList(props["Dimensions"]) {
+				ref, _ := asMap(asMap(dim)["Value"])["Fn::GetAtt"].([]any)
+				if props["MetricName"] == "ApproximateNumberOfMessagesVisible" && len(ref) == 2 && ref[0] == q {
+					found = true
+				}
+			}
+		}
+		if !found {
+			t.Errorf("dead-letter queue %s has no ApproximateNumberOfMessagesVisible alarm", q)
+		}
+	}
+}
