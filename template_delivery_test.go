@@ -203,3 +203,31 @@ func TestEveryDeadLetterQueueHasAnAlarm(t *testing.T) {
 		}
 	}
 }
+
+// Stream consumers keep retrying a failing record until it leaves the stream (24 h for DynamoDB Streams):
+// Lambda guide "Lambda parameters for Amazon DynamoDB event source mappings" — MaximumRetryAttempts and
+// MaximumRecordAgeInSeconds default to -1, "failed records are retried until the record expires". A retry
+// count would give up after a window AWS does not document, sending only pointers to the DLQ.
+func TestStreamConsumersRetryUntilRecordsExpire(t *testing.T) {
+	tpl := loadRepo(t, ".").tpl
+	mappings := 0
+	for _, fn := range tpl.functions() {
+		for name, event := range tpl.functionEvents(fn, "DynamoDB") {
+			mappings++
+			for _, key := range []string{"MaximumRetryAttempts", "MaximumRecordAgeInSeconds"} {
+				if v, set := event[key]; set && number(v) != -1 {
+					t.Errorf("%s.Events.%s: %s %v discards records before they expire", fn, name, key, v)
+				}
+			}
+			if event["BisectBatchOnFunctionError"] != true || !slices.Contains(stringList(event["FunctionResponseTypes"]), "ReportBatchItemFailures") {
+				t.Errorf("%s.Events.%s: a failing record must be isolated (BisectBatchOnFunctionError, ReportBatchItemFailures)", fn, name)
+			}
+			if asMap(asMap(event["DestinationConfig"])["OnFailure"])["Destination"] == nil {
+				t.Errorf("%s.Events.%s: no OnFailure destination for records that expire", fn, name)
+			}
+		}
+	}
+	if mappings != 4 {
+		t.Errorf("found %d stream mappings, want 4 (mypage ×3, notify)", mappings)
+	}
+}
