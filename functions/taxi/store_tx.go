@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/calltaxi/call-taxi/shared/ddbitem"
 )
 
 // The items of the assignment transaction, in order: their indexes locate the cancellation reasons.
@@ -43,7 +45,10 @@ func (s *DynamoStore) Assign(ctx context.Context, a Assignment, grade string) er
 			":one": num(1), ":zero": num(0), ":grade": str(grade), ":at": str(a.UpdatedAt),
 		},
 	}}
-	_, err = s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	err = ddbitem.RetryConflicts(ctx, func() error {
+		_, err := s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+		return err
+	})
 	var canceled *types.TransactionCanceledException
 	if errors.As(err, &canceled) {
 		return refusal(canceled.CancellationReasons)
@@ -54,8 +59,8 @@ func (s *DynamoStore) Assign(ctx context.Context, a Assignment, grade string) er
 	return nil
 }
 
-// refusal reads which conditions failed. Without a usable answer (no reasons, or only a transaction
-// conflict) it blames both, so the caller re-reads both rows and decides from what it finds.
+// refusal reads which conditions failed. Without a usable answer (no reasons, or a transaction conflict
+// that outlasted the retries) it blames both, so the caller re-reads both rows and decides from what it finds.
 func refusal(reasons []types.CancellationReason) *AssignRefusedError {
 	failed := func(i int) bool {
 		return i < len(reasons) && aws.ToString(reasons[i].Code) == reasonConditionalCheckFailed
@@ -68,7 +73,7 @@ func refusal(reasons []types.CancellationReason) *AssignRefusedError {
 }
 
 func (s *DynamoStore) Release(ctx context.Context, a Assignment, at string) error {
-	_, err := s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+	items := []types.TransactWriteItem{
 		{Update: &types.Update{
 			TableName:                aws.String(s.assignments),
 			Key:                      map[string]types.AttributeValue{"reservationId": str(a.ReservationID)},
@@ -89,7 +94,11 @@ func (s *DynamoStore) Release(ctx context.Context, a Assignment, at string) erro
 			},
 			ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1), ":at": str(at)},
 		}},
-	}})
+	}
+	err := ddbitem.RetryConflicts(ctx, func() error {
+		_, err := s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+		return err
+	})
 	var canceled *types.TransactionCanceledException
 	if errors.As(err, &canceled) {
 		return fmt.Errorf("release assignment %s: %w", a.ReservationID, ErrVersionConflict)

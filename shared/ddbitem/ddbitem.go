@@ -1,6 +1,7 @@
 // Package ddbitem holds the item operations every context's store repeats: a strongly consistent read
 // decoded into a struct, and a put that only succeeds on the state the caller expects (a new key, or the
 // version it read). A lost condition is ErrConditionFailed, which each store maps to its own domain error.
+// A write that a DynamoDB transaction holds up is retried (see RetryConflicts).
 package ddbitem
 
 import (
@@ -65,12 +66,15 @@ func put(ctx context.Context, client Putter, table string, v any, condition stri
 	if err != nil {
 		return fmt.Errorf("encode item for %s: %w", table, err)
 	}
-	_, err = client.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                 aws.String(table),
-		Item:                      item,
-		ConditionExpression:       aws.String(condition),
-		ExpressionAttributeNames:  names,
-		ExpressionAttributeValues: values,
+	err = RetryConflicts(ctx, func() error {
+		_, err := client.PutItem(ctx, &dynamodb.PutItemInput{
+			TableName:                 aws.String(table),
+			Item:                      item,
+			ConditionExpression:       aws.String(condition),
+			ExpressionAttributeNames:  names,
+			ExpressionAttributeValues: values,
+		})
+		return err
 	})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {

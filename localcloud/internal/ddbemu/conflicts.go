@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -34,7 +35,12 @@ type txHolds struct {
 	mu    sync.Mutex
 	until map[string]time.Time // keyIdentity → end of the hold
 	swept time.Time
+
+	rejected atomic.Int64 // writes refused so far
 }
+
+// TransactionConflicts is the number of writes refused so far because a transaction held an item.
+func (s *Service) TransactionConflicts() int64 { return s.holds.rejected.Load() }
 
 func newTxHolds(rate float64, hold time.Duration, now func() time.Time) *txHolds {
 	if hold <= 0 {
@@ -53,7 +59,11 @@ func (h *txHolds) conflicts(t writeTarget) bool {
 	h.mu.Lock()
 	end, held := h.until[keyIdentity(t)]
 	h.mu.Unlock()
-	return held && h.now().Before(end) && rand.Float64() < h.rate
+	if held && h.now().Before(end) && rand.Float64() < h.rate {
+		h.rejected.Add(1)
+		return true
+	}
+	return false
 }
 
 // holdAll marks the targets of a committed transaction as held.

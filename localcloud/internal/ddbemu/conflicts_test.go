@@ -120,7 +120,7 @@ func TestTransactionConflictCancelsTheSecondTransaction(t *testing.T) {
 func TestTransactionConflictRateIsAProbability(t *testing.T) {
 	clock := &fakeNow{t: time.Unix(1_700_000_000, 0)}
 	const rate, tries = 0.3, 400
-	_, client := startService(t, Options{Now: clock.now, TransactionConflictRate: rate}, ordersSpec("Orders", ""))
+	svc, client := startService(t, Options{Now: clock.now, TransactionConflictRate: rate}, ordersSpec("Orders", ""))
 	ctx := context.Background()
 	if _, err := client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
 		TransactItems: []types.TransactWriteItem{txUpdate("a")}}); err != nil {
@@ -139,6 +139,9 @@ func TestTransactionConflictRateIsAProbability(t *testing.T) {
 		case err != nil:
 			t.Fatal(err)
 		}
+	}
+	if n := svc.TransactionConflicts(); n != int64(conflicts) {
+		t.Errorf("TransactionConflicts() = %d, want %d", n, conflicts)
 	}
 	if got := float64(conflicts) / tries; got < rate-0.1 || got > rate+0.1 {
 		t.Fatalf("%d of %d writes conflicted (%.2f), want about %.1f", conflicts, tries, got, rate)
