@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -363,4 +364,36 @@ func dumpItems(items []map[string]types.AttributeValue) string {
 		}
 	}
 	return b.String()
+}
+
+// DynamoDB TTL deletes lazily ("Working with expired items"): a key reused after its 24 h window may still
+// find its record. The repeat is a new request: a new order and a new charge, not a replay of the old one.
+func TestPlaceOrderKeyReusedAfterExpiryStartsANewOrder(t *testing.T) {
+	e := newTestEnv(t)
+	first := e.place(alice, orderBody("basic", testCard), "k-expired")
+	if first.StatusCode != 201 {
+		t.Fatalf("first = %d %s", first.StatusCode, first.Body)
+	}
+	// The record outlives its expiresAt, as it may on AWS until TTL gets to it.
+	_, err := e.db.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(idemTable),
+		Key:                       map[string]types.AttributeValue{"key": &types.AttributeValueMemberS{Value: alice.sub + ":k-expired"}},
+		UpdateExpression:          aws.String("SET #e = :past"),
+		ConditionExpression:       aws.String("attribute_exists(#e)"),
+		ExpressionAttributeNames:  map[string]string{"#e": "expiresAt"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":past": &types.AttributeValueMemberN{Value: fmt.Sprint(time.Now().Add(-time.Hour).Unix())}},
+	})
+	if err != nil {
+		t.Fatalf("age the idempotency record: %v", err)
+	}
+	second := e.place(alice, orderBody("basic", testCard), "k-expired")
+	if second.StatusCode != 201 || decodeView(t, second).ID == decodeView(t, first).ID {
+		t.Fatalf("reuse after expiry = %d %s, want a new order (first %s)", second.StatusCode, second.Body, first.Body)
+	}
+	if charges, _, _ := e.pay.counts(); charges != 2 {
+		t.Errorf("charges = %d, want 2", charges)
+	}
+	if n := e.bus.Count(contracts.NameOrderPlaced); n != 2 {
+		t.Errorf("OrderPlaced published %d times, want 2", n)
+	}
 }

@@ -1,6 +1,7 @@
 // Package idempotency makes a request safe to repeat: the first caller of a key does the work, a repeat
 // gets the stored result, and a caller whose earlier attempt did not finish takes the work over, keeping
-// the reference (e.g. the order id) the first attempt chose. Records expire through DynamoDB TTL.
+// the reference (e.g. the order id) the first attempt chose. Records expire through DynamoDB TTL; an expired
+// record is free even while TTL has not yet deleted it.
 package idempotency
 
 import (
@@ -8,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"time"
 
@@ -64,39 +66,42 @@ func New(client API, table string, ttl, lease time.Duration) *Store {
 // Begin claims key for this attempt. It returns started=true with the record to work on (its Ref is the
 // first attempt's ref when taking over), or started=false with a completed record to replay. A live
 // attempt elsewhere is ErrInProgress; a different fingerprint is ErrMismatch.
+//
+// An expired record is free, whatever it holds: DynamoDB TTL deletes expired items lazily, so the record may
+// still be there long after expiresAt (DynamoDB developer guide, "Working with expired items"). Claiming it
+// is a fresh claim with this attempt's ref and no result.
 func (s *Store) Begin(ctx context.Context, key, fingerprint, ref string) (Record, bool, error) {
 	now := s.now()
-	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:           aws.String(s.table),
-		Key:                 map[string]types.AttributeValue{"key": &types.AttributeValueMemberS{Value: key}},
-		ConditionExpression: aws.String("attribute_not_exists(#key) OR (#status = :inProgress AND #lockedUntil < :now AND #fingerprint = :fingerprint)"),
-		UpdateExpression:    aws.String("SET #status = :inProgress, #lockedUntil = :lockedUntil, #expiresAt = :expiresAt, #fingerprint = :fingerprint, #ref = if_not_exists(#ref, :ref)"),
-		ExpressionAttributeNames: map[string]string{
-			"#key": "key", "#status": "status", "#lockedUntil": "lockedUntil", "#expiresAt": "expiresAt",
-			"#fingerprint": "fingerprint", "#ref": "ref",
-		},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":inProgress":  &types.AttributeValueMemberS{Value: InProgress},
-			":now":         number(now.UnixMilli()),
-			":lockedUntil": number(now.Add(s.lease).UnixMilli()),
-			":expiresAt":   number(now.Add(s.ttl).Unix()),
-			":fingerprint": &types.AttributeValueMemberS{Value: fingerprint},
-			":ref":         &types.AttributeValueMemberS{Value: ref},
-		},
-		ReturnValues: types.ReturnValueAllNew,
-	})
+	names := map[string]string{"#status": "status", "#lockedUntil": "lockedUntil", "#expiresAt": "expiresAt", "#fingerprint": "fingerprint"}
+	values := map[string]types.AttributeValue{
+		":inProgress":  &types.AttributeValueMemberS{Value: InProgress},
+		":lockedUntil": number(now.Add(s.lease).UnixMilli()),
+		":expiresAt":   number(now.Add(s.ttl).Unix()),
+		":fingerprint": &types.AttributeValueMemberS{Value: fingerprint},
+	}
+	freshNames, freshValues := maps.Clone(names), maps.Clone(values)
+	maps.Copy(freshNames, map[string]string{"#key": "key", "#ref": "ref", "#result": "result"})
+	freshValues[":ref"] = &types.AttributeValueMemberS{Value: ref}
+	freshValues[":nowSeconds"] = number(now.Unix())
+	rec, err := s.claim(ctx, key,
+		"attribute_not_exists(#key) OR #expiresAt < :nowSeconds",
+		"REMOVE #result SET #status = :inProgress, #lockedUntil = :lockedUntil, #expiresAt = :expiresAt, #fingerprint = :fingerprint, #ref = :ref",
+		freshNames, freshValues)
+	if errors.Is(err, errTaken) {
+		// Taking over an abandoned, unexpired attempt keeps the ref it chose.
+		values[":now"] = number(now.UnixMilli())
+		rec, err = s.claim(ctx, key,
+			"#status = :inProgress AND #lockedUntil < :now AND #fingerprint = :fingerprint",
+			"SET #lockedUntil = :lockedUntil, #expiresAt = :expiresAt",
+			names, values)
+	}
 	if err == nil {
-		var rec Record
-		if err := attributevalue.UnmarshalMap(out.Attributes, &rec); err != nil {
-			return Record{}, false, fmt.Errorf("decode idempotency record: %w", err)
-		}
 		return rec, true, nil
 	}
-	var ccf *types.ConditionalCheckFailedException
-	if !errors.As(err, &ccf) {
-		return Record{}, false, fmt.Errorf("claim idempotency key: %w", err)
+	if !errors.Is(err, errTaken) {
+		return Record{}, false, err
 	}
-	rec, err := s.get(ctx, key)
+	rec, err = s.get(ctx, key)
 	if err != nil {
 		return Record{}, false, err
 	}
@@ -108,6 +113,34 @@ func (s *Store) Begin(ctx context.Context, key, fingerprint, ref string) (Record
 	default:
 		return rec, false, ErrInProgress
 	}
+}
+
+// errTaken means a claim's condition failed: the key is held or completed.
+var errTaken = errors.New("idempotency: key taken")
+
+// claim runs one conditional claim and returns the claimed record. Every name and value must appear in
+// the expressions: DynamoDB rejects unused ones.
+func (s *Store) claim(ctx context.Context, key, condition, update string, names map[string]string, values map[string]types.AttributeValue) (Record, error) {
+	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       map[string]types.AttributeValue{"key": &types.AttributeValueMemberS{Value: key}},
+		ConditionExpression:       aws.String(condition),
+		UpdateExpression:          aws.String(update),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
+		ReturnValues:              types.ReturnValueAllNew,
+	})
+	if _, lost := errors.AsType[*types.ConditionalCheckFailedException](err); lost {
+		return Record{}, errTaken
+	}
+	if err != nil {
+		return Record{}, fmt.Errorf("claim idempotency key: %w", err)
+	}
+	var rec Record
+	if err := attributevalue.UnmarshalMap(out.Attributes, &rec); err != nil {
+		return Record{}, fmt.Errorf("decode idempotency record: %w", err)
+	}
+	return rec, nil
 }
 
 // Complete stores the result to replay for later repeats of key.

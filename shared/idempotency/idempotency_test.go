@@ -83,3 +83,61 @@ func TestConcurrentBeginsHaveOneWinner(t *testing.T) {
 		t.Errorf("winners = %d, want 1", winners)
 	}
 }
+
+// DynamoDB developer guide, "Working with expired items": TTL deletes expired items lazily (typically
+// within a few days), so a key reused after its window may find its old record still there. It is free:
+// the new attempt starts with its own ref and no result.
+func TestKeyReusedAfterExpiryWhileTheRecordIsStillPresent(t *testing.T) {
+	const ttl, lease = 24 * time.Hour, 30 * time.Second
+	tests := []struct {
+		name        string
+		complete    bool // the first attempt finished
+		fingerprint string
+		after       time.Duration
+		wantStarted bool
+		wantRef     string
+		wantErr     error
+	}{
+		{name: "completed, reused after expiry", complete: true, fingerprint: "fp", after: ttl + time.Hour, wantStarted: true, wantRef: "order-new"},
+		{name: "completed, reused after expiry with another request", complete: true, fingerprint: "other", after: ttl + time.Hour, wantStarted: true, wantRef: "order-new"},
+		{name: "abandoned, reused after expiry", fingerprint: "fp", after: ttl + time.Second, wantStarted: true, wantRef: "order-new"},
+		{name: "completed, within the window: replayed", complete: true, fingerprint: "fp", after: ttl - time.Second, wantRef: "order-old"},
+		{name: "abandoned, within the window: taken over with its ref", fingerprint: "fp", after: ttl - time.Second, wantStarted: true, wantRef: "order-old"},
+		{name: "completed, within the window, another request", complete: true, fingerprint: "other", after: ttl - time.Second, wantErr: ErrMismatch},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			s, now := newStore(t)
+			if _, started, err := s.Begin(ctx, "k", "fp", "order-old"); err != nil || !started {
+				t.Fatalf("first Begin: %v %v", started, err)
+			}
+			if tt.complete {
+				if err := s.Complete(ctx, "k", map[string]string{"id": "order-old"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			*now = now.Add(tt.after)
+			rec, started, err := s.Begin(ctx, "k", tt.fingerprint, "order-new")
+			if !errors.Is(err, tt.wantErr) || started != tt.wantStarted {
+				t.Fatalf("Begin = %+v, started %v, err %v; want started %v, err %v", rec, started, err, tt.wantStarted, tt.wantErr)
+			}
+			if tt.wantErr != nil {
+				return
+			}
+			if rec.Ref != tt.wantRef {
+				t.Errorf("ref %q, want %q", rec.Ref, tt.wantRef)
+			}
+			// The claim also removes the old result; the embedded engine (minidyn v0.8.2) ignores REMOVE, and
+			// a result is only ever read from a COMPLETED record, so it is not checked here.
+			if started && (rec.Status != InProgress || rec.Fingerprint != tt.fingerprint || rec.ExpiresAt != now.Add(ttl).Unix()) {
+				t.Errorf("claimed record %+v, want a fresh IN_PROGRESS record expiring in %v", rec, ttl)
+			}
+			if started {
+				if _, again, err := s.Begin(ctx, "k", tt.fingerprint, "order-third"); again || !errors.Is(err, ErrInProgress) {
+					t.Errorf("a repeat during the new attempt: started %v, err %v, want ErrInProgress", again, err)
+				}
+			}
+		})
+	}
+}
