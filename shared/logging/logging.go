@@ -13,6 +13,10 @@ import (
 type ctxKey struct{}
 
 // New returns a JSON logger at the level named by LOG_LEVEL-style text (DEBUG, INFO, WARN, ERROR).
+//
+// Each record carries "timestamp" (RFC 3339, UTC) and "level": with LoggingConfig LogFormat JSON, Lambda
+// filters a custom runtime's logs by ApplicationLogLevel using exactly these two fields (Lambda developer
+// guide, "Log-level filtering"); slog's default "time" key is not documented to count.
 func New(w io.Writer, level string) *slog.Logger {
 	if w == nil {
 		w = os.Stdout
@@ -21,7 +25,17 @@ func New(w io.Writer, level string) *slog.Logger {
 	if err := lv.UnmarshalText([]byte(strings.ToUpper(level))); err != nil {
 		lv = slog.LevelInfo
 	}
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lv}))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lv, ReplaceAttr: lambdaFields}))
+}
+
+// TimestampLayout is RFC 3339 with milliseconds, as Lambda writes its own JSON log records.
+const TimestampLayout = "2006-01-02T15:04:05.000Z07:00"
+
+func lambdaFields(groups []string, a slog.Attr) slog.Attr {
+	if len(groups) == 0 && a.Key == slog.TimeKey && a.Value.Kind() == slog.KindTime {
+		return slog.String("timestamp", a.Value.Time().UTC().Format(TimestampLayout))
+	}
+	return a
 }
 
 // With returns ctx carrying logger enriched with the request and correlation ids.
