@@ -67,6 +67,7 @@ func harness(ctx context.Context, opts options, logger *slog.Logger, out io.Writ
 	res, err := load.Run(loadCtx, load.Config{
 		Client: client, Concurrency: opts.concurrency, Duration: opts.duration, Warmup: opts.warmup, Drain: opts.drain,
 		ReadMix: opts.readMix, CancelShare: opts.cancelShare, ConfirmShare: opts.confirmShare,
+		GiveUpShare: opts.giveUpShare, NoKeyShare: opts.noKeyShare,
 		TaxiStock: taxiStock(opts), LagSampleEvery: opts.lagEvery, Logger: logger,
 	})
 	chaosDone.Wait()

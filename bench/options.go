@@ -34,6 +34,8 @@ type options struct {
 	chaosEvery       time.Duration
 	stopFor          time.Duration
 	timeScale        float64
+	giveUpShare      float64
+	noKeyShare       float64
 	putEventsFailure float64
 	smsFailure       float64
 	cancelShare      float64
@@ -86,6 +88,8 @@ func parseOptions(args []string) (options, error) {
 	fs.Float64Var(&o.smsFailure, "sms-failure", 0, "SNS publish failure rate during chaos")
 	fs.Float64Var(&o.cancelShare, "cancel", 0.2, "share of placed orders the customer cancels (chaos)")
 	fs.Float64Var(&o.confirmShare, "confirm", 0.3, "share of placed orders a manager confirms (chaos)")
+	fs.Float64Var(&o.giveUpShare, "give-up", 0.3, "share of customers who walk away after their first 503 (chaos)")
+	fs.Float64Var(&o.noKeyShare, "no-key", 0.2, "share of order requests without an Idempotency-Key (chaos)")
 	fs.IntVar(&o.slowPaymentMs, "slow-payment-ms", 0, "chaos: simulated gateway latency (PaymentGatewayLatencyMs); above ~12000 the order's payment call times out")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -104,7 +108,7 @@ func parseOptions(args []string) (options, error) {
 			}
 		}
 	} else {
-		o.cancelShare, o.confirmShare = 0, 0
+		o.cancelShare, o.confirmShare, o.giveUpShare, o.noKeyShare = 0, 0, 0, 0
 	}
 	if o.slowPaymentMs > 0 {
 		o.params = append(o.params, fmt.Sprintf("PaymentGatewayLatencyMs=%d", o.slowPaymentMs))

@@ -18,8 +18,8 @@ func printSummary(out io.Writer, r *report.Run, res load.Result) {
 			s.OK2xx, s.Client4xx, s.Throttled, s.Server5xx+s.Transport, rr.Availability, rr.Latency.P50, rr.Latency.P90, rr.Latency.P99, rr.Latency.Max)
 	}
 	o := r.Orders
-	fmt.Fprintf(out, "\norders: %d placed (201) of %d attempts; retried after 429 %d, after 503 %d; declined %d, failed %d, abandoned at the end %d\n",
-		o.Placed, o.Attempts, o.Retried429, o.Retried503, o.Declined, o.Failed, o.Abandoned)
+	fmt.Fprintf(out, "\norders: %d placed (201) of %d attempts; retried after 429 %d, after 503 %d; declined %d, failed %d, abandoned at the end %d, gave up after a 503 %d, without Idempotency-Key %d\n",
+		o.Placed, o.Attempts, o.Retried429, o.Retried503, o.Declined, o.Failed, o.Abandoned, o.GaveUp, o.Keyless)
 	fmt.Fprintf(out, "customer-facing order latency (first attempt → 201): p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
 		r.OrderLatency.P50, r.OrderLatency.P99, r.OrderLatency.Max)
 	fmt.Fprintf(out, "event → mypage: p50 %.1f ms, p99 %.1f ms, n=%d, timeouts %d\n", r.MyPageLag.P50, r.MyPageLag.P99, r.MyPageLag.Count, res.LagTimeouts)

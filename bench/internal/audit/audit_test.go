@@ -160,6 +160,17 @@ func TestEachKindOfViolationIsFound(t *testing.T) {
 		{"declined test card in the dlq", func(s *Snapshot, e *Expectations) {
 			s.Blobs["dead-letter queues"] = []byte(`{"cardNo":"4000000000000002"}`)
 		}, "card number", "4000••••••••0002"},
+		{"charged for an order that is not paid (a customer who gave up)", func(s *Snapshot, e *Expectations) {
+			s.Orders = append(s.Orders, Item{"id": "o5", "status": "PENDING_PAYMENT"})
+			s.Payments = append(s.Payments, Item{"id": "pay-o5", "orderId": "o5", "status": "APPROVED"})
+		}, "APPROVED payment belongs to a PAID order", "payment pay-o5 is APPROVED but order o5 is PENDING_PAYMENT"},
+		{"charged for an order that does not exist", func(s *Snapshot, e *Expectations) {
+			s.Payments = append(s.Payments, Item{"id": "pay-o6", "orderId": "o6", "status": "APPROVED"})
+		}, "APPROVED payment belongs to a PAID order", "order o6, which does not exist"},
+		{"a paid order the company never saw (no 201 to the customer)", func(s *Snapshot, e *Expectations) {
+			s.Orders = append(s.Orders, Item{"id": "o7", "status": "PAID"})
+			s.Payments = append(s.Payments, Item{"id": "pay-o7", "orderId": "o7", "status": "APPROVED"})
+		}, "PAID order reaches the company", "order o7 is PAID but has no reservation"},
 		{"card in a data file", func(s *Snapshot, e *Expectations) {
 			s.DataDir.(fstest.MapFS)["ddb/payments.wal"] = &fstest.MapFile{Data: []byte("...4242424242424242...")}
 		}, "card number", "data file ddb/payments.wal"},

@@ -43,6 +43,8 @@ func Run(s Snapshot, e Expectations) Report {
 		checkSMS(s),
 		checkDeadLetters(s, e),
 		checkCardNumbers(s, e),
+		checkApprovedPaymentsBooked(s),
+		checkPaidOrdersReachTheCompany(s),
 	}}
 }
 

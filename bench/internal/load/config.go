@@ -22,7 +22,12 @@ type Config struct {
 	ReadMix float64 // share of iterations that read a mypage instead of ordering
 	Card    string  // card every order pays with
 
-	CancelShare  float64 // share of placed orders their customer cancels (chaos)
+	CancelShare float64 // share of placed orders their customer cancels (chaos)
+	// GiveUpShare of customers walk away after their first 503 instead of retrying: whatever happened to
+	// their payment, the auditor checks that no charge is left without a booking (chaos).
+	GiveUpShare float64
+	// NoKeyShare of order requests carry no Idempotency-Key; a retry is then a new order (chaos).
+	NoKeyShare   float64
 	ConfirmShare float64 // share of placed orders a manager confirms (chaos)
 	TaxiStock    int     // stock of each registered taxi
 

@@ -80,18 +80,33 @@ func (c *customer) placeOrder(ctx context.Context) {
 	key := fmt.Sprintf("bench-%s-%d-%d", c.r.runID, c.index, c.r.seqKeys.next())
 	body := map[string]string{"name": "Bench Rider", "phone": c.r.phones.next(), "orderType": grade, "cardNo": c.r.cfg.Card}
 	req := api.Request{Method: http.MethodPost, Path: "/orders", Body: body, Headers: map[string]string{"Idempotency-Key": key}}
+	keyless := c.rng.Float64() < c.r.cfg.NoKeyShare
+	if keyless {
+		req.Headers = nil
+	}
+	givesUp := c.rng.Float64() < c.r.cfg.GiveUpShare
 	first := time.Time{}
 	for {
 		resp, start := c.send(RoutePlaceOrder, req)
 		if first.IsZero() {
 			first = start
 		}
-		c.r.col.with(func(r *Result) { r.Orders.Attempts++ })
+		c.r.col.with(func(r *Result) {
+			r.Orders.Attempts++
+			if keyless {
+				r.Orders.Keyless++
+			}
+		})
 		switch resp.Status {
 		case http.StatusCreated:
 			c.placed(resp, grade, first)
 			return
 		case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+			if givesUp && resp.Status == http.StatusServiceUnavailable {
+				// Walks away not knowing whether the card was charged.
+				c.r.col.with(func(r *Result) { r.Orders.GaveUp++ })
+				return
+			}
 			c.r.col.with(func(r *Result) {
 				if resp.Status == http.StatusTooManyRequests {
 					r.Orders.Retried429++

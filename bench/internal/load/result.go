@@ -17,6 +17,8 @@ type OrderOutcomes struct {
 	Declined   int `json:"declined"`   // 402
 	Failed     int `json:"failed"`     // other 4xx, 5xx or transport errors: given up
 	Abandoned  int `json:"abandoned"`  // still retrying when the run ended
+	GaveUp     int `json:"gaveUp"`     // customers who walked away after their first 503 (chaos)
+	Keyless    int `json:"keyless"`    // requests sent without an Idempotency-Key (chaos)
 }
 
 // Result is everything a run observed.
