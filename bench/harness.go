@@ -32,7 +32,8 @@ func harness(ctx context.Context, opts options, logger *slog.Logger, out io.Writ
 	if url == "" {
 		fmt.Fprintf(out, "starting the local cloud (build + start; params %v)…\n", opts.params)
 		var err error
-		args := append([]string{fmt.Sprintf("-time-scale=%g", opts.timeScale)}, opts.cloudArgs...)
+		// Lazy TTL is on in every local cloud; chaos adds transaction conflicts.
+		args := append([]string{fmt.Sprintf("-time-scale=%g", opts.timeScale), fmt.Sprintf("-ddb-transaction-conflicts=%g", opts.conflictRate)}, opts.cloudArgs...)
 		cloud, err = cloudproc.Start(ctx, cloudproc.Options{RepoRoot: opts.root, Params: opts.params, ExtraArgs: args})
 		if err != nil {
 			return nil, err

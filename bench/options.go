@@ -35,6 +35,7 @@ type options struct {
 	stopFor          time.Duration
 	timeScale        float64
 	giveUpShare      float64
+	conflictRate     float64
 	noKeyShare       float64
 	putEventsFailure float64
 	smsFailure       float64
@@ -88,6 +89,7 @@ func parseOptions(args []string) (options, error) {
 	fs.Float64Var(&o.smsFailure, "sms-failure", 0, "SNS publish failure rate during chaos")
 	fs.Float64Var(&o.cancelShare, "cancel", 0.2, "share of placed orders the customer cancels (chaos)")
 	fs.Float64Var(&o.confirmShare, "confirm", 0.3, "share of placed orders a manager confirms (chaos)")
+	fs.Float64Var(&o.conflictRate, "ddb-conflicts", 0, "the started local cloud's DynamoDB TransactionConflictException rate on items a recent transaction holds (chaos default 0.2)")
 	fs.Float64Var(&o.giveUpShare, "give-up", 0.3, "share of customers who walk away after their first 503 (chaos)")
 	fs.Float64Var(&o.noKeyShare, "no-key", 0.2, "share of order requests without an Idempotency-Key (chaos)")
 	fs.IntVar(&o.slowPaymentMs, "slow-payment-ms", 0, "chaos: simulated gateway latency (PaymentGatewayLatencyMs); above ~12000 the order's payment call times out")
@@ -100,7 +102,7 @@ func parseOptions(args []string) (options, error) {
 		defaults := map[string]func(){
 			"c": func() { o.concurrency = 32 }, "d": func() { o.duration = 30 * time.Second },
 			"warmup": func() { o.warmup = 0 }, "sizes": func() { o.sizes = "skip" },
-			"time-scale": func() { o.timeScale = 60 },
+			"time-scale": func() { o.timeScale = 60 }, "ddb-conflicts": func() { o.conflictRate = 0.2 },
 		}
 		for name, apply := range defaults {
 			if !set[name] {
