@@ -2,7 +2,8 @@ package samtemplate
 
 import "fmt"
 
-// readEvents reads the function's Events into routes, rules and streams (each in event name order).
+// readEvents reads the function's Events into routes, rules, streams, queues and schedules (each in event
+// name order).
 func (b *builder) readEvents(res *rawResource, p props, fn *Function) error {
 	events, _, err := p.block("Events")
 	if err != nil {
@@ -40,6 +41,12 @@ func (b *builder) readEvents(res *rawResource, p props, fn *Function) error {
 				return err
 			}
 			fn.Streams = append(fn.Streams, stream)
+		case "Schedule":
+			schedule, err := b.scheduleEvent(fn, name, ep)
+			if err != nil {
+				return err
+			}
+			fn.Schedules = append(fn.Schedules, schedule)
 		case "SQS":
 			queue, err := b.queueEvent(fn, name, ep)
 			if err != nil {

@@ -111,7 +111,6 @@ func TestEventsReportUnsupported(t *testing.T) {
 		"Auth.Authorizers.Lambda: only JWT authorizers are emulated (Api)",
 		"DefinitionBody: OpenAPI definitions are not read; routes come from function events (Api)",
 		"DestinationConfig.OnFailure: only SQS on-failure destinations are emulated (Fn.MinimalStream)",
-		"Events of type Schedule: this event source is not emulated (Fn.Nightly)",
 		"InputPath: rule input rewriting is not emulated; targets get the whole event (Fn.FullRule)",
 		"ParallelizationFactor: records are delivered one batch at a time per table (Fn.OrdersStream)",
 		"PayloadFormatVersion 1.0: routes always send payload format 2.0 (Fn.Scoped)",

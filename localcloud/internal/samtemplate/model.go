@@ -20,7 +20,7 @@ type Template struct {
 	Tables      map[string]*Table    // AWS::DynamoDB::Table and AWS::Serverless::SimpleTable
 	Buses       map[string]*Bus      // AWS::Events::EventBus
 	Queues      map[string]*Queue    // AWS::SQS::Queue, including SAM-generated EventBridge dead-letter queues
-	Rules       map[string]*Rule     // AWS::Events::Rule resources (EventBridgeRule events of functions are Function.Rules)
+	Rules       map[string]*Rule     // AWS::Events::Rule resources (EventBridgeRule and Schedule events of functions are Function.Rules and Function.Schedules)
 	HttpApis    map[string]*HttpApi  // AWS::Serverless::HttpApi, plus the implicit ServerlessHttpApi
 	Unsupported []string             // sorted; one line per resource or property the local cloud does not emulate
 }
@@ -49,6 +49,7 @@ type Function struct {
 	Rules      []EventRule
 	Streams    []StreamEvent
 	Queues     []QueueEvent
+	Schedules  []ScheduleEvent
 }
 
 // EventInvokeConfig is a function's asynchronous invocation configuration.
@@ -77,6 +78,19 @@ type EventRule struct {
 	DeadLetterQueue string         // queue name; "" = none
 	RuleName        string         // RuleName property or "<stack>-<Function><EventName>"
 	Enabled         bool           // State != DISABLED
+}
+
+// ScheduleEvent is a Schedule event of a function: an EventBridge rule on the default bus that invokes the
+// function asynchronously on a schedule (SAM "Schedule" event source).
+type ScheduleEvent struct {
+	EventName       string
+	Schedule        string          // "rate(5 minutes)" or "cron(0 12 * * ? *)", validated (schedexpr.Parse)
+	RuleName        string          // Name property or "<stack>-<Function><EventName>"
+	Enabled         bool            // Enabled, or State != DISABLED; default true
+	Input           json.RawMessage // nil = the target gets the scheduled event; else this JSON instead
+	RetryAttempts   *int            // RetryPolicy.MaximumRetryAttempts (nil = EventBridge default 185)
+	MaxEventAge     *time.Duration  // RetryPolicy.MaximumEventAgeInSeconds (nil = EventBridge default 24h)
+	DeadLetterQueue string          // queue name; "" = none
 }
 
 // StreamEvent is a DynamoDB event of a function.
@@ -146,12 +160,15 @@ type Queue struct {
 	MaxReceiveCount int
 }
 
-// Rule is an AWS::Events::Rule resource with its targets.
+// Rule is an AWS::Events::Rule resource with its targets. It has a Pattern, a Schedule or both: "A rule can
+// have both an EventPattern and a ScheduleExpression, in which case the rule triggers on matching events as
+// well as on a schedule" (PutRule).
 type Rule struct {
 	LogicalID, Name string
-	BusName         string // "default" when EventBusName is absent
-	Pattern         json.RawMessage
-	Enabled         bool // State != DISABLED
+	BusName         string          // "default" when EventBusName is absent
+	Pattern         json.RawMessage // nil when the rule has only a ScheduleExpression
+	Schedule        string          // ScheduleExpression, validated; "" = none
+	Enabled         bool            // State != DISABLED
 	Targets         []RuleTarget
 }
 
@@ -163,6 +180,9 @@ type RuleTarget struct {
 	RetryAttempts   *int           // RetryPolicy.MaximumRetryAttempts (nil = EventBridge default 185)
 	MaxEventAge     *time.Duration // RetryPolicy.MaximumEventAgeInSeconds (nil = EventBridge default 24h)
 	DeadLetterQueue string         // queue name; "" = none
+	// Input replaces the event with this constant JSON; applied to scheduled firings only (input
+	// rewriting of matched events is not emulated and reported in Unsupported).
+	Input json.RawMessage
 }
 
 // QueueEvent is an SQS event of a function: a Lambda event source mapping on a queue.

@@ -93,14 +93,22 @@ func (b *builder) buildRules() error {
 			return err
 		}
 		rule.BusName = busNameFromArn(bus)
-		if p.has("ScheduleExpression") {
-			b.u.property("ScheduleExpression", res.id, "scheduled rules are not emulated")
-		}
-		if err := p.required("EventPattern"); err != nil {
-			return err
+		// PutRule: "A rule must contain at least an EventPattern or ScheduleExpression."
+		if !p.has("EventPattern") && !p.has("ScheduleExpression") {
+			return &pathError{path: p.path, err: fmt.Errorf("give EventPattern, ScheduleExpression or both")}
 		}
 		if rule.Pattern, _, err = p.jsonValue("EventPattern"); err != nil {
 			return err
+		}
+		if p.has("ScheduleExpression") {
+			if rule.Schedule, err = scheduleExpression(p, "ScheduleExpression"); err != nil {
+				return err
+			}
+			// EventBridge refuses a ScheduleExpression on a custom bus (noted in the provider docs of
+			// aws_cloudwatch_event_rule: "Can only be used on the default event bus").
+			if rule.BusName != "default" {
+				return &pathError{path: p.at("ScheduleExpression"), err: fmt.Errorf("scheduled rules run only on the default event bus, not %q", rule.BusName)}
+			}
 		}
 		state, err := p.str("State", "ENABLED")
 		if err != nil {
@@ -112,7 +120,7 @@ func (b *builder) buildRules() error {
 			return err
 		}
 		for _, tp := range targets {
-			target, ok, err := b.ruleTarget(res.id, tp)
+			target, ok, err := b.ruleTarget(res.id, tp, rule.Pattern != nil)
 			if err != nil {
 				return err
 			}
@@ -125,7 +133,9 @@ func (b *builder) buildRules() error {
 	return nil
 }
 
-func (b *builder) ruleTarget(ruleID string, p props) (RuleTarget, bool, error) {
+// ruleTarget reads one target; hasPattern says whether the rule also routes matched events, whose input
+// rewriting is not emulated.
+func (b *builder) ruleTarget(ruleID string, p props, hasPattern bool) (RuleTarget, bool, error) {
 	var t RuleTarget
 	var err error
 	if err := p.required("Id"); err != nil {
@@ -151,9 +161,12 @@ func (b *builder) ruleTarget(ruleID string, p props) (RuleTarget, bool, error) {
 		return t, false, nil
 	}
 	for _, key := range sortedKeys(unsupportedRuleProperties) {
-		if p.has(key) {
+		if p.has(key) && (key != "Input" || hasPattern) {
 			b.u.property(key, ruleID+"."+t.ID, unsupportedRuleProperties[key])
 		}
+	}
+	if t.Input, _, err = p.jsonValue("Input"); err != nil {
+		return t, false, err
 	}
 	retry, _, err := p.block("RetryPolicy")
 	if err != nil {

@@ -6,7 +6,8 @@ const implicitHttpApiID = "ServerlessHttpApi"
 
 // addSamGeneratedResources adds the resources the SAM transform would generate and templates may refer
 // to: <Function>Alias<alias> for AutoPublishAlias, <Function>Role when no Role is given, the implicit
-// ServerlessHttpApi and the SQS dead-letter queues of EventBridgeRule events with DeadLetterConfig.Type SQS.
+// ServerlessHttpApi and the SQS dead-letter queues of EventBridgeRule and Schedule events with
+// DeadLetterConfig.Type SQS.
 func (b *builder) addSamGeneratedResources() error {
 	needsImplicitAPI := false
 	for _, fn := range b.resourcesOf(typeFunction) {
@@ -34,7 +35,7 @@ func (b *builder) addSamGeneratedResources() error {
 				if _, explicit := eventProps["ApiId"]; !explicit {
 					needsImplicitAPI = true
 				}
-			case "EventBridgeRule":
+			case "EventBridgeRule", "Schedule":
 				if queueID := dlqLogicalID(fn.id, name, eventProps); queueID != "" {
 					b.addSynthetic(queueID, typeQueue, map[string]any{})
 				}
