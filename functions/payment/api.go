@@ -8,18 +8,40 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/calltaxi/call-taxi/shared/auth"
+	"github.com/calltaxi/call-taxi/shared/contracts"
 	"github.com/calltaxi/call-taxi/shared/httpapi"
 	"github.com/calltaxi/call-taxi/shared/lambdamux"
+	"github.com/calltaxi/call-taxi/shared/outbox"
 )
 
-// NewHandlers is the function's Lambda handler: the direct invoke from order and the history route.
-func NewHandlers(svc *Service, logger *slog.Logger) lambdamux.Handlers {
+// The payment context runs as two functions built from this folder; PAYMENT_ROLE says which one. Charges
+// run behind reserved concurrency (the overload guard: the gateway's capacity), so nothing else may take
+// their place there: reads and the outbox run in the records function, which scales freely.
+const (
+	RoleCharges = "charges" // PaymentFunction: charge and refund, invoked by order
+	RoleRecords = "records" // PaymentRecordsFunction: GET /paymentHistories, status, the Payments outbox
+)
+
+// NewChargeHandlers is PaymentFunction's Lambda handler: order's charge and refund invokes only.
+func NewChargeHandlers(svc *Service, logger *slog.Logger) lambdamux.Handlers {
+	direct := directHandler{logger: logger, actions: map[string]action{
+		contracts.PaymentActionCharge: svc.Charge,
+		contracts.PaymentActionRefund: svc.Refund,
+	}}
+	return lambdamux.Handlers{Direct: direct.handle}
+}
+
+// NewRecordsHandlers is PaymentRecordsFunction's Lambda handler: the history route, the status invoke
+// and the Payments table's stream (the outbox that publishes PaymentApproved and PaymentCanceled).
+func NewRecordsHandlers(svc *Service, box *outbox.Handler, logger *slog.Logger) lambdamux.Handlers {
 	api := paymentAPI{svc: svc}
 	router := httpapi.Router{Logger: logger, Routes: map[string]httpapi.HandlerFunc{
 		"GET /paymentHistories": api.history,
 	}}
-	direct := directHandler{svc: svc, logger: logger}
-	return lambdamux.Handlers{API: router.Handle, Direct: direct.handle}
+	direct := directHandler{logger: logger, actions: map[string]action{
+		contracts.PaymentActionStatus: svc.Status,
+	}}
+	return lambdamux.Handlers{API: router.Handle, Direct: direct.handle, Stream: box.Handle}
 }
 
 type paymentAPI struct{ svc *Service }

@@ -11,11 +11,15 @@ import (
 	"github.com/calltaxi/call-taxi/shared/logging"
 )
 
+// action is one use case a direct invoke can ask for.
+type action func(ctx context.Context, req contracts.PaymentRequest) (contracts.PaymentResult, error)
+
 // directHandler serves order's synchronous invoke: a PaymentRequest in, a PaymentResult out. Only an
-// infrastructure failure is an error (a function error for order, which answers 503).
+// infrastructure failure is an error (a function error for order, which answers 503). An action this
+// function does not serve is answered INVALID.
 type directHandler struct {
-	svc    *Service
-	logger *slog.Logger
+	logger  *slog.Logger
+	actions map[string]action
 }
 
 func (h directHandler) handle(ctx context.Context, payload json.RawMessage) (any, error) {
@@ -38,12 +42,9 @@ func (h directHandler) handle(ctx context.Context, payload json.RawMessage) (any
 		res contracts.PaymentResult
 		err error
 	)
-	switch req.Action {
-	case contracts.PaymentActionCharge:
-		res, err = h.svc.Charge(ctx, req)
-	case contracts.PaymentActionRefund:
-		res, err = h.svc.Refund(ctx, req)
-	default:
+	if act, ok := h.actions[req.Action]; ok {
+		res, err = act(ctx, req)
+	} else {
 		res = *Invalid("action", "unknown action")
 	}
 	log := logging.From(ctx).With("action", req.Action, "orderId", req.OrderID)

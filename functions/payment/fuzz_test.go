@@ -12,6 +12,7 @@ import (
 	"github.com/calltaxi/call-taxi/shared/ddbtest"
 	"github.com/calltaxi/call-taxi/shared/logging"
 	"github.com/calltaxi/call-taxi/shared/metrics"
+	"github.com/calltaxi/call-taxi/shared/outbox"
 )
 
 var paymentRoutes = []string{"GET /paymentHistories"}
@@ -20,8 +21,9 @@ var paymentRoutes = []string{"GET /paymentHistories"}
 func FuzzPaymentAPI(f *testing.F) {
 	db := ddbtest.New(f, ddbtest.Table{Name: paymentsTable, Hash: "id", Indexes: []ddbtest.Index{{Name: "orderId-index", Hash: "orderId"}}})
 	store := NewDynamoStore(db, paymentsTable)
-	svc := NewService(store, &SimulatedGateway{}, &bustest.Recorder{}, metrics.New(io.Discard, "payment"))
-	handlers := NewHandlers(svc, logging.New(io.Discard, "ERROR"))
+	logger := logging.New(io.Discard, "ERROR")
+	svc := NewService(store, nil, metrics.New(io.Discard, "payment"))
+	handlers := NewRecordsHandlers(svc, outbox.NewHandler(DeriveEvents, &bustest.Recorder{}, logger), logger)
 	cmd := ChargeCommand{OrderID: "o-fuzz", CustomerID: "alice", OrderType: "basic", Amount: 3800, CardNo: testCard}
 	if err := store.Create(context.Background(), NewPayment(cmd, "corr", time.Now())); err != nil {
 		f.Fatalf("seed: %v", err)

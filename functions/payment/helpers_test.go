@@ -19,6 +19,8 @@ import (
 	"github.com/calltaxi/call-taxi/shared/lambdamux"
 	"github.com/calltaxi/call-taxi/shared/logging"
 	"github.com/calltaxi/call-taxi/shared/metrics"
+	"github.com/calltaxi/call-taxi/shared/outbox"
+	"github.com/calltaxi/call-taxi/shared/outbox/outboxtest"
 )
 
 const (
@@ -82,27 +84,81 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
-// testEnv is the whole function against an embedded DynamoDB, the simulated gateway and a recording bus.
+// streamingStore records every write of the Payments table on a stream, as DynamoDB Streams would.
+type streamingStore struct {
+	Store
+	stream *outboxtest.Stream
+}
+
+func (s *streamingStore) Create(ctx context.Context, p Payment) error {
+	err := s.Store.Create(ctx, p)
+	if err == nil {
+		err = s.stream.Add(nil, p)
+	}
+	return err
+}
+
+func (s *streamingStore) Transition(ctx context.Context, id, from, to, reason string, at time.Time) (Payment, error) {
+	p, err := s.Store.Transition(ctx, id, from, to, reason, at)
+	if err == nil {
+		old := p
+		old.Status, old.Version = from, p.Version-1
+		if reason != "" {
+			old.DeclineReason = ""
+		}
+		err = s.stream.Add(old, p)
+	}
+	return p, err
+}
+
+// testEnv is the context's two functions against an embedded DynamoDB, the simulated gateway and a
+// recording bus: charges is PaymentFunction, records PaymentRecordsFunction, whose outbox publishes what
+// the Payments table's stream carries when the test calls publish.
 type testEnv struct {
 	t        *testing.T
 	db       *dynamodb.Client
 	store    *DynamoStore
+	stream   *outboxtest.Stream
 	gateway  *countingGateway
 	bus      *bustest.Recorder
 	logs     *bytes.Buffer
-	handlers lambdamux.Handlers
+	charges  lambdamux.Handlers
+	records  lambdamux.Handlers
+	handlers lambdamux.Handlers // both functions' triggers, for the sample events
 }
 
 func newTestEnv(t *testing.T) *testEnv {
 	t.Helper()
 	db := ddbtest.New(t, ddbtest.Table{Name: paymentsTable, Hash: "id", Indexes: []ddbtest.Index{{Name: "orderId-index", Hash: "orderId"}}})
 	e := &testEnv{
-		t: t, db: db, store: NewDynamoStore(db, paymentsTable), gateway: &countingGateway{sim: &SimulatedGateway{}},
-		bus: &bustest.Recorder{}, logs: &bytes.Buffer{},
+		t: t, db: db, store: NewDynamoStore(db, paymentsTable), stream: outboxtest.NewStream(paymentsTable),
+		gateway: &countingGateway{sim: &SimulatedGateway{}}, bus: &bustest.Recorder{}, logs: &bytes.Buffer{},
 	}
-	svc := NewService(e.store, e.gateway, e.bus, metrics.New(io.Discard, "payment"))
-	e.handlers = NewHandlers(svc, logging.New(&lockedWriter{w: e.logs}, "DEBUG"))
+	store := &streamingStore{Store: e.store, stream: e.stream}
+	logger := logging.New(&lockedWriter{w: e.logs}, "DEBUG")
+	rec := metrics.New(io.Discard, "payment")
+	e.charges = NewChargeHandlers(NewService(store, e.gateway, rec), logger)
+	e.records = NewRecordsHandlers(NewService(store, nil, rec), outbox.NewHandler(DeriveEvents, e.bus, logger), logger)
+	e.handlers = lambdamux.Handlers{API: e.records.API, Stream: e.records.Stream, Direct: func(ctx context.Context, payload json.RawMessage) (any, error) {
+		var req contracts.PaymentRequest
+		_ = json.Unmarshal(payload, &req)
+		if req.Action == contracts.PaymentActionStatus {
+			return e.records.Direct(ctx, payload)
+		}
+		return e.charges.Direct(ctx, payload)
+	}}
 	return e
+}
+
+// publish delivers the stream's new records to the records function's outbox; failed reports whether
+// any record failed (it stays on the stream).
+func (e *testEnv) publish() (failed bool) {
+	e.t.Helper()
+	resp, err := e.stream.Deliver(context.Background(), e.records.Stream)
+	if err != nil {
+		e.t.Fatalf("stream handler: %v", err)
+	}
+	return len(resp.BatchItemFailures) > 0
 }
 
 func chargeRequest(orderID, card string) contracts.PaymentRequest {
@@ -116,7 +172,8 @@ func refundRequest(orderID string) contracts.PaymentRequest {
 	return contracts.PaymentRequest{Action: contracts.PaymentActionRefund, OrderID: orderID, CustomerID: "alice", CorrelationID: "corr-refund"}
 }
 
-// invoke sends req the way Lambda Invoke does: JSON bytes through the function's top-level handler.
+// invoke sends req the way Lambda Invoke does: JSON bytes through the top-level handler of the function
+// order invokes for that action.
 func (e *testEnv) invoke(req contracts.PaymentRequest) (contracts.PaymentResult, error) {
 	e.t.Helper()
 	payload, err := json.Marshal(req)
@@ -152,7 +209,7 @@ func (e *testEnv) payment(orderID string) Payment {
 	return p
 }
 
-// seed puts a payment row in the given state for customer.
+// seed puts a payment row in the given state for customer (not on the stream).
 func (e *testEnv) seed(orderID, customer, status string) {
 	e.t.Helper()
 	cmd := ChargeCommand{OrderID: orderID, CustomerID: customer, OrderType: "basic", Amount: 3800, CardNo: testCard}

@@ -76,6 +76,7 @@ func TestCardNumberIsNeverStoredLoggedOrReturned(t *testing.T) {
 		answers = append(answers, string(raw))
 	}
 	e.mustInvoke(refundRequest("o0"))
+	e.publish()
 	resp, _ := e.handlers.API(context.Background(), historyRequest(caller{"alice", "customers"}, map[string]string{"orderId": "o0"}))
 	answers = append(answers, resp.Body)
 	for _, ev := range e.bus.Events() {

@@ -1,9 +1,12 @@
-// Command payment is the payment context's Lambda: order invokes it to charge and refund, and it serves
-// the payment history route.
+// Command payment is the payment context's Lambda code, deployed as two functions (PAYMENT_ROLE):
+// PaymentFunction charges and refunds for order behind its reserved concurrency; PaymentRecordsFunction
+// serves the payment history, the status of an order's payment, and publishes the Payments table's
+// changes as events.
 package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"time"
 
@@ -14,8 +17,10 @@ import (
 	"github.com/calltaxi/call-taxi/shared/awsconfig"
 	"github.com/calltaxi/call-taxi/shared/bus"
 	"github.com/calltaxi/call-taxi/shared/envcfg"
+	"github.com/calltaxi/call-taxi/shared/lambdamux"
 	"github.com/calltaxi/call-taxi/shared/logging"
 	"github.com/calltaxi/call-taxi/shared/metrics"
+	"github.com/calltaxi/call-taxi/shared/outbox"
 )
 
 func main() {
@@ -24,32 +29,42 @@ func main() {
 		logger.Error(msg, "error", err.Error())
 		os.Exit(1)
 	}
+	role, err := envcfg.Required("PAYMENT_ROLE")
+	if err != nil {
+		fail("configuration", err)
+	}
 	paymentsTable, err := envcfg.Required("PAYMENTS_TABLE")
 	if err != nil {
 		fail("configuration", err)
 	}
-	busName, err := envcfg.Required("EVENT_BUS_NAME")
-	if err != nil {
-		fail("configuration", err)
-	}
-	latencyMS, err := envcfg.Int("PAYMENT_GATEWAY_LATENCY_MS", 0)
-	if err != nil {
-		fail("configuration", err)
-	}
-	gateway, err := NewGateway(envcfg.String("PAYMENT_GATEWAY_URL", "simulated://"), time.Duration(latencyMS)*time.Millisecond)
-	if err != nil {
-		fail("configuration", err)
-	}
-
 	cfg, err := awsconfig.Load(context.Background())
 	if err != nil {
 		fail("aws configuration", err)
 	}
-	svc := NewService(
-		NewDynamoStore(dynamodb.NewFromConfig(cfg), paymentsTable),
-		gateway,
-		bus.NewEventBridge(eventbridge.NewFromConfig(cfg), busName),
-		metrics.New(os.Stdout, "payment"),
-	)
-	lambda.Start(NewHandlers(svc, logger))
+	store := NewDynamoStore(dynamodb.NewFromConfig(cfg), paymentsTable)
+	rec := metrics.New(os.Stdout, "payment")
+
+	var handlers lambdamux.Handlers
+	switch role {
+	case RoleCharges:
+		latencyMS, err := envcfg.Int("PAYMENT_GATEWAY_LATENCY_MS", 0)
+		if err != nil {
+			fail("configuration", err)
+		}
+		gateway, err := NewGateway(envcfg.String("PAYMENT_GATEWAY_URL", "simulated://"), time.Duration(latencyMS)*time.Millisecond)
+		if err != nil {
+			fail("configuration", err)
+		}
+		handlers = NewChargeHandlers(NewService(store, gateway, rec), logger)
+	case RoleRecords:
+		busName, err := envcfg.Required("EVENT_BUS_NAME")
+		if err != nil {
+			fail("configuration", err)
+		}
+		box := outbox.NewHandler(DeriveEvents, bus.NewEventBridge(eventbridge.NewFromConfig(cfg), busName), logger)
+		handlers = NewRecordsHandlers(NewService(store, nil, rec), box, logger)
+	default:
+		fail("configuration", fmt.Errorf("PAYMENT_ROLE %q: want %s or %s", role, RoleCharges, RoleRecords))
+	}
+	lambda.Start(handlers)
 }

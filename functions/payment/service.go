@@ -7,29 +7,28 @@ import (
 	"strings"
 	"time"
 
-	"github.com/calltaxi/call-taxi/shared/bus"
 	"github.com/calltaxi/call-taxi/shared/contracts"
 	"github.com/calltaxi/call-taxi/shared/logging"
 	"github.com/calltaxi/call-taxi/shared/metrics"
 )
 
 // Service holds the payment use cases. Business outcomes are results; errors are infrastructure failures
-// (the gateway, the table, the bus) that order answers with 503 and retries safely.
+// (the gateway, the table) that order answers with 503 and retries safely. The use cases only write the
+// Payments table: its stream publishes the events (see outbox.go).
 type Service struct {
-	store     Store
-	gateway   Gateway
-	publisher bus.Publisher
-	metrics   *metrics.Recorder
-	now       func() time.Time
+	store   Store
+	gateway Gateway // nil in the records function, which never charges
+	metrics *metrics.Recorder
+	now     func() time.Time
 }
 
 // NewService wires the use cases to their ports.
-func NewService(store Store, gateway Gateway, publisher bus.Publisher, rec *metrics.Recorder) *Service {
-	return &Service{store: store, gateway: gateway, publisher: publisher, metrics: rec, now: time.Now}
+func NewService(store Store, gateway Gateway, rec *metrics.Recorder) *Service {
+	return &Service{store: store, gateway: gateway, metrics: rec, now: time.Now}
 }
 
 // Charge charges an order's card once, however often it is asked: a repeat of an approved charge
-// republishes PaymentApproved and answers APPROVED without charging again.
+// answers APPROVED without charging again.
 func (s *Service) Charge(ctx context.Context, req contracts.PaymentRequest) (contracts.PaymentResult, error) {
 	cmd, invalid := ValidateCharge(req)
 	if invalid != nil {
@@ -45,9 +44,7 @@ func (s *Service) Charge(ctx context.Context, req contracts.PaymentRequest) (con
 			return *Invalid("orderId", "the order already has a payment with other details"), nil
 		}
 		switch p.Status {
-		case StatusApproved:
-			return p.Result(), s.publishApproved(ctx, p)
-		case StatusDeclined, StatusCanceled:
+		case StatusApproved, StatusDeclined, StatusCanceled:
 			return p.Result(), nil
 		}
 		// PENDING: an earlier attempt did not finish; the gateway dedupes the repeat by the payment id.
@@ -71,15 +68,13 @@ func (s *Service) Charge(ctx context.Context, req contracts.PaymentRequest) (con
 		return declined.Result(), err
 	}
 	approved, changed, err := s.transition(ctx, p.ID, StatusPending, StatusApproved, "")
-	if err != nil || !changed {
-		// A concurrent charge of the same order recorded the outcome and publishes it.
-		return approved.Result(), err
+	if err == nil && changed {
+		s.metrics.Count(metrics.PaymentsApproved, 1)
 	}
-	s.metrics.Count(metrics.PaymentsApproved, 1)
-	return approved.Result(), s.publishApproved(ctx, approved)
+	return approved.Result(), err
 }
 
-// Refund refunds an order's approved payment; a repeat republishes PaymentCanceled.
+// Refund refunds an order's approved payment; a repeat answers CANCELED without refunding again.
 func (s *Service) Refund(ctx context.Context, req contracts.PaymentRequest) (contracts.PaymentResult, error) {
 	orderID := strings.TrimSpace(req.OrderID)
 	if orderID == "" || len(orderID) > maxIDLen {
@@ -97,7 +92,7 @@ func (s *Service) Refund(ctx context.Context, req contracts.PaymentRequest) (con
 	}
 	switch p.Status {
 	case StatusCanceled:
-		return p.Result(), s.publishCanceled(ctx, p)
+		return p.Result(), nil
 	case StatusApproved:
 	default:
 		return *Invalid("orderId", reasonNoApprovedPayment), nil
@@ -113,7 +108,24 @@ func (s *Service) Refund(ctx context.Context, req contracts.PaymentRequest) (con
 	if canceled.Status != StatusCanceled {
 		return contracts.PaymentResult{}, fmt.Errorf("payment %s is %s after its refund", p.ID, canceled.Status)
 	}
-	return canceled.Result(), s.publishCanceled(ctx, canceled)
+	return canceled.Result(), nil
+}
+
+// Status answers an order's payment as it stands (PENDING while a charge has no recorded outcome), or
+// NOT_FOUND when the order has none: the order sweep's question about an order stuck unpaid.
+func (s *Service) Status(ctx context.Context, req contracts.PaymentRequest) (contracts.PaymentResult, error) {
+	orderID := strings.TrimSpace(req.OrderID)
+	if orderID == "" || len(orderID) > maxIDLen {
+		return *Invalid("orderId", "orderId is required"), nil
+	}
+	p, err := s.store.Get(ctx, PaymentID(orderID))
+	if errors.Is(err, ErrPaymentNotFound) || (err == nil && req.CustomerID != "" && req.CustomerID != p.CustomerID) {
+		return contracts.PaymentResult{Status: contracts.PaymentNotFoundStatus}, nil
+	}
+	if err != nil {
+		return contracts.PaymentResult{}, err
+	}
+	return p.Result(), nil
 }
 
 // transition moves the payment and returns it; when another writer moved it first, it returns the payment
@@ -126,27 +138,4 @@ func (s *Service) transition(ctx context.Context, id, from, to, reason string) (
 		return p, false, err
 	}
 	return p, err == nil, err
-}
-
-func (s *Service) publishApproved(ctx context.Context, p Payment) error {
-	err := s.publisher.Publish(ctx, &contracts.PaymentApproved{
-		Meta:      contracts.Meta{CorrelationID: p.CorrelationID},
-		PaymentID: p.ID, OrderID: p.OrderID, CustomerID: p.CustomerID, OrderType: p.OrderType,
-		Amount: p.Amount, CardLast4: p.CardLast4, CardBrand: p.CardBrand,
-	})
-	if err != nil {
-		return fmt.Errorf("publish PaymentApproved for %s: %w", p.ID, err)
-	}
-	return nil
-}
-
-func (s *Service) publishCanceled(ctx context.Context, p Payment) error {
-	err := s.publisher.Publish(ctx, &contracts.PaymentCanceled{
-		Meta:      contracts.Meta{CorrelationID: p.CorrelationID},
-		PaymentID: p.ID, OrderID: p.OrderID, CustomerID: p.CustomerID, Amount: p.Amount,
-	})
-	if err != nil {
-		return fmt.Errorf("publish PaymentCanceled for %s: %w", p.ID, err)
-	}
-	return nil
 }

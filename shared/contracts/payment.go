@@ -1,9 +1,12 @@
 package contracts
 
-// Payment invoke actions (order → payment, Lambda Invoke RequestResponse).
+// Payment invoke actions (order → payment, Lambda Invoke RequestResponse). Charge and refund go to the
+// payment function behind the overload guard (PaymentFunction); status, a read, goes to the payment
+// records function (PaymentRecordsFunction) so it never takes a charge's place.
 const (
 	PaymentActionCharge = "charge"
 	PaymentActionRefund = "refund"
+	PaymentActionStatus = "status" // {"action":"status","orderId":...}: the order's payment as it stands
 )
 
 // PaymentRequest is the payload order sends to the payment function.
@@ -23,6 +26,8 @@ const (
 	PaymentDeclinedStatus = "DECLINED"
 	PaymentCanceledStatus = "CANCELED"
 	PaymentInvalidStatus  = "INVALID"
+	PaymentPendingStatus  = "PENDING"   // status only: a charge started and has no outcome recorded
+	PaymentNotFoundStatus = "NOT_FOUND" // status only: the order has no payment
 )
 
 // PaymentResult is the payment function's answer. A business outcome (declined, invalid card) is a

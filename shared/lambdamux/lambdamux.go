@@ -1,5 +1,5 @@
 // Package lambdamux lets one function serve several triggers (HTTP API, an SQS queue of EventBridge events,
-// DynamoDB Streams, direct invoke) by looking at the shape of the payload, as a Lambda that owns a bounded
+// DynamoDB Streams, an EventBridge schedule, direct invoke) by looking at the shape of the payload, as a Lambda that owns a bounded
 // context must.
 package lambdamux
 
@@ -19,6 +19,8 @@ type Handlers struct {
 	SQS    func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) // the queue of the context's EventBridge rule
 	Stream func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error)
 	Direct func(ctx context.Context, payload json.RawMessage) (any, error) // Lambda Invoke from another context
+	// Schedule receives a SAM Schedule event (an EventBridge rule's "Scheduled Event" from aws.events).
+	Schedule func(ctx context.Context, ev events.EventBridgeEvent) error
 }
 
 var _ lambda.Handler = Handlers{}
@@ -28,6 +30,7 @@ var ErrUnknownPayload = errors.New("lambdamux: payload matches no trigger of thi
 
 type probe struct {
 	RouteKey   string `json:"routeKey"`
+	Source     string `json:"source"`
 	DetailType string `json:"detail-type"`
 	Records    []struct {
 		EventSource string `json:"eventSource"`
@@ -41,6 +44,12 @@ func (p probe) fromSQS(h Handlers) bool {
 		return h.Stream == nil
 	}
 	return p.Records[0].EventSource == "aws:sqs"
+}
+
+// isScheduled tells the event an EventBridge schedule sends ("Scheduled Event" from aws.events); any
+// other EventBridge event reaches a function only through its queue.
+func (p probe) isScheduled() bool {
+	return p.Source == "aws.events" && p.DetailType == "Scheduled Event"
 }
 
 // Invoke implements lambda.Handler.
@@ -69,6 +78,12 @@ func (h Handlers) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 		if err = json.Unmarshal(payload, &ev); err == nil {
 			out, err = h.Stream(ctx, ev)
 		}
+	case p.isScheduled() && h.Schedule != nil:
+		var ev events.EventBridgeEvent
+		if err = json.Unmarshal(payload, &ev); err == nil {
+			err = h.Schedule(ctx, ev)
+		}
+		out = struct{}{}
 	case h.Direct != nil && p.RouteKey == "" && p.DetailType == "" && p.Records == nil:
 		out, err = h.Direct(ctx, payload)
 	default:

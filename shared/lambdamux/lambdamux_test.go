@@ -31,6 +31,13 @@ func TestDispatchByShape(t *testing.T) {
 			got = "direct"
 			return map[string]string{"ok": "yes"}, nil
 		},
+		Schedule: func(ctx context.Context, ev events.EventBridgeEvent) error {
+			got = "schedule " + ev.Resources[0]
+			if ev.ID == "bad" {
+				return errors.New("bad")
+			}
+			return nil
+		},
 	}
 	tests := []struct {
 		payload, want string
@@ -42,6 +49,9 @@ func TestDispatchByShape(t *testing.T) {
 		{`{"Records":[{"eventName":"INSERT","eventSource":"aws:dynamodb","dynamodb":{"SequenceNumber":"7"}}]}`, "stream 7", false},
 		{`{"Records":[{"eventName":"INSERT","dynamodb":{"SequenceNumber":"8"}}]}`, "stream 8", false},
 		{`{"detail-type":"OrderPlaced","source":"calltaxi.order","detail":{}}`, "", true}, // EventBridge delivers through the queue only
+		{`{"version":"0","id":"e1","detail-type":"Scheduled Event","source":"aws.events","account":"123456789012","time":"2026-11-30T00:00:00Z","region":"ap-northeast-2","resources":["arn:aws:events:ap-northeast-2:123456789012:rule/sweep"],"detail":{}}`, "schedule arn:aws:events:ap-northeast-2:123456789012:rule/sweep", false},
+		{`{"id":"bad","detail-type":"Scheduled Event","source":"aws.events","resources":["r"],"detail":{}}`, "schedule r", true},
+		{`{"detail-type":"Scheduled Event","source":"calltaxi.order","detail":{}}`, "", true}, // only aws.events schedules
 		{`{"action":"charge"}`, "direct", false},
 		{`[1,2]`, "", true},
 	}

@@ -21,6 +21,9 @@ const (
 	PaymentsThrottled = "PaymentsThrottled"
 	TaxisAssigned     = "TaxisAssigned"
 	SMSSent           = "SMSSent"
+	// StuckOrdersFound counts orders the sweep found unpaid more than 5 minutes after creation with their
+	// payment approved (which it then completes) or stuck PENDING: something upstream broke (alarmed).
+	StuckOrdersFound = "StuckOrdersFound"
 )
 
 // Recorder emits EMF lines for one service.
