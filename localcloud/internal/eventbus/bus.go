@@ -1,6 +1,8 @@
 package eventbus
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -139,34 +141,14 @@ func (b *Bus) AddBus(name string) {
 }
 
 // AddRule registers a rule target. BusName "" means "default". The bus must exist, the pattern must be set
-// (scheduled rules are not emulated), exactly one of Function and Queue must be set, the retry policy must
+// (a schedule fires through Deliver), exactly one of Function and Queue must be set, the retry policy must
 // be within the API's limits, and (bus, name, target) must be new.
 func (b *Bus) AddRule(r Rule) error {
-	if r.BusName == "" {
-		r.BusName = defaultBusName
+	if r.Pattern == nil && r.Name != "" {
+		return fmt.Errorf("add rule %s: event pattern is required (scheduled rules are fired with Deliver)", r.Name)
 	}
-	switch {
-	case r.Name == "":
-		return errors.New("add rule: name is required")
-	case r.Function == "" && r.Queue == "":
-		return fmt.Errorf("add rule %s: a target is required: set Function (Lambda) or Queue (SQS)", r.Name)
-	case r.Function != "" && r.Queue != "":
-		return fmt.Errorf("add rule %s: one Rule is one target: set Function or Queue, not both", r.Name)
-	case r.Pattern == nil:
-		return fmt.Errorf("add rule %s: event pattern is required (scheduled rules are not emulated)", r.Name)
-	}
-	r.retries = defaultRetryAttempts
-	if n := r.MaximumRetryAttempts; n != nil {
-		if *n < 0 || *n > maxRetryAttempts {
-			return fmt.Errorf("add rule %s: MaximumRetryAttempts %d is outside 0..%d", r.Name, *n, maxRetryAttempts)
-		}
-		r.retries = *n
-	}
-	switch age := r.MaximumEventAge; {
-	case age == 0:
-		r.MaximumEventAge = defaultMaxEventAge
-	case age < minMaxEventAge || age > defaultMaxEventAge:
-		return fmt.Errorf("add rule %s: MaximumEventAgeInSeconds %v is outside 60..86400", r.Name, age.Seconds())
+	if err := r.resolve("add rule"); err != nil {
+		return err
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -179,6 +161,72 @@ func (b *Bus) AddRule(r Rule) error {
 		}
 	}
 	b.rules = append(b.rules, &r)
+	return nil
+}
+
+// resolve checks the target and retry policy and fills in the defaults; op prefixes the errors.
+func (r *Rule) resolve(op string) error {
+	if r.BusName == "" {
+		r.BusName = defaultBusName
+	}
+	switch {
+	case r.Name == "":
+		return errors.New(op + ": name is required")
+	case r.Function == "" && r.Queue == "":
+		return fmt.Errorf("%s %s: a target is required: set Function (Lambda) or Queue (SQS)", op, r.Name)
+	case r.Function != "" && r.Queue != "":
+		return fmt.Errorf("%s %s: one Rule is one target: set Function or Queue, not both", op, r.Name)
+	}
+	r.retries = defaultRetryAttempts
+	if n := r.MaximumRetryAttempts; n != nil {
+		if *n < 0 || *n > maxRetryAttempts {
+			return fmt.Errorf("%s %s: MaximumRetryAttempts %d is outside 0..%d", op, r.Name, *n, maxRetryAttempts)
+		}
+		r.retries = *n
+	}
+	switch age := r.MaximumEventAge; {
+	case age == 0:
+		r.MaximumEventAge = defaultMaxEventAge
+	case age < minMaxEventAge || age > defaultMaxEventAge:
+		return fmt.Errorf("%s %s: MaximumEventAgeInSeconds %v is outside 60..86400", op, r.Name, age.Seconds())
+	}
+	return nil
+}
+
+// Deliver hands event to the one target of r as if r had matched it, with r's retry policy and dead-letter
+// queue, and records it among the recent events; r needs no Pattern and is not added to the bus. The
+// scheduler fires scheduled rules through it. event is delivered as is (a scheduled event, or a target's
+// constant Input).
+func (b *Bus) Deliver(r Rule, event []byte) error {
+	if err := r.resolve("deliver"); err != nil {
+		return err
+	}
+	var head struct {
+		ID         string `json:"id"`
+		Source     string `json:"source"`
+		DetailType string `json:"detail-type"`
+	}
+	_ = json.Unmarshal(event, &head) // only labels the record; a constant Input need not be an envelope
+	if head.ID == "" {
+		head.ID = newEventID()
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch {
+	case !b.buses[r.BusName]:
+		return fmt.Errorf("deliver %s: event bus %s does not exist", r.Name, r.BusName)
+	case b.closed:
+		return fmt.Errorf("deliver %s: the bus is closed", r.Name)
+	}
+	rec := &RecordedEvent{ID: head.ID, Bus: r.BusName, Source: head.Source, DetailType: head.DetailType,
+		PutAt: time.Now().UTC(), Event: bytes.Clone(event),
+		Deliveries: []Delivery{{Rule: r.Name, Function: r.Function, Queue: r.Queue, State: StateQueued}}}
+	b.remember(rec)
+	b.stats.Deliveries++
+	d := &delivery{rule: &r, event: rec.Event, putAt: b.clock.Now(), record: &rec.Deliveries[0]}
+	if !b.queue.push(d) {
+		d.record.State = StateAbandoned
+	}
 	return nil
 }
 

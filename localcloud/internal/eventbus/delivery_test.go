@@ -505,3 +505,25 @@ func TestRuleWithoutRetryPolicyGetsTheAWSDefault(t *testing.T) {
 		t.Errorf("retries = %d, want the AWS default %d", got, defaultRetryAttempts)
 	}
 }
+
+// Deliver sends an event to one rule target without a pattern, under the rule's retry policy and DLQ, as the
+// scheduler does for scheduled rules (eb-rule-retry-policy, eb-rule-dlq).
+func TestDeliverToOneTarget(t *testing.T) {
+	inv := newFakeInvoker()
+	b := newTestBus(t, inv, &fakeDLQ{}, 4)
+	event := []byte(`{"version":"0","id":"e-1","detail-type":"Scheduled Event","source":"aws.events","detail":{}}`)
+	if err := b.Deliver(Rule{Name: "tick", Function: "fn"}, event); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the invocation", func() bool { return inv.callCount("fn") == 1 })
+	if got := inv.payloads("fn"); string(got[0]) != string(event) {
+		t.Errorf("payload = %s", got[0])
+	}
+	recent := b.Recent(1)
+	if len(recent) != 1 || recent[0].ID != "e-1" || recent[0].DetailType != "Scheduled Event" || recent[0].Source != "aws.events" {
+		t.Errorf("recent = %+v", recent)
+	}
+	if err := b.Deliver(Rule{Name: "tick"}, event); err == nil || !strings.Contains(err.Error(), "deliver tick: a target is required") {
+		t.Errorf("Deliver without a target: err = %v", err)
+	}
+}

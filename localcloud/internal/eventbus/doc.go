@@ -13,5 +13,7 @@
 //     default 24 hours.
 //   - One Rule value is one rule target; a rule with two targets is added twice with the same name.
 //   - Rules are configured in Go (AddRule), not through PutRule/PutTargets.
-//   - Scheduled rules, input transformers, archives and cross-bus targets are not emulated.
+//   - Scheduled rules are fired by the scheduler package, which hands each firing to one target with
+//     Deliver; they do not appear in ListRules. Input transformers, archives and cross-bus targets are
+//     not emulated.
 package eventbus
