@@ -107,7 +107,7 @@ func TestConfirmReservation(t *testing.T) {
 	}{
 		{"REQUESTED → ASSIGNING", Reservation{Status: StatusRequested}, "[managers]", `{"taxiId":"t1"}`, 202, "", StatusAssigning, 1, 1},
 		{"after a rejection", Reservation{Status: StatusRequested, AssignAttempt: 1, RejectReason: "no taxi available"}, "[managers]", `{"taxiId":"t2"}`, 202, "", StatusAssigning, 2, 1},
-		{"repeat with the same taxi republishes", Reservation{Status: StatusAssigning, TaxiID: "t1", AssignAttempt: 1}, "[managers]", `{"taxiId":"t1"}`, 202, "", StatusAssigning, 1, 1},
+		{"repeat with the same taxi changes nothing", Reservation{Status: StatusAssigning, TaxiID: "t1", AssignAttempt: 1}, "[managers]", `{"taxiId":"t1"}`, 202, "", StatusAssigning, 1, 0},
 		{"another taxi while ASSIGNING", Reservation{Status: StatusAssigning, TaxiID: "t1", AssignAttempt: 1}, "[managers]", `{"taxiId":"t2"}`, 409, "", StatusAssigning, 1, 0},
 		{"CONFIRMED", Reservation{Status: StatusConfirmed, TaxiID: "t1", AssignAttempt: 1}, "[managers]", `{"taxiId":"t1"}`, 409, "", StatusConfirmed, 1, 0},
 		{"CANCELED", Reservation{Status: StatusCanceled}, "[managers]", `{"taxiId":"t1"}`, 409, "", StatusCanceled, 0, 0},
@@ -128,6 +128,7 @@ func TestConfirmReservation(t *testing.T) {
 			if err != nil || resp.StatusCode != tt.status {
 				t.Fatalf("got %d %s %v, want %d", resp.StatusCode, resp.Body, err, tt.status)
 			}
+			env.publish(t)
 			if tt.field != "" {
 				if body := decodeBody[errorResponse](t, resp); body.Error.Field != tt.field {
 					t.Errorf("field = %q, want %q", body.Error.Field, tt.field)
@@ -145,10 +146,12 @@ func TestConfirmReservation(t *testing.T) {
 			}
 			if tt.wantEvents == 1 {
 				ev := env.bus.Events()[0].(*contracts.ReservationConfirmed)
-				if ev.ReservationID != "rsv-o1" || ev.OrderID != "o1" || ev.OrderType != "prime" || ev.TaxiID != got.TaxiID || ev.Attempt != got.AssignAttempt {
+				if ev.ReservationID != "rsv-o1" || ev.OrderID != "o1" || ev.OrderType != "prime" || ev.TaxiID != got.TaxiID || ev.Attempt != got.AssignAttempt || ev.EventID == "" {
 					t.Errorf("event = %+v, row = %+v", ev, got)
 				}
-				if r := decodeBody[Reservation](t, resp); r.Status != StatusAssigning || r.RejectReason != "" {
+			}
+			if tt.status == http.StatusAccepted {
+				if r := decodeBody[Reservation](t, resp); r.Status != StatusAssigning || r.RejectReason != "" || r.AssignAttempt != tt.wantAttempt {
 					t.Errorf("body = %+v", r)
 				}
 			}
@@ -156,20 +159,36 @@ func TestConfirmReservation(t *testing.T) {
 	}
 }
 
-func TestConfirmPublishFailureIs503AndRepeatRepairs(t *testing.T) {
+// A confirm is accepted once it is written, whatever EventBridge does: its ReservationConfirmed follows
+// from the stream record, which is delivered again until PutEvents succeeds, with the same event id.
+func TestConfirmIsAcceptedWhilePutEventsFails(t *testing.T) {
 	env := newTestEnv(t)
 	ctx := context.Background()
-	env.seed(t, Reservation{ID: "rsv-o1", OrderID: "o1", Status: StatusRequested})
+	env.seed(t, Reservation{ID: "rsv-o1", OrderID: "o1", OrderType: "prime", Status: StatusRequested})
 	req := apiRequest("POST /reservations/{id}/confirm", "[managers]", map[string]string{"id": "rsv-o1"}, nil, `{"taxiId":"t1"}`)
 	env.bus.Fail = true
-	resp, _ := env.handlers.API(ctx, req)
-	if resp.StatusCode != http.StatusServiceUnavailable || resp.Headers["Retry-After"] == "" {
+	if resp, _ := env.handlers.API(ctx, req); resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("got %d %s", resp.StatusCode, resp.Body)
 	}
+	batch := env.stream.Next(t)
+	if failed := streamInvoke(t, env.handlers, batch); len(failed) != 1 {
+		t.Fatalf("reported %v, want the confirm's record", failed)
+	}
 	env.bus.Fail = false
-	resp, _ = env.handlers.API(ctx, req)
-	if resp.StatusCode != http.StatusAccepted || env.bus.Count(contracts.NameReservationConfirmed) != 1 {
-		t.Fatalf("repeat: %d %s, published %v", resp.StatusCode, resp.Body, env.bus.Names())
+	for range 2 { // the retry after the failure, and a duplicate delivery of the same record
+		if failed := streamInvoke(t, env.handlers, batch); len(failed) != 0 {
+			t.Fatalf("reported %v after PutEvents recovered", failed)
+		}
+	}
+	evs := env.bus.Events()
+	if len(evs) != 2 || evs[0].EventName() != contracts.NameReservationConfirmed || evs[0].Base().EventID != evs[1].Base().EventID {
+		t.Fatalf("published %v, want the same ReservationConfirmed (one event id) per delivery", env.bus.Names())
+	}
+	if resp, _ := env.handlers.API(ctx, req); resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("repeat: %d %s", resp.StatusCode, resp.Body)
+	}
+	if batch := env.stream.Next(t); len(batch.Records) != 0 {
+		t.Errorf("the repeat wrote again: %+v", batch.Records)
 	}
 	if got := env.row(t, "rsv-o1"); got.AssignAttempt != 1 {
 		t.Errorf("the repeat started another attempt: %+v", got)
@@ -199,6 +218,7 @@ func TestConcurrentConfirms(t *testing.T) {
 				})
 			}
 			wg.Wait()
+			env.publish(t)
 			got := env.row(t, "rsv-o1")
 			if got.Status != StatusAssigning || got.AssignAttempt != 1 || got.Version != 2 {
 				t.Fatalf("row = %+v: more than one confirm was written", got)
@@ -218,10 +238,12 @@ func TestConcurrentConfirms(t *testing.T) {
 			if accepted != tt.wantAccepted {
 				t.Errorf("statuses %v", statuses)
 			}
-			for _, ev := range env.bus.Events() {
-				if c := ev.(*contracts.ReservationConfirmed); c.TaxiID != got.TaxiID || c.Attempt != 1 {
-					t.Errorf("published a confirm the row does not hold: %+v", c)
-				}
+			evs := env.bus.Events()
+			if len(evs) != 1 {
+				t.Fatalf("published %v, want one ReservationConfirmed", env.bus.Names())
+			}
+			if c := evs[0].(*contracts.ReservationConfirmed); c.TaxiID != got.TaxiID || c.Attempt != 1 {
+				t.Errorf("published a confirm the row does not hold: %+v", c)
 			}
 		})
 	}

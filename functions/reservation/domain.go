@@ -52,12 +52,11 @@ func ParseStatus(s string) (string, bool) {
 	return "", false
 }
 
-// Step is what applying a command or event to a reservation's current row leads to: the row to write
-// (nil when nothing changes) and the events to publish after it — or instead of it, on a replay that
-// finds its write already done.
+// Step is what applying a command or event to a reservation's current row leads to: the row to write,
+// or nil when nothing changes (a replay that finds its write already done). The events a write means
+// follow it through the table's stream (see outbox.go).
 type Step struct {
-	Next    *Reservation
-	Publish []contracts.Event
+	Next *Reservation
 }
 
 // advance returns a copy of r ready to be written as its next version.
@@ -75,42 +74,38 @@ func newReservation(orderID, customerID, orderType, status, correlationID string
 	}
 }
 
-// OnPaymentApproved creates the reservation REQUESTED; a replay on REQUESTED republishes, and any other
-// state (a CANCELED tombstone, or a reservation already under way) is left alone.
+// OnPaymentApproved creates the reservation REQUESTED; any existing row (a replay, a CANCELED tombstone,
+// or a reservation already under way) is left alone.
 func OnPaymentApproved(cur *Reservation, ev *contracts.PaymentApproved, now time.Time) Step {
-	if cur == nil {
-		next := newReservation(ev.OrderID, ev.CustomerID, ev.OrderType, StatusRequested, ev.CorrelationID, now)
-		return Step{Next: &next, Publish: []contracts.Event{requestedEvent(next)}}
+	if cur != nil {
+		return Step{}
 	}
-	if cur.Status == StatusRequested {
-		return Step{Publish: []contracts.Event{requestedEvent(*cur)}}
-	}
-	return Step{}
+	next := newReservation(ev.OrderID, ev.CustomerID, ev.OrderType, StatusRequested, ev.CorrelationID, now)
+	return Step{Next: &next}
 }
 
 // OnOrderCanceled cancels the reservation from any state, or creates it as a CANCELED tombstone so a late
-// PaymentApproved creates nothing. Already CANCELED republishes: the taxi context's release is idempotent.
+// PaymentApproved creates nothing.
 func OnOrderCanceled(cur *Reservation, ev *contracts.OrderCanceled, now time.Time) Step {
 	if cur == nil {
 		next := newReservation(ev.OrderID, ev.CustomerID, "", StatusCanceled, ev.CorrelationID, now)
-		return Step{Next: &next, Publish: []contracts.Event{canceledEvent(next)}}
+		return Step{Next: &next}
 	}
 	if cur.Status == StatusCanceled {
-		return Step{Publish: []contracts.Event{canceledEvent(*cur)}}
+		return Step{}
 	}
 	next := advance(*cur, now)
 	next.Status = StatusCanceled
-	return Step{Next: &next, Publish: []contracts.Event{canceledEvent(next)}}
+	return Step{Next: &next}
 }
 
 // OnTaxiAssigned confirms the reservation when the assignment answers its current attempt. On a CANCELED
-// reservation the confirm raced the cancel: republishing ReservationCanceled makes the taxi release.
+// reservation the confirm raced the cancel; the ReservationCanceled of the cancel's write makes the taxi
+// context release the unit, whichever of the two it handles first.
 func OnTaxiAssigned(cur *Reservation, ev *contracts.TaxiAssigned, now time.Time) Step {
 	switch {
 	case cur == nil:
 		return Step{}
-	case cur.Status == StatusCanceled:
-		return Step{Publish: []contracts.Event{canceledEvent(*cur)}}
 	case cur.Status == StatusAssigning && cur.AssignAttempt == ev.Attempt:
 		next := advance(*cur, now)
 		next.Status = StatusConfirmed
@@ -118,7 +113,7 @@ func OnTaxiAssigned(cur *Reservation, ev *contracts.TaxiAssigned, now time.Time)
 		next.TaxiName = ev.TaxiName
 		return Step{Next: &next}
 	}
-	return Step{} // stale attempt or already CONFIRMED
+	return Step{} // stale attempt, already CONFIRMED, or CANCELED
 }
 
 // OnTaxiAssignmentRejected sends the reservation back to REQUESTED when the rejection answers its current
@@ -146,7 +141,7 @@ func OnTaxiReleased(cur *Reservation, _ *contracts.TaxiReleased, now time.Time) 
 }
 
 // Confirm is a manager's REQUESTED → ASSIGNING with a taxi. Repeating it with the same taxi while
-// ASSIGNING republishes (it repairs a lost publish); any other state is a conflict.
+// ASSIGNING changes nothing and succeeds; any other state is a conflict.
 func Confirm(cur *Reservation, id, taxiID string, now time.Time) (Step, error) {
 	if cur == nil {
 		return Step{}, apperr.NotFound("reservation", id)
@@ -159,32 +154,11 @@ func Confirm(cur *Reservation, id, taxiID string, now time.Time) (Step, error) {
 		next.TaxiName = ""
 		next.AssignAttempt++
 		next.RejectReason = ""
-		return Step{Next: &next, Publish: []contracts.Event{confirmedEvent(next)}}, nil
+		return Step{Next: &next}, nil
 	case cur.Status == StatusAssigning && cur.TaxiID == taxiID:
-		return Step{Publish: []contracts.Event{confirmedEvent(*cur)}}, nil
+		return Step{}, nil
 	case cur.Status == StatusAssigning:
 		return Step{}, apperr.Conflict("reservation %s is ASSIGNING to taxi %s", id, cur.TaxiID)
 	}
 	return Step{}, apperr.Conflict("reservation %s is %s", id, cur.Status)
-}
-
-func requestedEvent(r Reservation) *contracts.ReservationRequested {
-	return &contracts.ReservationRequested{
-		Meta:          contracts.Meta{CorrelationID: r.CorrelationID},
-		ReservationID: r.ID, OrderID: r.OrderID, CustomerID: r.CustomerID, OrderType: r.OrderType,
-	}
-}
-
-func canceledEvent(r Reservation) *contracts.ReservationCanceled {
-	return &contracts.ReservationCanceled{
-		Meta:          contracts.Meta{CorrelationID: r.CorrelationID},
-		ReservationID: r.ID, OrderID: r.OrderID,
-	}
-}
-
-func confirmedEvent(r Reservation) *contracts.ReservationConfirmed {
-	return &contracts.ReservationConfirmed{
-		Meta:          contracts.Meta{CorrelationID: r.CorrelationID},
-		ReservationID: r.ID, OrderID: r.OrderID, OrderType: r.OrderType, TaxiID: r.TaxiID, Attempt: r.AssignAttempt,
-	}
 }

@@ -25,13 +25,13 @@ var (
 // newFuzzHandlers is the whole function on one embedded DynamoDB, with a REQUESTED reservation rsv-o-fuzz.
 func newFuzzHandlers(f *testing.F) lambdamux.Handlers {
 	client := ddbtest.New(f, ddbtest.Table{Name: testTable, Hash: "id", Indexes: []ddbtest.Index{{Name: statusIndex, Hash: "status", Range: "createdAt"}}})
-	service := NewService(NewDynamoStore(client, testTable), &bustest.Recorder{})
+	service := NewService(NewDynamoStore(client, testTable))
 	logger := logging.New(io.Discard, "ERROR")
 	ctx := logging.With(context.Background(), logger, "", "")
 	if err := service.PaymentApproved(ctx, &contracts.PaymentApproved{OrderID: "o-fuzz", CustomerID: "alice", OrderType: "prime"}); err != nil {
 		f.Fatalf("seed: %v", err)
 	}
-	return newHandlers(service, logger)
+	return newHandlers(service, &bustest.Recorder{}, logger)
 }
 
 // FuzzReservationAPI sends any request to every reservation route of the whole function.

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/calltaxi/call-taxi/shared/apitest"
 	"github.com/calltaxi/call-taxi/shared/bus/bustest"
 	"github.com/calltaxi/call-taxi/shared/contracts"
 	"github.com/calltaxi/call-taxi/shared/ddbtest"
@@ -24,6 +25,7 @@ const testTable = "reservations"
 
 type testEnv struct {
 	client   *dynamodb.Client
+	stream   *ddbtest.Stream // the Reservations table's stream: publish hands its records to the function
 	store    *DynamoStore
 	flaky    *flakyStore // the service's store: set its failGet to make reads fail
 	bus      *bustest.Recorder
@@ -40,8 +42,55 @@ func newTestEnv(t *testing.T) *testEnv {
 	store := NewDynamoStore(client, testTable)
 	rec := &bustest.Recorder{}
 	flaky := &flakyStore{Store: store}
-	service := NewService(flaky, rec)
-	return &testEnv{client: client, store: store, flaky: flaky, bus: rec, service: service, handlers: newHandlers(service, logging.New(io.Discard, "ERROR"))}
+	service := NewService(flaky)
+	return &testEnv{
+		client: client, stream: ddbtest.NewStream(t, client, testTable, "id"), store: store, flaky: flaky, bus: rec,
+		service: service, handlers: newHandlers(service, rec, logging.New(io.Discard, "ERROR")),
+	}
+}
+
+// publish hands the table's stream records since the last call to the function, as the stream's event
+// source mapping would, and fails the test when the function reports any of them.
+func (e *testEnv) publish(t *testing.T) {
+	t.Helper()
+	batch := e.stream.Next(t)
+	if len(batch.Records) == 0 {
+		return
+	}
+	if failed := streamInvoke(t, e.handlers, batch); len(failed) > 0 {
+		t.Fatalf("stream records reported as failed: %v", failed)
+	}
+}
+
+// streamInvoke sends a stream batch through the function's top-level handler and returns the sequence
+// numbers it reported as failed.
+func streamInvoke(t *testing.T, handlers lambdamux.Handlers, batch events.DynamoDBEvent) []string {
+	t.Helper()
+	payload, err := json.Marshal(batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := handlers.Invoke(context.Background(), payload)
+	if err != nil {
+		t.Fatalf("stream invocation failed: %v", err)
+	}
+	var resp events.DynamoDBEventResponse
+	if err := json.Unmarshal(out, &resp); err != nil || resp.BatchItemFailures == nil {
+		t.Fatalf("stream answer %s: %v", out, err)
+	}
+	var failed []string
+	for _, f := range resp.BatchItemFailures {
+		failed = append(failed, f.ItemIdentifier)
+	}
+	return failed
+}
+
+// deliver hands the events to the function as one SQS batch, then publishes what the writes recorded.
+func (e *testEnv) deliver(t *testing.T, evs ...events.EventBridgeEvent) error {
+	t.Helper()
+	err := apitest.Deliver(t, e.handlers, evs...)
+	e.publish(t)
+	return err
 }
 
 var errStoreDown = errors.New("store down")
@@ -59,7 +108,7 @@ func (s *flakyStore) Get(ctx context.Context, id string) (*Reservation, error) {
 	return s.Store.Get(ctx, id)
 }
 
-// seed writes a reservation row as it would be after some history.
+// seed writes a reservation row as it would be after some history, whose stream records were published.
 func (e *testEnv) seed(t *testing.T, r Reservation) {
 	t.Helper()
 	if r.Entity == "" {
@@ -79,6 +128,7 @@ func (e *testEnv) seed(t *testing.T, r Reservation) {
 	if _, err := e.client.PutItem(context.Background(), &dynamodb.PutItemInput{TableName: aws.String(testTable), Item: item}); err != nil {
 		t.Fatalf("seed %s: %v", r.ID, err)
 	}
+	e.stream.Next(t)
 }
 
 func (e *testEnv) row(t *testing.T, id string) *Reservation {

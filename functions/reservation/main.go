@@ -1,5 +1,5 @@
-// Command reservation is the reservation context's Lambda: the managers' reservation API and the consumer
-// of payment, order and taxi events.
+// Command reservation is the reservation context's Lambda: the managers' reservation API, the consumer
+// of payment, order and taxi events, and the publisher of its own table's stream.
 package main
 
 import (
@@ -33,9 +33,7 @@ func main() {
 		logger.Error("aws configuration", "error", err.Error())
 		os.Exit(1)
 	}
-	service := NewService(
-		NewDynamoStore(dynamodb.NewFromConfig(cfg), table),
-		bus.NewEventBridge(eventbridge.NewFromConfig(cfg), busName),
-	)
-	lambda.Start(newHandlers(service, logger))
+	service := NewService(NewDynamoStore(dynamodb.NewFromConfig(cfg), table))
+	publisher := bus.NewEventBridge(eventbridge.NewFromConfig(cfg), busName)
+	lambda.Start(newHandlers(service, publisher, logger))
 }

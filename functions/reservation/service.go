@@ -14,23 +14,20 @@ import (
 // maxDecisions bounds the read-decide-write loop when concurrent writers keep winning.
 const maxDecisions = 5
 
-// Service holds the reservation use cases.
+// Service holds the reservation use cases. It only writes the Reservations table: the events a write
+// means are published from the table's stream (outbox.go), so a write and its event never part.
 type Service struct {
 	store Store
-	bus   Publisher
 	now   func() time.Time
 }
 
 // NewService returns the service.
-func NewService(store Store, publisher Publisher) *Service {
-	return &Service{store: store, bus: publisher, now: time.Now}
+func NewService(store Store) *Service {
+	return &Service{store: store, now: time.Now}
 }
 
-// errPublish marks a failure to publish after the row was written (or found already written).
-var errPublish = errors.New("publish")
-
-// apply reads the row, decides, writes conditionally and publishes; a lost race re-reads and decides
-// again, so nothing is ever overwritten blindly. It returns the row as it now stands.
+// apply reads the row, decides and writes conditionally; a lost race re-reads and decides again, so
+// nothing is ever overwritten blindly. It returns the row as it now stands.
 func (s *Service) apply(ctx context.Context, id string, decide func(cur *Reservation) (Step, error)) (*Reservation, error) {
 	for range maxDecisions {
 		cur, err := s.store.Get(ctx, id)
@@ -52,11 +49,6 @@ func (s *Service) apply(ctx context.Context, id string, decide func(cur *Reserva
 			}
 			result = step.Next
 			logging.From(ctx).Info("reservation written", "reservationId", id, "status", result.Status, "version", result.Version)
-		}
-		if len(step.Publish) > 0 {
-			if err := s.bus.Publish(ctx, step.Publish...); err != nil {
-				return result, fmt.Errorf("%w: reservation %s: %w", errPublish, id, err)
-			}
 		}
 		return result, nil
 	}
@@ -98,15 +90,13 @@ func (s *Service) TaxiReleased(ctx context.Context, ev *contracts.TaxiReleased) 
 	return err
 }
 
-// Confirm assigns a taxi to a REQUESTED reservation (see domain Confirm). A publish failure is 503: the
-// row is ASSIGNING and repeating the same confirm republishes.
+// Confirm assigns a taxi to a REQUESTED reservation (see domain Confirm); ReservationConfirmed follows
+// the write through the table's stream.
 func (s *Service) Confirm(ctx context.Context, id, taxiID string) (*Reservation, error) {
 	r, err := s.apply(ctx, id, func(cur *Reservation) (Step, error) {
 		return Confirm(cur, id, taxiID, s.now())
 	})
 	switch {
-	case errors.Is(err, errPublish):
-		return nil, apperr.TryAgain("the confirmation could not be dispatched; repeat the same confirm shortly", 2*time.Second, err)
 	case errors.Is(err, ErrVersionConflict):
 		return nil, apperr.Conflict("reservation %s is being changed concurrently, retry", id)
 	case err != nil:
