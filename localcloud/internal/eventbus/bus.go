@@ -164,6 +164,10 @@ func (b *Bus) AddRule(r Rule) error {
 	return nil
 }
 
+// Validate reports what AddRule and Deliver would refuse in r's name, target and retry policy; the pattern
+// is not checked.
+func (r Rule) Validate() error { return r.resolve("rule") }
+
 // resolve checks the target and retry policy and fills in the defaults; op prefixes the errors.
 func (r *Rule) resolve(op string) error {
 	if r.BusName == "" {
