@@ -21,6 +21,7 @@ import (
 	"github.com/calltaxi/call-taxi/localcloud/internal/jwtlocal"
 	"github.com/calltaxi/call-taxi/localcloud/internal/lambdaemu"
 	"github.com/calltaxi/call-taxi/localcloud/internal/samtemplate"
+	"github.com/calltaxi/call-taxi/localcloud/internal/scheduler"
 	"github.com/calltaxi/call-taxi/localcloud/internal/snsemu"
 	"github.com/calltaxi/call-taxi/localcloud/internal/sqsemu"
 	"github.com/calltaxi/call-taxi/localcloud/internal/sqsesm"
@@ -45,6 +46,7 @@ type Cloud struct {
 	Issuer   *jwtlocal.Issuer
 	pollers  map[string]*streams.Poller
 
+	Scheduler        *scheduler.Scheduler // scheduled rules: Schedule events and rules with a ScheduleExpression
 	queuePollers     map[string]*sqsesm.Poller
 	deadLetterQueues []string // the queues /_local/dlq lists
 
@@ -208,6 +210,13 @@ func (c *Cloud) start(ctx, runCtx context.Context) error {
 		return err
 	}
 	if err := c.addEventRules(tmpl); err != nil {
+		return err
+	}
+	schedules, err := scheduler.FromTemplate(tmpl)
+	if err != nil {
+		return err
+	}
+	if c.Scheduler, err = scheduler.Start(scheduler.Options{Region: region, AccountID: accountID, Logger: c.log, Clock: c.Clock, Deliverer: c.Bus}, schedules); err != nil {
 		return err
 	}
 	if err := c.startStreams(runCtx, tmpl); err != nil {
@@ -449,6 +458,9 @@ func (c *Cloud) Close() {
 		}
 		for _, p := range c.queuePollers {
 			p.Stop()
+		}
+		if c.Scheduler != nil {
+			c.Scheduler.Close()
 		}
 		if c.Bus != nil {
 			c.Bus.Close()

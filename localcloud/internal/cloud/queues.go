@@ -74,6 +74,11 @@ func deadLetterQueues(tmpl *samtemplate.Template) []string {
 				names[r.DeadLetterQueue] = true
 			}
 		}
+		for _, s := range fn.Schedules {
+			if s.DeadLetterQueue != "" {
+				names[s.DeadLetterQueue] = true
+			}
+		}
 		for _, s := range fn.Streams {
 			if s.OnFailureQueue != "" {
 				names[s.OnFailureQueue] = true
@@ -86,11 +91,11 @@ func deadLetterQueues(tmpl *samtemplate.Template) []string {
 	return sortedKeys(names)
 }
 
-// addEventRules adds every AWS::Events::Rule target to the bus.
+// addEventRules adds every target of an AWS::Events::Rule with an event pattern to the bus.
 func (c *Cloud) addEventRules(tmpl *samtemplate.Template) error {
 	for _, id := range sortedKeys(tmpl.Rules) {
 		r := tmpl.Rules[id]
-		if !r.Enabled {
+		if !r.Enabled || r.Pattern == nil { // a schedule-only rule fires from the scheduler
 			continue
 		}
 		pattern, err := eventbus.CompilePattern(r.Pattern)

@@ -197,3 +197,15 @@ func newEventID() string {
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
+
+// Start returns a scheduler running the given schedules (see FromTemplate).
+func Start(opts Options, schedules []Schedule) (*Scheduler, error) {
+	s := New(opts)
+	for _, sc := range schedules {
+		if err := s.Add(sc); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("scheduler: %w", err)
+		}
+	}
+	return s, nil
+}
