@@ -1,11 +1,13 @@
 package main
 
 import (
-	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/calltaxi/call-taxi/shared/ids"
+	"github.com/calltaxi/call-taxi/shared/smsparts"
 	"github.com/calltaxi/call-taxi/shared/validate"
 )
 
@@ -17,8 +19,17 @@ const (
 	StatusCanceled  = "CANCELED"
 )
 
-// maxTaxiName keeps the CONFIRMED text short; a longer name is cut.
-const maxTaxiName = 30
+// statusOrder is the order statuses are named in when one text announces several (mypage's rank).
+var statusOrder = []string{StatusPaid, StatusReserved, StatusConfirmed, StatusCanceled}
+
+// Announced reports whether a status has a text (the others are not customer-visible).
+func Announced(status string) bool { return slices.Contains(statusOrder, status) }
+
+// Languages a text is written in.
+const (
+	LangKorean  = "ko"
+	LangEnglish = "en"
+)
 
 // HistoryEntry is one customer-visible status change of a mypage view.
 type HistoryEntry struct {
@@ -30,6 +41,7 @@ type HistoryEntry struct {
 type Image struct {
 	OrderID   string         `dynamodbav:"orderId"`
 	Phone     string         `dynamodbav:"phone"`
+	Language  string         `dynamodbav:"language"`
 	OrderType string         `dynamodbav:"orderType"`
 	Fare      int64          `dynamodbav:"fare"`
 	TaxiName  string         `dynamodbav:"taxiName"`
@@ -55,7 +67,7 @@ func NewEntries(oldHistory, newHistory []HistoryEntry) []HistoryEntry {
 
 // ToNotify are the changes a record asks to text: the history entries it adds. Statuses the view reached
 // before its order record (and so the phone) arrived were skipped, so the record that brings a valid
-// phone offers every status again (the idempotency keys drop those already sent).
+// phone offers every status again (the booking's notification record drops those already announced).
 func ToNotify(oldImg, newImg Image) []HistoryEntry {
 	if !validate.E164(oldImg.Phone) && validate.E164(newImg.Phone) {
 		return NewEntries(nil, newImg.History)
@@ -63,37 +75,127 @@ func ToNotify(oldImg, newImg Image) []HistoryEntry {
 	return NewEntries(oldImg.History, newImg.History)
 }
 
-// IdempotencyKey names the one SMS a booking gets for a status.
-func IdempotencyKey(orderID, status string) string {
-	return "sms#" + orderID + "#" + status
+// Language is the language the customer is texted in: the one the booking carries, else Korean for a
+// Korean (+82) number and English for any other.
+func Language(chosen, phone string) string {
+	switch chosen {
+	case LangKorean, LangEnglish:
+		return chosen
+	}
+	if strings.HasPrefix(phone, "+82") {
+		return LangKorean
+	}
+	return LangEnglish
 }
 
-// Message is the SMS text for a status, English then Korean; ok is false for a status with no template.
-func Message(img Image, status string) (text string, ok bool) {
-	short := ids.Short(img.OrderID)
-	switch status {
-	case StatusPaid:
-		paid := "paid"
-		if img.Fare > 0 {
-			paid += " " + groupThousands(img.Fare) + " KRW"
+// Booking is what a text says about a booking.
+type Booking struct {
+	OrderID   string
+	Language  string
+	OrderType string
+	Fare      int64
+	TaxiName  string
+}
+
+// detail is how much a variant of a text says; each is tried in turn until the text fits one part.
+type detail struct {
+	orderType bool
+	fare      bool
+	taxiName  int // runes of the taxi name kept; 0 = no name
+}
+
+// maxTaxiName is the most of a taxi name any text carries.
+const maxTaxiName = 30
+
+var details = []detail{
+	{orderType: true, fare: true, taxiName: maxTaxiName},
+	{fare: true, taxiName: maxTaxiName},
+	{fare: true, taxiName: 20},
+	{fare: true, taxiName: 12},
+	{fare: true, taxiName: 8},
+	{fare: true, taxiName: 5},
+	{fare: true},
+	{},
+}
+
+// Compose is the one text that announces statuses (in any order; unknown ones are ignored) in the
+// booking's language. It always fits one SMS part: ≤ 160 GSM-7 septets, or ≤ 70 UCS-2 characters when
+// any character (Hangul, or a taxi name's) needs UCS-2. What does not fit is left out, most optional
+// first: the grade, then the taxi name (shortened, then dropped), then the fare.
+func Compose(b Booking, statuses []string) string {
+	var named []string
+	for _, s := range statusOrder {
+		if slices.Contains(statuses, s) {
+			named = append(named, s)
 		}
-		if img.OrderType != "" {
-			paid += " (" + img.OrderType + ")"
-		}
-		return fmt.Sprintf("[CallTaxi] Booking %s: %s. 예약 %s: 결제 완료", short, paid, short), true
-	case StatusReserved:
-		return fmt.Sprintf("[CallTaxi] Booking %s: your booking reached the taxi company. 예약 %s: 배차 요청 접수", short, short), true
-	case StatusConfirmed:
-		taxi := "taxi assigned"
-		if name := truncate(img.TaxiName, maxTaxiName); name != "" {
-			taxi = "taxi " + name + " assigned"
-		}
-		return fmt.Sprintf("[CallTaxi] Booking %s: %s. 예약 %s: 배차 완료", short, taxi, short), true
-	case StatusCanceled:
-		return fmt.Sprintf("[CallTaxi] Booking %s: cancelled and refunded. 예약 %s: 취소 및 환불 완료", short, short), true
-	default:
-		return "", false
 	}
+	if len(named) == 0 {
+		return ""
+	}
+	var text string
+	for _, d := range details {
+		if text = compose(b, named, d); smsparts.FitsOnePart(text) {
+			return text
+		}
+	}
+	return text // the last variant is a fixed text well inside one part (tested)
+}
+
+func compose(b Booking, statuses []string, d detail) string {
+	short := ids.Short(b.OrderID)
+	parts := make([]string, 0, len(statuses))
+	if b.Language == LangKorean {
+		name := truncate(strings.TrimSpace(b.TaxiName), d.taxiName, "…")
+		for _, s := range statuses {
+			switch s {
+			case StatusPaid:
+				p := "결제 완료"
+				if d.fare && b.Fare > 0 {
+					p = "결제 " + groupThousands(b.Fare) + "원"
+					if d.orderType && b.OrderType != "" {
+						p += "(" + b.OrderType + ")"
+					}
+				}
+				parts = append(parts, p)
+			case StatusReserved:
+				parts = append(parts, "배차 요청 접수")
+			case StatusConfirmed:
+				if name != "" {
+					parts = append(parts, name+" 배차 완료")
+				} else {
+					parts = append(parts, "배차 완료")
+				}
+			case StatusCanceled:
+				parts = append(parts, "취소·환불 완료")
+			}
+		}
+		return "[콜택시] 예약 " + short + ": " + strings.Join(parts, ", ") + "."
+	}
+	name := truncate(strings.TrimSpace(b.TaxiName), d.taxiName, "...") // GSM-7, unlike "…"
+	for _, s := range statuses {
+		switch s {
+		case StatusPaid:
+			p := "paid"
+			if d.fare && b.Fare > 0 {
+				p += " " + groupThousands(b.Fare) + " KRW"
+				if d.orderType && b.OrderType != "" {
+					p += " (" + b.OrderType + ")"
+				}
+			}
+			parts = append(parts, p)
+		case StatusReserved:
+			parts = append(parts, "reached the taxi company")
+		case StatusConfirmed:
+			if name != "" {
+				parts = append(parts, "taxi "+name+" assigned")
+			} else {
+				parts = append(parts, "taxi assigned")
+			}
+		case StatusCanceled:
+			parts = append(parts, "cancelled and refunded")
+		}
+	}
+	return "[CallTaxi] Booking " + short + ": " + strings.Join(parts, "; ") + "."
 }
 
 func groupThousands(n int64) string {
@@ -108,9 +210,14 @@ func groupThousands(n int64) string {
 	return sign + s
 }
 
-func truncate(s string, maxRunes int) string {
+// truncate keeps at most maxRunes runes, marking a cut with mark.
+func truncate(s string, maxRunes int, mark string) string {
+	if maxRunes <= 0 {
+		return ""
+	}
 	if utf8.RuneCountInString(s) <= maxRunes {
 		return s
 	}
-	return string([]rune(s)[:maxRunes-1]) + "…"
+	keep := max(maxRunes-utf8.RuneCountInString(mark), 1)
+	return strings.TrimSpace(string([]rune(s)[:keep])) + mark
 }

@@ -4,43 +4,99 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"unicode/utf8"
+
+	"github.com/calltaxi/call-taxi/shared/smsparts"
 )
 
-func TestMessage(t *testing.T) {
-	const orderID = "0h5k3m9q2r7t1v7f3k2a"
+const testOrderID = "0h5k3m9q2r7t1v7f3k2a"
+
+func TestCompose(t *testing.T) {
+	en := Booking{OrderID: testOrderID, Language: LangEnglish, Fare: 9500, OrderType: "prime", TaxiName: "Seoul Prime 7"}
+	ko := en
+	ko.Language = LangKorean
 	tests := []struct {
-		name   string
-		img    Image
-		status string
-		want   []string // substrings, English and Korean
+		name     string
+		booking  Booking
+		statuses []string
+		want     string
 	}{
-		{"paid", Image{OrderID: orderID, Fare: 9500, OrderType: "prime"}, StatusPaid, []string{"[CallTaxi] Booking 7F3K2A", "paid 9,500 KRW (prime)", "예약 7F3K2A: 결제 완료"}},
-		{"paid without fare", Image{OrderID: orderID}, StatusPaid, []string{"Booking 7F3K2A: paid.", "결제 완료"}},
-		{"reserved", Image{OrderID: orderID}, StatusReserved, []string{"Booking 7F3K2A", "reached the taxi company", "배차 요청 접수"}},
-		{"confirmed", Image{OrderID: orderID, TaxiName: "Seoul Prime 7"}, StatusConfirmed, []string{"Booking 7F3K2A", "taxi Seoul Prime 7 assigned", "배차 완료"}},
-		{"confirmed without a name", Image{OrderID: orderID}, StatusConfirmed, []string{"Booking 7F3K2A: taxi assigned.", "배차 완료"}},
-		{"confirmed with a very long name", Image{OrderID: orderID, TaxiName: strings.Repeat("서울택시", 40)}, StatusConfirmed, []string{"Booking 7F3K2A", "…", "배차 완료"}},
-		{"canceled", Image{OrderID: orderID}, StatusCanceled, []string{"Booking 7F3K2A", "cancelled and refunded", "취소 및 환불 완료"}},
+		{"en paid", en, []string{StatusPaid}, "[CallTaxi] Booking 7F3K2A: paid 9,500 KRW (prime)."},
+		{"en paid and reserved in one text", en, []string{StatusReserved, StatusPaid}, "[CallTaxi] Booking 7F3K2A: paid 9,500 KRW (prime); reached the taxi company."},
+		{"en confirmed", en, []string{StatusConfirmed}, "[CallTaxi] Booking 7F3K2A: taxi Seoul Prime 7 assigned."},
+		{"en canceled", en, []string{StatusCanceled}, "[CallTaxi] Booking 7F3K2A: cancelled and refunded."},
+		{"en without fare or name", Booking{OrderID: testOrderID, Language: LangEnglish}, []string{StatusPaid, StatusConfirmed}, "[CallTaxi] Booking 7F3K2A: paid; taxi assigned."},
+		{"en drops a Hangul taxi name rather than go UCS-2 past 70", Booking{OrderID: testOrderID, Language: LangEnglish, Fare: 9500, OrderType: "prime", TaxiName: strings.Repeat("서울택시", 10)},
+			[]string{StatusPaid, StatusReserved, StatusConfirmed}, "[CallTaxi] Booking 7F3K2A: paid 9,500 KRW; reached the taxi company; taxi assigned."},
+		{"ko paid", ko, []string{StatusPaid}, "[콜택시] 예약 7F3K2A: 결제 9,500원(prime)."},
+		{"ko paid and reserved", ko, []string{StatusPaid, StatusReserved}, "[콜택시] 예약 7F3K2A: 결제 9,500원(prime), 배차 요청 접수."},
+		{"ko confirmed", ko, []string{StatusConfirmed}, "[콜택시] 예약 7F3K2A: Seoul Prime 7 배차 완료."},
+		{"ko canceled", ko, []string{StatusCanceled}, "[콜택시] 예약 7F3K2A: 취소·환불 완료."},
+		{"unknown statuses are ignored", ko, []string{"PENDING_PAYMENT", StatusCanceled}, "[콜택시] 예약 7F3K2A: 취소·환불 완료."},
+		{"nothing to say", ko, []string{"PENDING_PAYMENT"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			text, ok := Message(tt.img, tt.status)
-			if !ok {
-				t.Fatalf("no template for %s", tt.status)
+			got := Compose(tt.booking, tt.statuses)
+			if got != tt.want {
+				t.Errorf("got  %q\nwant %q", got, tt.want)
 			}
-			for _, want := range tt.want {
-				if !strings.Contains(text, want) {
-					t.Errorf("%q lacks %q", text, want)
-				}
-			}
-			if n := utf8.RuneCountInString(text); n > 160 {
-				t.Errorf("%d characters: %q", n, text)
+			if got != "" && !smsparts.FitsOnePart(got) {
+				t.Errorf("%q is %d parts", got, smsparts.Parts(got))
 			}
 		})
 	}
-	if text, ok := Message(Image{OrderID: orderID}, "PENDING_PAYMENT"); ok || text != "" {
-		t.Errorf("unknown status got a text: %q", text)
+}
+
+// Every combination of statuses, in both languages, with any taxi name and fare, is one part and names
+// every status.
+func TestComposeAlwaysOnePart(t *testing.T) {
+	keywords := map[string]map[string]string{
+		LangEnglish: {StatusPaid: "paid", StatusReserved: "reached the taxi company", StatusConfirmed: "assigned", StatusCanceled: "cancelled"},
+		LangKorean:  {StatusPaid: "결제", StatusReserved: "배차 요청 접수", StatusConfirmed: "배차 완료", StatusCanceled: "취소·환불 완료"},
+	}
+	names := []string{"", "Seoul Prime 7", strings.Repeat("Platinum Limousine ", 10), strings.Repeat("서울택시", 20), "🚕🚕🚕 Taxi 🚕", "Żółć ć"}
+	fares := []int64{0, 3800, 9500, 1234567890123}
+	types := []string{"", "platinum", strings.Repeat("x", 50)}
+	for _, lang := range []string{LangEnglish, LangKorean} {
+		for mask := 1; mask < 1<<len(statusOrder); mask++ {
+			var statuses []string
+			for i, s := range statusOrder {
+				if mask&(1<<i) != 0 {
+					statuses = append(statuses, s)
+				}
+			}
+			for _, name := range names {
+				for _, fare := range fares {
+					for _, typ := range types {
+						text := Compose(Booking{OrderID: testOrderID, Language: lang, TaxiName: name, Fare: fare, OrderType: typ}, statuses)
+						if !smsparts.FitsOnePart(text) {
+							t.Fatalf("%s %v %q: %q is %d parts (%s, %d)", lang, statuses, name, text, smsparts.Parts(text), smsparts.Encoding(text), smsparts.Length(text))
+						}
+						for _, s := range statuses {
+							if !strings.Contains(text, keywords[lang][s]) {
+								t.Fatalf("%q does not announce %s", text, s)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestLanguage(t *testing.T) {
+	tests := []struct{ chosen, phone, want string }{
+		{"", "+821012345678", LangKorean},
+		{"", "+14155550100", LangEnglish},
+		{"en", "+821012345678", LangEnglish},
+		{"ko", "+14155550100", LangKorean},
+		{"fr", "+821012345678", LangKorean},
+		{"", "", LangEnglish},
+	}
+	for _, tt := range tests {
+		if got := Language(tt.chosen, tt.phone); got != tt.want {
+			t.Errorf("Language(%q, %q) = %q, want %q", tt.chosen, tt.phone, got, tt.want)
+		}
 	}
 }
 

@@ -9,17 +9,25 @@ import (
 
 	"github.com/calltaxi/call-taxi/shared/logging"
 	"github.com/calltaxi/call-taxi/shared/streamrec"
+	"github.com/calltaxi/call-taxi/shared/validate"
 )
 
-// StreamHandler turns MyPagesTable stream records into SMS.
+// announceWindow is how long (seconds) a status waits for the next before its text goes: statuses reached
+// within it (PAID and RESERVED usually arrive milliseconds apart) are announced in one text.
+const announceWindow = 3
+
+// StreamHandler reads the MyPagesTable stream and decides what to say: each new customer-visible status
+// is recorded as pending on the booking's notification record and the booking is put on the SMS queue.
+// It never calls SNS, so neither SMS throttling nor an SMS outage holds up the stream.
 type StreamHandler struct {
-	notifier *Notifier
-	logger   *slog.Logger
+	records *Records
+	queue   Queue
+	logger  *slog.Logger
 }
 
 // NewStreamHandler returns the stream handler.
-func NewStreamHandler(notifier *Notifier, logger *slog.Logger) *StreamHandler {
-	return &StreamHandler{notifier: notifier, logger: logger}
+func NewStreamHandler(records *Records, queue Queue, logger *slog.Logger) *StreamHandler {
+	return &StreamHandler{records: records, queue: queue, logger: logger}
 }
 
 // correlated is the correlation id a view row carries, for the logs.
@@ -27,13 +35,12 @@ type correlated struct {
 	CorrelationID string `dynamodbav:"correlationId"`
 }
 
-// batchWorkers bounds how many bookings of one batch are notified at the same time.
+// batchWorkers bounds how many bookings of one batch are handled at the same time.
 const batchWorkers = 8
 
-// Handle sends the batch's SMS, different bookings concurrently and each booking's records in stream
-// order, so a booking's messages go out in the order its statuses changed. At a booking's first failing
-// record that booking stops; the lowest failed record and every later one are reported, and messages of
-// other bookings that were already sent are skipped on the retry by their idempotency claims.
+// Handle handles the batch, different bookings concurrently and each booking's records in stream order.
+// At a booking's first failing record that booking stops; the lowest failed record and every later one
+// are reported, and the retry records nothing twice (pending statuses are a set).
 func (h *StreamHandler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 	requestID := ""
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
@@ -58,10 +65,31 @@ func (h *StreamHandler) handleRecord(ctx context.Context, requestID string, rec 
 		return nil
 	}
 	ctx = logging.With(ctx, h.logger, requestID, corr.CorrelationID)
-	if err := h.notifier.Notify(ctx, newImg, ToNotify(oldImg, newImg)); err != nil {
-		logging.From(ctx).Error("notify", "orderId", newImg.OrderID, "error", err.Error())
+	log := logging.From(ctx)
+	var statuses []string
+	for _, e := range ToNotify(oldImg, newImg) {
+		if Announced(e.Status) {
+			statuses = append(statuses, e.Status)
+		}
+	}
+	if len(statuses) == 0 || newImg.OrderID == "" {
+		return nil
+	}
+	if !validate.E164(newImg.Phone) {
+		// Retrying cannot produce a phone number: tell the logs, not the customer.
+		log.Warn("booking has no valid E.164 phone; SMS skipped", "orderId", newImg.OrderID, "statuses", len(statuses))
+		return nil
+	}
+	newImg.Language = Language(newImg.Language, newImg.Phone)
+	if err := h.records.AddPending(ctx, newImg, statuses); err != nil {
+		log.Error("notify", "orderId", newImg.OrderID, "error", err.Error())
 		return err
 	}
+	if err := h.queue.Enqueue(ctx, newImg.OrderID, announceWindow); err != nil {
+		log.Error("notify", "orderId", newImg.OrderID, "error", err.Error())
+		return err
+	}
+	log.Info("SMS queued", "orderId", newImg.OrderID, "statuses", statuses)
 	return nil
 }
 

@@ -2,160 +2,264 @@ package main
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"reflect"
-	"regexp"
 	"slices"
-	"strings"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/calltaxi/call-taxi/shared/smsparts"
 )
 
-func failed(resp events.DynamoDBEventResponse) []string {
-	out := []string{}
-	for _, f := range resp.BatchItemFailures {
-		out = append(out, f.ItemIdentifier)
-	}
-	return out
-}
-
-func TestStreamHandler(t *testing.T) {
+// The stream consumer only decides what to say: pending statuses on the booking's record, the booking
+// on the queue; it never texts.
+func TestStreamHandlerQueues(t *testing.T) {
 	paid := record("INSERT", "1", nil, image("orderaaaaaa", testPhone, StatusPaid))
-	reservedAndConfirmed := record("MODIFY", "2", image("orderaaaaaa", testPhone, StatusPaid), image("orderaaaaaa", testPhone, StatusPaid, StatusReserved, StatusConfirmed))
-	otherOrder := record("MODIFY", "3", image("orderbbbbbb", testPhone), image("orderbbbbbb", testPhone, StatusPaid))
-	fieldOnly := record("MODIFY", "4", image("orderaaaaaa", testPhone, StatusPaid), image("orderaaaaaa", testPhone, StatusPaid)) // e.g. a payment version bump
-
-	type delivery struct {
-		records      []events.DynamoDBEventRecord
-		smsFailures  int      // the SMS provider refuses this many sends first
-		smsFailOn    string   // ... of the texts containing this
-		wantFailures []string // sequence numbers reported failed
-	}
+	reserved := record("MODIFY", "2", image("orderaaaaaa", testPhone, StatusPaid), image("orderaaaaaa", testPhone, StatusPaid, StatusReserved))
+	fieldOnly := record("MODIFY", "3", image("orderaaaaaa", testPhone, StatusPaid, StatusReserved), image("orderaaaaaa", testPhone, StatusPaid, StatusReserved))
+	other := record("INSERT", "4", nil, withLanguage(image("orderbbbbbb", "+14155550100", StatusPaid), "ko"))
 	tests := []struct {
-		name       string
-		setup      func(t *testing.T, f *fixture)
-		deliveries []delivery
-		wantTexts  []string // one substring per sent text, in order (bookings sorted by id: they run concurrently)
+		name         string
+		records      []events.DynamoDBEventRecord
+		failSend     bool
+		wantFailures []string
+		wantQueued   []string
+		wantPending  map[string][]string
+		wantLanguage map[string]string
 	}{
-		{
-			name:       "each new history entry is one SMS",
-			deliveries: []delivery{{records: []events.DynamoDBEventRecord{paid, reservedAndConfirmed, fieldOnly}, wantFailures: []string{}}},
-			wantTexts:  []string{"paid 5,700 KRW", "reached the taxi company", "taxi Seoul Prime 7 assigned"},
-		},
-		{
-			name: "a replayed batch sends nothing again",
-			deliveries: []delivery{
-				{records: []events.DynamoDBEventRecord{paid, reservedAndConfirmed}, wantFailures: []string{}},
-				{records: []events.DynamoDBEventRecord{paid, reservedAndConfirmed}, wantFailures: []string{}},
-			},
-			wantTexts: []string{"paid", "reached", "assigned"},
-		},
-		{
-			name: "a failed send stops its booking: its later records are reported, not sent",
-			deliveries: []delivery{
-				{records: []events.DynamoDBEventRecord{paid, reservedAndConfirmed}, smsFailures: 1, wantFailures: []string{"1", "2"}},
-			},
-			wantTexts: nil,
-		},
-		{
-			// Other bookings run concurrently: what they sent before the failure is skipped on the retry.
-			name: "a failed send reports it and every later record; the retry sends each status once",
-			deliveries: []delivery{
-				{records: []events.DynamoDBEventRecord{paid, otherOrder}, smsFailures: 1, smsFailOn: "Booking AAAAAA", wantFailures: []string{"1", "3"}},
-				{records: []events.DynamoDBEventRecord{paid, otherOrder}, wantFailures: []string{}},
-			},
-			wantTexts: []string{"Booking AAAAAA: paid", "Booking BBBBBB: paid"},
-		},
-		{
-			name: "failure then retry sends each status exactly once",
-			deliveries: []delivery{
-				// RESERVED is sent, CONFIRMED fails: that record and everything after it are reported.
-				{records: []events.DynamoDBEventRecord{reservedAndConfirmed, otherOrder}, smsFailures: 1, smsFailOn: "assigned", wantFailures: []string{"2", "3"}},
-				{records: []events.DynamoDBEventRecord{reservedAndConfirmed, otherOrder}, smsFailures: 1, smsFailOn: "assigned", wantFailures: []string{"2", "3"}},
-				{records: []events.DynamoDBEventRecord{reservedAndConfirmed, otherOrder}, wantFailures: []string{}},
-			},
-			wantTexts: []string{"reached", "assigned", "Booking BBBBBB"},
-		},
-		{
-			name: "statuses reached before the phone was known are sent when it arrives, once",
-			deliveries: []delivery{{records: []events.DynamoDBEventRecord{
-				record("INSERT", "1", nil, image("orderaaaaaa", "", StatusPaid)),
-				record("MODIFY", "2", image("orderaaaaaa", "", StatusPaid), image("orderaaaaaa", "", StatusPaid, StatusReserved)),
-				record("MODIFY", "3", image("orderaaaaaa", "", StatusPaid, StatusReserved), image("orderaaaaaa", testPhone, StatusPaid, StatusReserved)),
-				record("MODIFY", "4", image("orderaaaaaa", testPhone, StatusPaid, StatusReserved), image("orderaaaaaa", testPhone, StatusPaid, StatusReserved)),
-			}, wantFailures: []string{}}},
-			wantTexts: []string{"paid", "reached"},
-		},
-		{
-			name:       "REMOVE is ignored",
-			deliveries: []delivery{{records: []events.DynamoDBEventRecord{record("REMOVE", "1", image("orderaaaaaa", testPhone, StatusPaid), nil)}, wantFailures: []string{}}},
-			wantTexts:  nil,
-		},
-		{
-			name: "no phone or an invalid phone is skipped, not retried",
-			deliveries: []delivery{{records: []events.DynamoDBEventRecord{
-				record("INSERT", "1", nil, image("orderaaaaaa", "", StatusPaid)),
-				record("INSERT", "2", nil, image("ordercccccc", "010-1234-5678", StatusPaid)),
-				otherOrder,
-			}, wantFailures: []string{}}},
-			wantTexts: []string{"Booking BBBBBB"},
-		},
-		{
-			name: "a send in progress elsewhere fails the record for a later retry",
-			setup: func(t *testing.T, f *fixture) {
-				key := IdempotencyKey("orderaaaaaa", StatusPaid)
-				if _, _, err := f.claims.Begin(context.Background(), key, key, "orderaaaaaa"); err != nil {
-					t.Fatal(err)
-				}
-			},
-			deliveries: []delivery{{records: []events.DynamoDBEventRecord{paid, reservedAndConfirmed}, wantFailures: []string{"1", "2"}}},
-			wantTexts:  nil,
-		},
+		{"each record with new statuses queues its booking", []events.DynamoDBEventRecord{paid, reserved, fieldOnly, other}, false, []string{},
+			[]string{"orderaaaaaa", "orderaaaaaa", "orderbbbbbb"},
+			map[string][]string{"orderaaaaaa": {StatusPaid, StatusReserved}, "orderbbbbbb": {StatusPaid}},
+			map[string]string{"orderaaaaaa": LangKorean, "orderbbbbbb": LangKorean}},
+		{"a replayed batch adds nothing new", []events.DynamoDBEventRecord{paid, paid, reserved}, false, []string{},
+			[]string{"orderaaaaaa", "orderaaaaaa", "orderaaaaaa"}, map[string][]string{"orderaaaaaa": {StatusPaid, StatusReserved}}, nil},
+		{"statuses reached before the phone are queued when it arrives", []events.DynamoDBEventRecord{
+			record("INSERT", "1", nil, image("orderaaaaaa", "", StatusPaid)),
+			record("MODIFY", "2", image("orderaaaaaa", "", StatusPaid), image("orderaaaaaa", testPhone, StatusPaid, StatusReserved)),
+		}, false, []string{}, []string{"orderaaaaaa"}, map[string][]string{"orderaaaaaa": {StatusPaid, StatusReserved}}, nil},
+		{"no phone or an invalid phone is skipped, not retried", []events.DynamoDBEventRecord{
+			record("INSERT", "1", nil, image("orderaaaaaa", "", StatusPaid)),
+			record("INSERT", "2", nil, image("ordercccccc", "010-1234-5678", StatusPaid)),
+		}, false, []string{}, nil, nil, nil},
+		{"REMOVE is ignored", []events.DynamoDBEventRecord{record("REMOVE", "1", image("orderaaaaaa", testPhone, StatusPaid), nil)}, false, []string{}, nil, nil, nil},
+		{"a queue that refuses fails the record and every later one of the booking", []events.DynamoDBEventRecord{paid, reserved, other}, true,
+			[]string{"1", "2", "4"}, nil, nil, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
-			if tt.setup != nil {
-				tt.setup(t, f)
+			f.queue.failSend = tt.failSend
+			if got := f.stream(t, tt.records...); !reflect.DeepEqual(got, tt.wantFailures) {
+				t.Fatalf("failures %v, want %v", got, tt.wantFailures)
 			}
-			for i, d := range tt.deliveries {
-				f.sms.failures, f.sms.failOn = d.smsFailures, d.smsFailOn
-				resp, err := f.handler(context.Background(), events.DynamoDBEvent{Records: d.records})
-				if err != nil {
-					t.Fatalf("delivery %d: %v", i, err)
-				}
-				if got := failed(resp); !reflect.DeepEqual(got, d.wantFailures) {
-					t.Fatalf("delivery %d failures %v, want %v", i, got, d.wantFailures)
-				}
+			queued := slices.Clone(f.queue.enqueued)
+			slices.Sort(queued)
+			if !reflect.DeepEqual(queued, tt.wantQueued) {
+				t.Errorf("queued %v, want %v", queued, tt.wantQueued)
 			}
-			texts := byBooking(f.sms.texts())
-			if len(texts) != len(tt.wantTexts) {
-				t.Fatalf("sent %d texts %q, want %d", len(texts), texts, len(tt.wantTexts))
-			}
-			for i, want := range tt.wantTexts {
-				if !strings.Contains(texts[i], want) {
-					t.Errorf("text %d = %q, want it to contain %q", i, texts[i], want)
+			for _, d := range f.queue.delays {
+				if d != announceWindow {
+					t.Errorf("queued with delay %d, want the announce window %d", d, announceWindow)
 				}
 			}
-			for _, s := range f.sms.sent {
-				if s.phone != testPhone {
-					t.Errorf("sent to %q", s.phone)
+			for id, want := range tt.wantPending {
+				rec := f.record(t, id)
+				got := slices.Clone(rec.Pending)
+				slices.Sort(got)
+				slices.Sort(want)
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("%s pending %v, want %v", id, got, want)
+				}
+				if lang, ok := tt.wantLanguage[id]; ok && rec.Language != lang {
+					t.Errorf("%s language %q, want %q", id, rec.Language, lang)
 				}
 			}
-			if got := f.smsSentMetrics(); got != len(texts) {
-				t.Errorf("SMSSent metric %d, want %d", got, len(texts))
+			if len(f.sms.texts()) != 0 {
+				t.Error("the stream consumer texted")
 			}
 		})
 	}
 }
 
-var bookingInText = regexp.MustCompile(`Booking ([A-Z0-9]+)`)
+// End to end through both halves: what the customer receives.
+func TestStatusesAnnouncedExactlyOnce(t *testing.T) {
+	a := "orderaaaaaa"
+	paid := record("INSERT", "1", nil, image(a, testPhone, StatusPaid))
+	reserved := record("MODIFY", "2", image(a, testPhone, StatusPaid), image(a, testPhone, StatusPaid, StatusReserved))
+	confirmed := record("MODIFY", "3", image(a, testPhone, StatusPaid, StatusReserved), image(a, testPhone, StatusPaid, StatusReserved, StatusConfirmed))
+	f := newFixture(t)
 
-// byBooking sorts texts by the booking they name, keeping each booking's texts in the order they were sent.
-func byBooking(texts []string) []string {
-	out := slices.Clone(texts)
-	slices.SortStableFunc(out, func(a, b string) int {
-		return strings.Compare(bookingInText.FindString(a), bookingInText.FindString(b))
-	})
-	return out
+	// PAID and RESERVED arrive within the window: one text names both; the second request finds nothing.
+	f.stream(t, paid, reserved)
+	if got := f.send(t, f.queue.take()); len(got) != 0 {
+		t.Fatalf("failures %v", got)
+	}
+	// A replay of the stream and a duplicate delivery of the queue send nothing again.
+	f.stream(t, paid, reserved)
+	f.send(t, f.queue.take())
+	// CONFIRMED later: its own text.
+	f.stream(t, confirmed)
+	f.send(t, f.queue.take())
+
+	want := []string{"[콜택시] 예약 AAAAAA: 결제 5,700원(prime), 배차 요청 접수.", "[콜택시] 예약 AAAAAA: Seoul Prime 7 배차 완료."}
+	if got := f.sms.texts(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("texts %q, want %q", got, want)
+	}
+	parts := 0
+	for _, text := range f.sms.texts() {
+		parts += smsparts.Parts(text)
+	}
+	rec := f.record(t, a)
+	if parts != 2 || rec.SentParts != 2 || rec.SentMessages != 2 || len(rec.ToAnnounce()) != 0 {
+		t.Errorf("parts %d, record %+v", parts, rec)
+	}
+	if got := f.metric("SMSSent"); got != 2 {
+		t.Errorf("SMSSent metric %d, want 2", got)
+	}
+}
+
+func TestSender(t *testing.T) {
+	a := "orderaaaaaa"
+	tests := []struct {
+		name          string
+		smsFailures   int
+		smsErr        error
+		body          string
+		leased        bool
+		wantFailed    bool
+		wantRetry     bool // visibility set by the sender
+		wantTexts     int
+		wantAnnounced bool
+		wantFailedRec bool
+	}{
+		{name: "sent", wantTexts: 1, wantAnnounced: true},
+		{name: "throttled goes back with backoff", smsFailures: 1, smsErr: ErrThrottled, wantFailed: true, wantRetry: true},
+		{name: "a transient failure goes back with backoff", smsFailures: 1, wantFailed: true, wantRetry: true},
+		{name: "an invalid number is recorded failed and acknowledged", smsFailures: 1, smsErr: &PermanentError{Reason: "InvalidParameter: not valid to publish to"},
+			wantAnnounced: true, wantFailedRec: true},
+		{name: "an opted-out number is recorded failed and acknowledged", smsFailures: 1, smsErr: &PermanentError{Reason: "opted out"},
+			wantAnnounced: true, wantFailedRec: true},
+		{name: "another sender on the booking: back shortly", leased: true, wantFailed: true, wantRetry: true},
+		{name: "poison body goes to the DLQ by the queue's redrive", body: `{"order":`, wantFailed: true},
+		{name: "unknown booking is acknowledged", body: `{"orderId":"nobody"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.stream(t, record("INSERT", "1", nil, image(a, testPhone, StatusPaid)))
+			f.queue.take()
+			if tt.leased {
+				if _, _, err := f.records.Lease(context.Background(), a); err != nil {
+					t.Fatal(err)
+				}
+			}
+			f.sms.failures, f.sms.err = tt.smsFailures, tt.smsErr
+			body := tt.body
+			if body == "" {
+				body = `{"orderId":"` + a + `"}`
+			}
+			failed := f.send(t, events.SQSEvent{Records: []events.SQSMessage{sqsMessage("m1", body, 3)}})
+			if (len(failed) == 1) != tt.wantFailed {
+				t.Errorf("failures %v, want failed %v", failed, tt.wantFailed)
+			}
+			if _, ok := f.queue.retries["rh-m1"]; ok != tt.wantRetry {
+				t.Errorf("retry visibility set %v, want %v (%v)", ok, tt.wantRetry, f.queue.retries)
+			}
+			if got := len(f.sms.texts()); got != tt.wantTexts {
+				t.Errorf("%d texts, want %d", got, tt.wantTexts)
+			}
+			if tt.body != "" {
+				return
+			}
+			if tt.leased {
+				if err := f.records.Release(context.Background(), a); err != nil {
+					t.Fatal(err)
+				}
+			}
+			rec := f.record(t, a)
+			if announced := len(rec.ToAnnounce()) == 0; announced != tt.wantAnnounced {
+				t.Errorf("announced %v, want %v: %+v", announced, tt.wantAnnounced, rec)
+			}
+			if failedRec := slices.Contains(rec.Failed, StatusPaid) && rec.FailReason != ""; failedRec != tt.wantFailedRec {
+				t.Errorf("failed on the record %v, want %v: %+v", failedRec, tt.wantFailedRec, rec)
+			}
+			if !tt.wantAnnounced && rec.LeaseUntil != 0 {
+				t.Errorf("the lease was not given back: %+v", rec)
+			}
+		})
+	}
+}
+
+func TestSenderBackoff(t *testing.T) {
+	s := &Sender{jitter: func(d time.Duration) time.Duration { return d }}
+	for receives, want := range map[int]time.Duration{0: time.Second, 1: time.Second, 2: 2 * time.Second, 4: 8 * time.Second, 7: 60 * time.Second, 500: 60 * time.Second} {
+		if got := s.backoff(sqsMessage("m", "{}", receives)); got != want {
+			t.Errorf("receive %d: %v, want %v", receives, got, want)
+		}
+	}
+}
+
+// Over the environment's share of the rate, a message goes back to the queue for about the time the
+// rate needs instead of waiting past the invocation's deadline.
+func TestSenderDefersOverTheRate(t *testing.T) {
+	f := newFixture(t)
+	sender := NewSender(f.records, f.queue, f.sms, NewLimiter(0.5), nil, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	var batch events.SQSEvent
+	for i, id := range []string{"orderaaaaaa", "orderbbbbbb", "ordercccccc"} {
+		f.stream(t, record("INSERT", "1", nil, image(id, testPhone, StatusPaid)))
+		batch.Records = append(batch.Records, sqsMessage("m"+strconv.Itoa(i), `{"orderId":"`+id+`"}`, 1))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), sendMargin+time.Second)
+	defer cancel()
+	resp, err := sender.Handle(ctx, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.BatchItemFailures) != 2 || len(f.sms.texts()) != 1 {
+		t.Fatalf("failures %v, texts %q: want the first sent and two deferred", resp.BatchItemFailures, f.sms.texts())
+	}
+	for _, rh := range []string{"rh-m1", "rh-m2"} {
+		if d := f.queue.retries[rh]; d < 1 || d > 3 {
+			t.Errorf("%s comes back after %d s, want about the 2 s the rate needs", rh, d)
+		}
+	}
+	for _, id := range []string{"orderbbbbbb", "ordercccccc"} {
+		if rec := f.record(t, id); len(rec.ToAnnounce()) != 1 || rec.LeaseUntil != 0 {
+			t.Errorf("%s: %+v", id, rec)
+		}
+	}
+}
+
+func TestLimiter(t *testing.T) {
+	now := time.Unix(0, 0)
+	l := NewLimiter(2)
+	l.now = func() time.Time { return now }
+	steps := []struct {
+		advance time.Duration
+		parts   int
+		maxWait time.Duration
+		wait    time.Duration
+		ok      bool
+	}{
+		{0, 1, 0, 0, true},                                // burst of 2
+		{0, 1, 0, 0, true},                                //
+		{0, 1, 0, 500 * time.Millisecond, false},          // empty: not taken
+		{0, 1, time.Second, 500 * time.Millisecond, true}, // taken, wait half a second
+		{250 * time.Millisecond, 1, time.Second, 750 * time.Millisecond, true},
+		{10 * time.Second, 3, time.Second, 500 * time.Millisecond, true}, // refilled to the burst only
+	}
+	for i, st := range steps {
+		now = now.Add(st.advance)
+		wait, ok := l.Reserve(st.parts, st.maxWait)
+		if wait != st.wait || ok != st.ok {
+			t.Errorf("step %d: wait %v ok %v, want %v %v", i, wait, ok, st.wait, st.ok)
+		}
+	}
+	if wait, ok := (*Limiter)(nil).Reserve(100, 0); wait != 0 || !ok {
+		t.Error("no limiter limits")
+	}
 }

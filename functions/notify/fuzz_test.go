@@ -7,7 +7,6 @@ import (
 
 	"github.com/calltaxi/call-taxi/shared/apitest"
 	"github.com/calltaxi/call-taxi/shared/ddbtest"
-	"github.com/calltaxi/call-taxi/shared/idempotency"
 	"github.com/calltaxi/call-taxi/shared/logging"
 	"github.com/calltaxi/call-taxi/shared/metrics"
 )
@@ -15,8 +14,8 @@ import (
 // FuzzNotifyStream feeds any MyPagesTable stream images (new and old) to the SMS sender.
 func FuzzNotifyStream(f *testing.F) {
 	client := ddbtest.New(f, ddbtest.Table{Name: "notifications", Hash: "key"})
-	claims := idempotency.New(client, "notifications", time.Hour, 30*time.Second)
-	handlers := NewHandlers(&fakeSMS{}, claims, metrics.New(io.Discard, "notify"), logging.New(io.Discard, "ERROR"))
+	records := NewRecords(client, "notifications", time.Hour, 30*time.Second)
+	handlers := NewHandlers(records, &fakeQueue{}, &fakeSMS{}, nil, metrics.New(io.Discard, "notify"), logging.New(io.Discard, "ERROR"))
 
 	names, newImages, oldImages := apitest.StreamSeeds(f, "notify")
 	for i := range names {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -14,7 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/calltaxi/call-taxi/shared/ddbtest"
-	"github.com/calltaxi/call-taxi/shared/idempotency"
+	"github.com/calltaxi/call-taxi/shared/lambdamux"
 	"github.com/calltaxi/call-taxi/shared/metrics"
 )
 
@@ -22,19 +23,22 @@ const testPhone = "+821012345678"
 
 type sent struct{ phone, text string }
 
-// fakeSMS records the messages it accepted; it refuses the next `failures` ones (containing failOn).
+// fakeSMS records the messages it accepted; it answers err to the next `failures` sends.
 type fakeSMS struct {
 	mu       sync.Mutex
 	sent     []sent
 	failures int
-	failOn   string
+	err      error
 }
 
 func (f *fakeSMS) Send(_ context.Context, phone, text string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.failures > 0 && strings.Contains(text, f.failOn) {
+	if f.failures > 0 {
 		f.failures--
+		if f.err != nil {
+			return f.err
+		}
 		return errors.New("sms provider unavailable")
 	}
 	f.sent = append(f.sent, sent{phone, text})
@@ -51,23 +55,110 @@ func (f *fakeSMS) texts() []string {
 	return out
 }
 
+// fakeQueue is the SMS queue in memory: enqueued requests become SQS messages the test delivers.
+type fakeQueue struct {
+	mu       sync.Mutex
+	enqueued []string // order ids
+	delays   []int32
+	retries  map[string]int32 // receipt handle → visibility set
+	failSend bool
+}
+
+func (q *fakeQueue) Enqueue(_ context.Context, orderID string, delay int32) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.failSend {
+		return errors.New("sqs unavailable")
+	}
+	q.enqueued = append(q.enqueued, orderID)
+	q.delays = append(q.delays, delay)
+	return nil
+}
+
+func (q *fakeQueue) Retry(_ context.Context, receiptHandle string, delay int32) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.retries == nil {
+		q.retries = map[string]int32{}
+	}
+	q.retries[receiptHandle] = delay
+	return nil
+}
+
+// take returns the enqueued requests as an SQS batch, emptying the queue.
+func (q *fakeQueue) take() events.SQSEvent {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	var ev events.SQSEvent
+	for i, id := range q.enqueued {
+		ev.Records = append(ev.Records, sqsMessage("m"+string(rune('a'+i)), `{"orderId":"`+id+`"}`, 1))
+	}
+	q.enqueued, q.delays = nil, nil
+	return ev
+}
+
+func sqsMessage(id, body string, receives int) events.SQSMessage {
+	return events.SQSMessage{
+		MessageId: id, ReceiptHandle: "rh-" + id, Body: body, EventSource: "aws:sqs", AWSRegion: "us-east-1",
+		EventSourceARN: "arn:aws:sqs:us-east-1:123456789012:call-taxi-notify-sms",
+		Attributes:     map[string]string{"ApproximateReceiveCount": strconv.Itoa(receives)},
+	}
+}
+
 type fixture struct {
-	sms     *fakeSMS
-	claims  *idempotency.Store
-	metrics *bytes.Buffer
-	handler func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error)
+	sms      *fakeSMS
+	queue    *fakeQueue
+	records  *Records
+	limiter  *Limiter
+	metrics  *bytes.Buffer
+	handlers lambdamux.Handlers
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	client := ddbtest.New(t, ddbtest.Table{Name: "notifications", Hash: "key"})
-	f := &fixture{sms: &fakeSMS{}, claims: idempotency.New(client, "notifications", time.Hour, 30*time.Second), metrics: &bytes.Buffer{}}
-	f.handler = NewHandlers(f.sms, f.claims, metrics.New(f.metrics, "notify"), slog.New(slog.NewJSONHandler(io.Discard, nil))).Stream
+	f := &fixture{sms: &fakeSMS{}, queue: &fakeQueue{}, records: NewRecords(client, "notifications", time.Hour, 30*time.Second), metrics: &bytes.Buffer{}}
+	f.handlers = NewHandlers(f.records, f.queue, f.sms, f.limiter, metrics.New(f.metrics, "notify"), slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	return f
 }
 
-func (f *fixture) smsSentMetrics() int {
-	return strings.Count(f.metrics.String(), `"SMSSent":1`)
+func (f *fixture) stream(t *testing.T, recs ...events.DynamoDBEventRecord) []string {
+	t.Helper()
+	resp, err := f.handlers.Stream(context.Background(), events.DynamoDBEvent{Records: recs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := []string{}
+	for _, fl := range resp.BatchItemFailures {
+		out = append(out, fl.ItemIdentifier)
+	}
+	return out
+}
+
+func (f *fixture) send(t *testing.T, ev events.SQSEvent) []string {
+	t.Helper()
+	resp, err := f.handlers.SQS(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := []string{}
+	for _, fl := range resp.BatchItemFailures {
+		out = append(out, fl.ItemIdentifier)
+	}
+	return out
+}
+
+func (f *fixture) record(t *testing.T, orderID string) Record {
+	t.Helper()
+	rec, found, err := f.records.Get(context.Background(), orderID)
+	if err != nil || !found {
+		t.Fatalf("record of %s: found %v, %v", orderID, found, err)
+	}
+	return rec
+}
+
+func (f *fixture) metric(name string) int {
+	return strings.Count(f.metrics.String(), `"`+name+`":`)
 }
 
 // image renders a MyPagesTable row as a stream image with the given history.
@@ -93,6 +184,11 @@ func image(orderID, phone string, statuses ...string) map[string]events.DynamoDB
 	if len(statuses) > 0 {
 		img["status"] = events.NewStringAttribute(statuses[len(statuses)-1])
 	}
+	return img
+}
+
+func withLanguage(img map[string]events.DynamoDBAttributeValue, lang string) map[string]events.DynamoDBAttributeValue {
+	img["language"] = events.NewStringAttribute(lang)
 	return img
 }
 

@@ -4,18 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-
-	"github.com/calltaxi/call-taxi/shared/ddbtest"
-	"github.com/calltaxi/call-taxi/shared/idempotency"
-	"github.com/calltaxi/call-taxi/shared/metrics"
 )
 
 // TestSampleEvents runs every events/notify-*.json (the `sam local invoke -e` samples) through the
@@ -31,11 +24,8 @@ func TestSampleEvents(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			client := ddbtest.New(t, ddbtest.Table{Name: "notifications", Hash: "key"})
-			sms := &fakeSMS{}
-			handlers := NewHandlers(sms, idempotency.New(client, "notifications", time.Hour, 30*time.Second),
-				metrics.New(&bytes.Buffer{}, "notify"), slog.New(slog.NewJSONHandler(io.Discard, nil)))
-			out, err := handlers.Invoke(context.Background(), payload)
+			f := newFixture(t)
+			out, err := f.handlers.Invoke(context.Background(), payload)
 			if err != nil {
 				t.Fatalf("Invoke: %v", err)
 			}
@@ -43,7 +33,18 @@ func TestSampleEvents(t *testing.T) {
 			if err := json.Unmarshal(out, &resp); err != nil || len(resp.BatchItemFailures) != 0 {
 				t.Fatalf("response %s (%v)", out, err)
 			}
-			if len(sms.texts()) == 0 {
+			if len(f.queue.enqueued) == 0 {
+				t.Fatal("the sample queued no SMS")
+			}
+			// The queue's messages, through the same top-level handler, text the customer.
+			sqsPayload, err := json.Marshal(f.queue.take())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out, err := f.handlers.Invoke(context.Background(), sqsPayload); err != nil || !bytes.Contains(out, []byte(`"batchItemFailures":[]`)) {
+				t.Fatalf("SQS batch: %s %v", out, err)
+			}
+			if len(f.sms.texts()) == 0 {
 				t.Error("the sample sent no SMS")
 			}
 		})

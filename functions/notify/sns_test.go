@@ -7,11 +7,14 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/smithy-go"
 )
 
 type capturePublisher struct {
-	in  *sns.PublishInput
-	err error
+	in       *sns.PublishInput
+	optedOut bool
+	checkErr error
+	err      error
 }
 
 func (c *capturePublisher) Publish(_ context.Context, in *sns.PublishInput, _ ...func(*sns.Options)) (*sns.PublishOutput, error) {
@@ -22,7 +25,14 @@ func (c *capturePublisher) Publish(_ context.Context, in *sns.PublishInput, _ ..
 	return &sns.PublishOutput{MessageId: aws.String("m-1")}, nil
 }
 
-func TestSNSSender(t *testing.T) {
+func (c *capturePublisher) CheckIfPhoneNumberIsOptedOut(_ context.Context, in *sns.CheckIfPhoneNumberIsOptedOutInput, _ ...func(*sns.Options)) (*sns.CheckIfPhoneNumberIsOptedOutOutput, error) {
+	if c.checkErr != nil {
+		return nil, c.checkErr
+	}
+	return &sns.CheckIfPhoneNumberIsOptedOutOutput{IsOptedOut: c.optedOut}, nil
+}
+
+func TestSNSSenderPublishes(t *testing.T) {
 	pub := &capturePublisher{}
 	if err := NewSNSSender(pub, "CallTaxi").Send(context.Background(), "+821012345678", "hello"); err != nil {
 		t.Fatal(err)
@@ -37,9 +47,34 @@ func TestSNSSender(t *testing.T) {
 			t.Errorf("attribute %s = %+v", name, attr)
 		}
 	}
+}
 
-	pub.err = errors.New("throttled")
-	if err := NewSNSSender(pub, "CallTaxi").Send(context.Background(), "+821012345678", "hello"); err == nil || !errors.Is(err, pub.err) {
-		t.Errorf("publish error not returned: %v", err)
+func TestSNSSenderClassifiesErrors(t *testing.T) {
+	apiErr := func(code, msg string) error { return &smithy.GenericAPIError{Code: code, Message: msg} }
+	tests := []struct {
+		name      string
+		pub       capturePublisher
+		throttled bool
+		permanent bool
+		published bool
+	}{
+		{name: "opted out: not published, permanent", pub: capturePublisher{optedOut: true}, permanent: true},
+		{name: "invalid number", pub: capturePublisher{err: apiErr("InvalidParameter", "Invalid parameter: PhoneNumber Reason: +821099990002 is not valid to publish to")}, permanent: true, published: true},
+		{name: "ThrottlingException", pub: capturePublisher{err: apiErr("ThrottlingException", "Rate exceeded")}, throttled: true, published: true},
+		{name: "Throttled", pub: capturePublisher{err: apiErr("Throttled", "Rate exceeded")}, throttled: true, published: true},
+		{name: "opt-out check throttled", pub: capturePublisher{checkErr: apiErr("Throttling", "Rate exceeded")}, throttled: true},
+		{name: "internal error is transient", pub: capturePublisher{err: apiErr("InternalError", "boom")}, published: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := NewSNSSender(&tt.pub, "CallTaxi").Send(context.Background(), "+821012345678", "hello")
+			var perm *PermanentError
+			if err == nil || errors.Is(err, ErrThrottled) != tt.throttled || errors.As(err, &perm) != tt.permanent {
+				t.Errorf("err = %v, want throttled %v permanent %v", err, tt.throttled, tt.permanent)
+			}
+			if (tt.pub.in != nil) != tt.published {
+				t.Errorf("published %v, want %v", tt.pub.in != nil, tt.published)
+			}
+		})
 	}
 }
