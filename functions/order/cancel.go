@@ -13,7 +13,7 @@ import (
 )
 
 // Cancel refunds a paid order and cancels it. Only its owner may; to anyone else it does not exist.
-// Cancelling a cancelled order republishes OrderCanceled, repairing a publish an earlier attempt lost.
+// Cancelling a cancelled order answers it as it is.
 func (s *Service) Cancel(ctx context.Context, caller auth.Identity, id string) (OrderView, error) {
 	o, err := s.visibleOrder(ctx, id, caller.Subject, false)
 	if err != nil {
@@ -21,7 +21,7 @@ func (s *Service) Cancel(ctx context.Context, caller auth.Identity, id string) (
 	}
 	switch o.Status {
 	case StatusCanceled:
-		return viewOrNothing(o, s.publishCanceled(ctx, o))
+		return o.View(), nil
 	case StatusPaid:
 	default:
 		return OrderView{}, apperr.Conflict("order %s is %s and cannot be canceled", id, o.Status)
@@ -37,10 +37,7 @@ func (s *Service) Cancel(ctx context.Context, caller auth.Identity, id string) (
 		return OrderView{}, apperr.Conflict("the payment of order %s could not be refunded: %s", id, res.Reason)
 	}
 	canceled, err := s.markCanceled(ctx, id)
-	if err != nil {
-		return OrderView{}, err
-	}
-	return viewOrNothing(canceled, s.publishCanceled(ctx, canceled))
+	return viewOrNothing(canceled, err)
 }
 
 func (s *Service) markCanceled(ctx context.Context, id string) (Order, error) {
@@ -56,15 +53,4 @@ func (s *Service) markCanceled(ctx context.Context, id string) (Order, error) {
 		s.metrics.Count(metrics.OrdersCanceled, 1)
 	}
 	return canceled, err
-}
-
-func (s *Service) publishCanceled(ctx context.Context, o Order) error {
-	err := s.publisher.Publish(ctx, &contracts.OrderCanceled{
-		Meta:    contracts.Meta{CorrelationID: o.CorrelationID},
-		OrderID: o.ID, CustomerID: o.CustomerID,
-	})
-	if err != nil {
-		return apperr.TryAgain("the cancellation is refunded but could not be completed; repeat the cancel", unavailableRetryAfter, fmt.Errorf("publish OrderCanceled for %s: %w", o.ID, err))
-	}
-	return nil
 }

@@ -88,6 +88,9 @@ func (r PlaceOrderRequest) Normalize() (PlaceOrderRequest, error) {
 
 // Order is one row of the Orders table.
 type Order struct {
+	// PendingShard is set only while the order is PENDING_PAYMENT: it keys the sparse pending index the
+	// sweep reads (see sweep.go).
+	PendingShard  string `dynamodbav:"pendingShard,omitempty"`
 	ID            string `dynamodbav:"id"`
 	Entity        string `dynamodbav:"entity"`
 	OrderID       string `dynamodbav:"orderId"`
@@ -115,7 +118,7 @@ func NewOrder(id, customerID string, req PlaceOrderRequest, fare int64, correlat
 	return Order{
 		ID: id, Entity: entityOrder, OrderID: id, CustomerID: customerID,
 		Name: req.Name, Phone: req.Phone, OrderType: req.OrderType, Fare: fare,
-		Status: StatusPendingPayment, Pickup: req.Pickup, Destination: req.Destination,
+		Status: StatusPendingPayment, PendingShard: PendingShard(id), Pickup: req.Pickup, Destination: req.Destination,
 		CorrelationID: correlationID, Version: 1, CreatedAt: at, UpdatedAt: at,
 	}
 }

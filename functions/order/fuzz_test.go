@@ -13,6 +13,7 @@ import (
 	"github.com/calltaxi/call-taxi/shared/idempotency"
 	"github.com/calltaxi/call-taxi/shared/logging"
 	"github.com/calltaxi/call-taxi/shared/metrics"
+	"github.com/calltaxi/call-taxi/shared/outbox"
 )
 
 var orderRoutes = []string{"GET /orders/{id}", "POST /orders", "POST /orders/{id}/cancel"}
@@ -25,8 +26,9 @@ func FuzzOrderAPI(f *testing.F) {
 		ddbtest.Table{Name: idemTable, Hash: "key"},
 	)
 	store := NewDynamoStore(db, ordersTable)
-	svc := NewService(store, &fakePayments{}, idempotency.New(db, idemTable, 24*time.Hour, 30*time.Second), &bustest.Recorder{}, metrics.New(io.Discard, "order"), 3800)
-	handlers := NewHandlers(svc, logging.New(io.Discard, "ERROR"))
+	svc := NewService(store, &fakePayments{}, idempotency.New(db, idemTable, 24*time.Hour, 30*time.Second), metrics.New(io.Discard, "order"), 3800)
+	logger := logging.New(io.Discard, "ERROR")
+	handlers := NewHandlers(svc, outbox.NewHandler(DeriveEvents, &bustest.Recorder{}, logger), logger)
 	for _, status := range []string{StatusPaid, StatusCanceled, StatusDeclined} {
 		o := NewOrder("fuzz-"+status, "alice", PlaceOrderRequest{Name: "Lee", Phone: "+821099998888", OrderType: "prime"}, Fare("prime", 3800), "corr", time.Now())
 		o.Status = status

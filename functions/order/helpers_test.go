@@ -21,6 +21,8 @@ import (
 	"github.com/calltaxi/call-taxi/shared/lambdamux"
 	"github.com/calltaxi/call-taxi/shared/logging"
 	"github.com/calltaxi/call-taxi/shared/metrics"
+	"github.com/calltaxi/call-taxi/shared/outbox"
+	"github.com/calltaxi/call-taxi/shared/outbox/outboxtest"
 	"github.com/calltaxi/call-taxi/shared/validate"
 )
 
@@ -43,6 +45,8 @@ type fakePayments struct {
 	refunds       int
 	entered       chan struct{}
 	gate          chan struct{}
+	results       map[string]contracts.PaymentResult // by order id: what Status answers
+	statusFailure error
 }
 
 func (f *fakePayments) Charge(ctx context.Context, req contracts.PaymentRequest) (contracts.PaymentResult, error) {
@@ -65,10 +69,27 @@ func (f *fakePayments) Charge(ctx context.Context, req contracts.PaymentRequest)
 		return contracts.PaymentResult{Status: contracts.PaymentDeclinedStatus, PaymentID: "pay-" + req.OrderID, Reason: "card_declined"}, nil
 	}
 	f.approved++
-	return contracts.PaymentResult{
+	res := contracts.PaymentResult{
 		Status: contracts.PaymentApprovedStatus, PaymentID: "pay-" + req.OrderID,
 		CardLast4: validate.Last4(req.CardNo), CardBrand: validate.CardBrand(req.CardNo),
-	}, nil
+	}
+	if f.results == nil {
+		f.results = map[string]contracts.PaymentResult{}
+	}
+	f.results[req.OrderID] = res
+	return res, nil
+}
+
+func (f *fakePayments) Status(ctx context.Context, req contracts.PaymentRequest) (contracts.PaymentResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.statusFailure != nil {
+		return contracts.PaymentResult{}, f.statusFailure
+	}
+	if res, ok := f.results[req.OrderID]; ok {
+		return res, nil
+	}
+	return contracts.PaymentResult{Status: contracts.PaymentNotFoundStatus}, nil
 }
 
 func (f *fakePayments) Refund(ctx context.Context, req contracts.PaymentRequest) (contracts.PaymentResult, error) {
@@ -93,29 +114,111 @@ func (f *fakePayments) set(fn func(f *fakePayments)) {
 	fn(f)
 }
 
-// testEnv is the whole function against an embedded DynamoDB, a fake payment function and a recording bus.
+// testEnv is the whole function against an embedded DynamoDB, a fake payment function and a recording bus
+// that the function's outbox publishes to when the test delivers the Orders stream (publish).
 type testEnv struct {
 	t        *testing.T
 	db       *dynamodb.Client
 	store    *DynamoStore
-	flaky    *flakyStore // the service's store: set its failGet to make reads fail
+	flaky    *flakyStore // set its failGet to make reads fail
+	stream   *outboxtest.Stream
 	pay      *fakePayments
 	bus      *bustest.Recorder
 	logs     *bytes.Buffer
+	metrics  *bytes.Buffer
+	svc      *Service
 	handlers lambdamux.Handlers
 }
 
 func newTestEnv(t *testing.T) *testEnv {
 	t.Helper()
 	db := ddbtest.New(t,
-		ddbtest.Table{Name: ordersTable, Hash: "id", Indexes: []ddbtest.Index{{Name: "customerId-createdAt-index", Hash: "customerId", Range: "createdAt"}}},
+		ddbtest.Table{Name: ordersTable, Hash: "id", Indexes: []ddbtest.Index{
+			{Name: "customerId-createdAt-index", Hash: "customerId", Range: "createdAt"},
+			{Name: pendingIndex, Hash: attrPendingShard, Range: "createdAt"},
+		}},
 		ddbtest.Table{Name: idemTable, Hash: "key"},
 	)
-	e := &testEnv{t: t, db: db, store: NewDynamoStore(db, ordersTable), pay: &fakePayments{}, bus: &bustest.Recorder{}, logs: &bytes.Buffer{}}
+	e := &testEnv{
+		t: t, db: db, store: NewDynamoStore(db, ordersTable), stream: outboxtest.NewStream(ordersTable),
+		pay: &fakePayments{}, bus: &bustest.Recorder{}, logs: &bytes.Buffer{}, metrics: &bytes.Buffer{},
+	}
 	e.flaky = &flakyStore{Store: e.store}
-	svc := NewService(e.flaky, e.pay, idempotency.New(db, idemTable, 24*time.Hour, 30*time.Second), e.bus, metrics.New(io.Discard, "order"), 3800)
-	e.handlers = NewHandlers(svc, logging.New(&lockedWriter{w: e.logs}, "DEBUG"))
+	logger := logging.New(&lockedWriter{w: e.logs}, "DEBUG")
+	e.svc = NewService(&streamingStore{Store: e.flaky, stream: e.stream}, e.pay, idempotency.New(db, idemTable, 24*time.Hour, 30*time.Second), metrics.New(&lockedWriter{w: e.metrics}, "order"), 3800)
+	e.handlers = NewHandlers(e.svc, outbox.NewHandler(DeriveEvents, e.bus, logger), logger)
 	return e
+}
+
+// publish delivers the stream's new records to the function's outbox; failed reports whether any record
+// failed (it stays on the stream).
+func (e *testEnv) publish() (failed bool) {
+	e.t.Helper()
+	resp, err := e.stream.Deliver(context.Background(), e.handlers.Stream)
+	if err != nil {
+		e.t.Fatalf("stream handler: %v", err)
+	}
+	return len(resp.BatchItemFailures) > 0
+}
+
+// streamingStore records every write of the Orders table on a stream, as DynamoDB Streams would.
+type streamingStore struct {
+	Store
+	stream *outboxtest.Stream
+}
+
+func (s *streamingStore) Create(ctx context.Context, o Order) error {
+	err := s.Store.Create(ctx, o)
+	if err == nil {
+		err = s.stream.Add(nil, o)
+	}
+	return err
+}
+
+// changed records the change an update made: old is the row before it.
+func (s *streamingStore) changed(old Order, new Order, err error) (Order, error) {
+	if err == nil {
+		err = s.stream.Add(old, new)
+	}
+	return new, err
+}
+
+func (s *streamingStore) before(ctx context.Context, id string) Order {
+	o, _ := s.Store.Get(ctx, id)
+	return o
+}
+
+func (s *streamingStore) MarkPaid(ctx context.Context, id string, p PaymentInfo, at time.Time) (Order, error) {
+	old := s.before(ctx, id)
+	o, err := s.Store.MarkPaid(ctx, id, p, at)
+	return s.changed(old, o, err)
+}
+
+func (s *streamingStore) MarkDeclined(ctx context.Context, id, reason string, at time.Time) (Order, error) {
+	old := s.before(ctx, id)
+	o, err := s.Store.MarkDeclined(ctx, id, reason, at)
+	return s.changed(old, o, err)
+}
+
+func (s *streamingStore) MarkCanceled(ctx context.Context, id string, at time.Time) (Order, error) {
+	old := s.before(ctx, id)
+	o, err := s.Store.MarkCanceled(ctx, id, at)
+	return s.changed(old, o, err)
+}
+
+func (s *streamingStore) Park(ctx context.Context, id string, version int64, at time.Time) error {
+	old := s.before(ctx, id)
+	if err := s.Store.Park(ctx, id, version, at); err != nil {
+		return err
+	}
+	_, err := s.changed(old, s.before(ctx, id), nil)
+	return err
+}
+
+func (s *streamingStore) Unpark(ctx context.Context, id string, at time.Time) (Order, error) {
+	old := s.before(ctx, id)
+	o, err := s.Store.Unpark(ctx, id, at)
+	return s.changed(old, o, err)
 }
 
 var errStoreDown = errors.New("store down")
@@ -242,6 +345,9 @@ func (e *testEnv) seed(id, customer, status string) {
 	req := PlaceOrderRequest{Name: "Lee", Phone: "+821099998888", OrderType: "prime"}
 	o := NewOrder(id, customer, req, Fare("prime", 3800), "corr-"+id, time.Now())
 	o.Status = status
+	if status != StatusPendingPayment {
+		o.PendingShard = ""
+	}
 	if status == StatusPaid || status == StatusCanceled {
 		o.PaymentID, o.CardLast4, o.CardBrand = "pay-"+id, "1111", "visa"
 	}

@@ -1,5 +1,6 @@
 // Command order is the order context's Lambda: it places orders (charging through the payment
-// function), shows them and cancels them (refunding).
+// function), shows them and cancels them (refunding), publishes the Orders table's changes as events,
+// and sweeps orders left unpaid.
 package main
 
 import (
@@ -19,6 +20,7 @@ import (
 	"github.com/calltaxi/call-taxi/shared/idempotency"
 	"github.com/calltaxi/call-taxi/shared/logging"
 	"github.com/calltaxi/call-taxi/shared/metrics"
+	"github.com/calltaxi/call-taxi/shared/outbox"
 )
 
 // An Idempotency-Key is remembered for a day; an attempt is trusted for twice the function timeout.
@@ -45,6 +47,10 @@ func main() {
 	if err != nil {
 		fail("configuration", err)
 	}
+	paymentRecordsFunction, err := envcfg.Required("PAYMENT_RECORDS_FUNCTION_NAME")
+	if err != nil {
+		fail("configuration", err)
+	}
 	paymentQualifier := envcfg.String("PAYMENT_FUNCTION_QUALIFIER", "live")
 	minTaxiPrice, err := envcfg.Int("MIN_TAXI_PRICE", 3800)
 	if err == nil && minTaxiPrice <= 0 {
@@ -68,11 +74,11 @@ func main() {
 
 	svc := NewService(
 		NewDynamoStore(db, ordersTable),
-		NewLambdaPayments(lambdaClient, paymentFunction, paymentQualifier),
+		NewLambdaPayments(lambdaClient, paymentFunction, paymentRecordsFunction, paymentQualifier),
 		idempotency.New(db, idempotencyTable, idempotencyTTL, idempotencyLease),
-		bus.NewEventBridge(eventbridge.NewFromConfig(cfg), busName),
 		metrics.New(os.Stdout, "order"),
 		int64(minTaxiPrice),
 	)
-	lambda.Start(NewHandlers(svc, logger))
+	box := outbox.NewHandler(DeriveEvents, bus.NewEventBridge(eventbridge.NewFromConfig(cfg), busName), logger)
+	lambda.Start(NewHandlers(svc, box, logger))
 }

@@ -25,33 +25,41 @@ const maxPaymentWait = 12 * time.Second
 // deadlineMargin is kept after a payment invoke so the order function can still answer 503.
 const deadlineMargin = time.Second
 
-// LambdaPayments invokes the payment function's alias synchronously.
+// LambdaPayments invokes the payment context's functions' aliases synchronously: charges and refunds go
+// to the function behind the overload guard, status reads to the records function.
 type LambdaPayments struct {
-	client       InvokeAPI
-	functionName string
-	qualifier    string
+	client          InvokeAPI
+	chargesFunction string
+	recordsFunction string
+	qualifier       string
 }
 
 var _ Payments = (*LambdaPayments)(nil)
 
-// NewLambdaPayments returns the adapter for the named function and alias.
-func NewLambdaPayments(client InvokeAPI, functionName, qualifier string) *LambdaPayments {
-	return &LambdaPayments{client: client, functionName: functionName, qualifier: qualifier}
+// NewLambdaPayments returns the adapter for the named functions and alias.
+func NewLambdaPayments(client InvokeAPI, chargesFunction, recordsFunction, qualifier string) *LambdaPayments {
+	return &LambdaPayments{client: client, chargesFunction: chargesFunction, recordsFunction: recordsFunction, qualifier: qualifier}
 }
 
 // Charge asks payment to charge the order's fare.
 func (p *LambdaPayments) Charge(ctx context.Context, req contracts.PaymentRequest) (contracts.PaymentResult, error) {
 	req.Action = contracts.PaymentActionCharge
-	return p.invoke(ctx, req)
+	return p.invoke(ctx, p.chargesFunction, req)
 }
 
 // Refund asks payment to refund the order's payment.
 func (p *LambdaPayments) Refund(ctx context.Context, req contracts.PaymentRequest) (contracts.PaymentResult, error) {
 	req.Action = contracts.PaymentActionRefund
-	return p.invoke(ctx, req)
+	return p.invoke(ctx, p.chargesFunction, req)
 }
 
-func (p *LambdaPayments) invoke(ctx context.Context, req contracts.PaymentRequest) (contracts.PaymentResult, error) {
+// Status asks payment for the order's payment as it stands.
+func (p *LambdaPayments) Status(ctx context.Context, req contracts.PaymentRequest) (contracts.PaymentResult, error) {
+	req.Action = contracts.PaymentActionStatus
+	return p.invoke(ctx, p.recordsFunction, req)
+}
+
+func (p *LambdaPayments) invoke(ctx context.Context, functionName string, req contracts.PaymentRequest) (contracts.PaymentResult, error) {
 	payload, err := json.Marshal(req)
 	if err != nil {
 		return contracts.PaymentResult{}, fmt.Errorf("%w: encode %s request: %w", ErrPaymentUnavailable, req.Action, err)
@@ -59,7 +67,7 @@ func (p *LambdaPayments) invoke(ctx context.Context, req contracts.PaymentReques
 	ctx, cancel := context.WithTimeout(ctx, invokeTimeout(ctx, time.Now()))
 	defer cancel()
 	in := &lambda.InvokeInput{
-		FunctionName:   aws.String(p.functionName),
+		FunctionName:   aws.String(functionName),
 		InvocationType: types.InvocationTypeRequestResponse,
 		Payload:        payload,
 	}

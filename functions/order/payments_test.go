@@ -108,7 +108,7 @@ func TestLambdaPaymentsMapsInvokeOutcomes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := &lambdaInvokeServer{respond: tt.respond}
-			payments := NewLambdaPayments(newLambdaClient(t, srv), "payment-fn", "live")
+			payments := NewLambdaPayments(newLambdaClient(t, srv), "payment-fn", "payment-records-fn", "live")
 			got, err := payments.Charge(context.Background(), contracts.PaymentRequest{OrderID: "o1", CustomerID: "alice", Amount: 3800, CardNo: "4111111111111111"})
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) {
@@ -137,7 +137,7 @@ func TestLambdaPaymentsRefundSendsRefundAction(t *testing.T) {
 	srv := &lambdaInvokeServer{respond: func(w http.ResponseWriter) {
 		_, _ = io.WriteString(w, `{"status":"CANCELED","paymentId":"pay-o1"}`)
 	}}
-	payments := NewLambdaPayments(newLambdaClient(t, srv), "payment-fn", "live")
+	payments := NewLambdaPayments(newLambdaClient(t, srv), "payment-fn", "payment-records-fn", "live")
 	got, err := payments.Refund(context.Background(), contracts.PaymentRequest{OrderID: "o1", CustomerID: "alice"})
 	if err != nil || got.Status != contracts.PaymentCanceledStatus {
 		t.Fatalf("Refund = %+v, %v", got, err)
@@ -150,7 +150,7 @@ func TestLambdaPaymentsRefundSendsRefundAction(t *testing.T) {
 func TestLambdaPaymentsTimesOut(t *testing.T) {
 	release := make(chan struct{})
 	srv := &lambdaInvokeServer{respond: func(w http.ResponseWriter) { <-release }}
-	payments := NewLambdaPayments(newLambdaClient(t, srv), "payment-fn", "live")
+	payments := NewLambdaPayments(newLambdaClient(t, srv), "payment-fn", "payment-records-fn", "live")
 	defer close(release)
 	// A Lambda deadline 1.2 s away leaves the invoke 0.2 s.
 	ctx, cancel := context.WithTimeout(context.Background(), 1200*time.Millisecond)

@@ -82,9 +82,13 @@ func (s *Service) place(ctx context.Context, id, customerID string, req PlaceOrd
 	}
 	switch o.Status {
 	case StatusPendingPayment:
+		if o.PendingShard == "" {
+			// The sweep parked it (no payment existed): it must be watched again before it is charged.
+			if o, err = s.orders.Unpark(ctx, id, s.now()); err != nil {
+				return Order{}, err
+			}
+		}
 		return s.charge(ctx, o, req.CardNo)
-	case StatusPaid:
-		return o, s.publishPlaced(ctx, o)
 	case StatusDeclined:
 		return o, apperr.PaymentDeclined(o.DeclineReason)
 	default:
@@ -107,7 +111,7 @@ func (s *Service) charge(ctx context.Context, o Order, cardNo string) (Order, er
 		if err != nil {
 			return o, err
 		}
-		return paid, s.publishPlaced(ctx, paid)
+		return paid, nil
 	case contracts.PaymentDeclinedStatus:
 		reason := res.Reason
 		if reason == "" {
@@ -142,17 +146,6 @@ func (s *Service) markPaid(ctx context.Context, id string, p PaymentInfo) (Order
 		s.metrics.Count(metrics.OrdersPlaced, 1)
 	}
 	return paid, err
-}
-
-func (s *Service) publishPlaced(ctx context.Context, o Order) error {
-	err := s.publisher.Publish(ctx, &contracts.OrderPlaced{
-		Meta:    contracts.Meta{CorrelationID: o.CorrelationID},
-		OrderID: o.ID, CustomerID: o.CustomerID, OrderType: o.OrderType, Fare: o.Fare, PaymentID: o.PaymentID,
-	})
-	if err != nil {
-		return apperr.TryAgain("the booking is paid but could not be completed; repeat the request with the same Idempotency-Key", unavailableRetryAfter, fmt.Errorf("publish OrderPlaced for %s: %w", o.ID, err))
-	}
-	return nil
 }
 
 // outcomeOf tells whether an attempt ended in an answer worth replaying: placed (201) or declined (402).

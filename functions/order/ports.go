@@ -23,6 +23,12 @@ type Store interface {
 	MarkPaid(ctx context.Context, id string, p PaymentInfo, at time.Time) (Order, error)
 	MarkDeclined(ctx context.Context, id, reason string, at time.Time) (Order, error)
 	MarkCanceled(ctx context.Context, id string, at time.Time) (Order, error)
+	// ListPending lists orders still in the pending index that were created before createdBefore.
+	ListPending(ctx context.Context, createdBefore string, limit int) ([]Order, error)
+	// Park takes a PENDING_PAYMENT order with no payment out of the pending index (if still at version);
+	// Unpark puts it back when its customer resumes it.
+	Park(ctx context.Context, id string, version int64, at time.Time) error
+	Unpark(ctx context.Context, id string, at time.Time) (Order, error)
 }
 
 // Payment invoke failures that are not business outcomes.
@@ -31,11 +37,13 @@ var (
 	ErrPaymentUnavailable = errors.New("payment function unavailable")
 )
 
-// Payments charges and refunds through the payment context. Business outcomes (declined, invalid) are
-// results; a throttle wraps ErrPaymentThrottled and any other failure ErrPaymentUnavailable.
+// Payments charges and refunds through the payment context, and reads an order's payment. Business
+// outcomes (declined, invalid, not found) are results; a throttle wraps ErrPaymentThrottled and any other
+// failure ErrPaymentUnavailable.
 type Payments interface {
 	Charge(ctx context.Context, req contracts.PaymentRequest) (contracts.PaymentResult, error)
 	Refund(ctx context.Context, req contracts.PaymentRequest) (contracts.PaymentResult, error)
+	Status(ctx context.Context, req contracts.PaymentRequest) (contracts.PaymentResult, error)
 }
 
 // Idempotency makes POST /orders safe to repeat with the same Idempotency-Key (shared/idempotency.Store).

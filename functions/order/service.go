@@ -7,7 +7,6 @@ import (
 
 	"github.com/calltaxi/call-taxi/shared/apperr"
 	"github.com/calltaxi/call-taxi/shared/auth"
-	"github.com/calltaxi/call-taxi/shared/bus"
 	"github.com/calltaxi/call-taxi/shared/ids"
 	"github.com/calltaxi/call-taxi/shared/metrics"
 )
@@ -18,12 +17,12 @@ const (
 	unavailableRetryAfter = 2 * time.Second
 )
 
-// Service holds the order use cases.
+// Service holds the order use cases. They only write the Orders table: its stream publishes the events
+// (see outbox.go).
 type Service struct {
 	orders       Store
 	payments     Payments
 	idempotency  Idempotency
-	publisher    bus.Publisher
 	metrics      *metrics.Recorder
 	minTaxiPrice int64
 	now          func() time.Time
@@ -31,9 +30,9 @@ type Service struct {
 }
 
 // NewService wires the use cases to their ports.
-func NewService(orders Store, payments Payments, idem Idempotency, publisher bus.Publisher, rec *metrics.Recorder, minTaxiPrice int64) *Service {
+func NewService(orders Store, payments Payments, idem Idempotency, rec *metrics.Recorder, minTaxiPrice int64) *Service {
 	return &Service{
-		orders: orders, payments: payments, idempotency: idem, publisher: publisher, metrics: rec,
+		orders: orders, payments: payments, idempotency: idem, metrics: rec,
 		minTaxiPrice: minTaxiPrice, now: time.Now, newID: ids.New,
 	}
 }

@@ -20,6 +20,7 @@ type DynamoAPI interface {
 	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
 	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 }
 
 // DynamoStore keeps orders in the Orders table.
@@ -60,28 +61,82 @@ func (s *DynamoStore) Get(ctx context.Context, id string) (Order, error) {
 	return o, nil
 }
 
-// MarkPaid moves PENDING_PAYMENT → PAID.
+// MarkPaid moves PENDING_PAYMENT → PAID, out of the pending index.
 func (s *DynamoStore) MarkPaid(ctx context.Context, id string, p PaymentInfo, at time.Time) (Order, error) {
-	return s.transition(ctx, id, StatusPendingPayment, StatusPaid, at, map[string]types.AttributeValue{
+	return s.update(ctx, id, StatusPendingPayment, StatusPaid, at, map[string]types.AttributeValue{
 		"paymentId": str(p.PaymentID), "cardLast4": str(p.CardLast4), "cardBrand": str(p.CardBrand),
-	})
+	}, attrPendingShard)
 }
 
-// MarkDeclined moves PENDING_PAYMENT → DECLINED.
+// MarkDeclined moves PENDING_PAYMENT → DECLINED, out of the pending index.
 func (s *DynamoStore) MarkDeclined(ctx context.Context, id, reason string, at time.Time) (Order, error) {
-	return s.transition(ctx, id, StatusPendingPayment, StatusDeclined, at, map[string]types.AttributeValue{
+	return s.update(ctx, id, StatusPendingPayment, StatusDeclined, at, map[string]types.AttributeValue{
 		"declineReason": str(reason),
-	})
+	}, attrPendingShard)
 }
 
 // MarkCanceled moves PAID → CANCELED.
 func (s *DynamoStore) MarkCanceled(ctx context.Context, id string, at time.Time) (Order, error) {
-	return s.transition(ctx, id, StatusPaid, StatusCanceled, at, nil)
+	return s.update(ctx, id, StatusPaid, StatusCanceled, at, nil, "")
 }
 
-// transition sets status to `to` (plus the extra attributes) only if the order is in `from`, bumping
-// version; ErrWrongState when it is not (or does not exist).
-func (s *DynamoStore) transition(ctx context.Context, id, from, to string, at time.Time, set map[string]types.AttributeValue) (Order, error) {
+// Park takes a PENDING_PAYMENT order out of the pending index, only if it is still at version.
+func (s *DynamoStore) Park(ctx context.Context, id string, version int64, at time.Time) error {
+	_, err := s.updateIf(ctx, id, StatusPendingPayment, StatusPendingPayment, at, nil, attrPendingShard,
+		"#version = :version", map[string]types.AttributeValue{":version": &types.AttributeValueMemberN{Value: strconv.FormatInt(version, 10)}})
+	return err
+}
+
+// Unpark puts a PENDING_PAYMENT order back in the pending index.
+func (s *DynamoStore) Unpark(ctx context.Context, id string, at time.Time) (Order, error) {
+	return s.update(ctx, id, StatusPendingPayment, StatusPendingPayment, at, map[string]types.AttributeValue{
+		attrPendingShard: str(PendingShard(id)),
+	}, "")
+}
+
+// ListPending returns up to limit orders of the pending index created before the given time, each shard
+// oldest first (the index is eventually consistent: a row may already have left PENDING_PAYMENT).
+func (s *DynamoStore) ListPending(ctx context.Context, createdBefore string, limit int) ([]Order, error) {
+	var orders []Order
+	for shard := range pendingShards {
+		paginator := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{
+			TableName:              aws.String(s.table),
+			IndexName:              aws.String(pendingIndex),
+			KeyConditionExpression: aws.String("#shard = :shard AND #createdAt < :before"),
+			// An order that left PENDING_PAYMENT can still be read from the index for a moment (GSIs are
+			// eventually consistent), and the local cloud's engine keeps removed attributes (minidyn ignores
+			// REMOVE): the filter keeps both out.
+			FilterExpression:         aws.String("#status = :pending"),
+			ExpressionAttributeNames: map[string]string{"#shard": attrPendingShard, "#createdAt": "createdAt", "#status": "status"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":shard": str(pendingShardName(shard)), ":before": str(createdBefore), ":pending": str(StatusPendingPayment),
+			},
+		})
+		for paginator.HasMorePages() && len(orders) < limit {
+			page, err := paginator.NextPage(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("query pending orders of shard %d: %w", shard, err)
+			}
+			var batch []Order
+			if err := attributevalue.UnmarshalListOfMaps(page.Items, &batch); err != nil {
+				return nil, fmt.Errorf("decode pending orders: %w", err)
+			}
+			orders = append(orders, batch...)
+		}
+	}
+	if len(orders) > limit {
+		orders = orders[:limit]
+	}
+	return orders, nil
+}
+
+func (s *DynamoStore) update(ctx context.Context, id, from, to string, at time.Time, set map[string]types.AttributeValue, remove string) (Order, error) {
+	return s.updateIf(ctx, id, from, to, at, set, remove, "", nil)
+}
+
+// updateIf sets status to `to` (plus the extra attributes, minus remove) only if the order is in `from`
+// and the extra condition holds, bumping version; ErrWrongState when it is not (or does not exist).
+func (s *DynamoStore) updateIf(ctx context.Context, id, from, to string, at time.Time, set map[string]types.AttributeValue, remove, cond string, condValues map[string]types.AttributeValue) (Order, error) {
 	names := map[string]string{"#id": "id", "#status": "status", "#updatedAt": "updatedAt", "#version": "version"}
 	values := map[string]types.AttributeValue{
 		":from": str(from), ":to": str(to), ":at": str(formatTime(at)),
@@ -95,10 +150,21 @@ func (s *DynamoStore) transition(ctx context.Context, id, from, to string, at ti
 		names[name], values[value] = attr, v
 		update += ", " + name + " = " + value
 	}
+	if remove != "" {
+		names["#remove"] = remove
+		update = "REMOVE #remove " + update
+	}
+	condition := "attribute_exists(#id) AND #status = :from"
+	if cond != "" {
+		condition += " AND " + cond
+		for k, v := range condValues {
+			values[k] = v
+		}
+	}
 	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(s.table),
 		Key:                       orderKey(id),
-		ConditionExpression:       aws.String("attribute_exists(#id) AND #status = :from"),
+		ConditionExpression:       aws.String(condition),
 		UpdateExpression:          aws.String(update),
 		ExpressionAttributeNames:  names,
 		ExpressionAttributeValues: values,

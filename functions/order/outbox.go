@@ -1,0 +1,49 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/calltaxi/call-taxi/shared/contracts"
+	"github.com/calltaxi/call-taxi/shared/outbox"
+	"github.com/calltaxi/call-taxi/shared/streamrec"
+)
+
+var _ outbox.Derive = DeriveEvents
+
+// DeriveEvents maps a change of the Orders table to the events it means: an order that became PAID is
+// OrderPlaced, one that became CANCELED is OrderCanceled. Every other change (a new order awaiting its
+// payment, a decline, the sweep's bookkeeping) means nothing outside.
+func DeriveEvents(rec events.DynamoDBEventRecord) ([]contracts.Event, error) {
+	if rec.EventName == "REMOVE" || len(rec.Change.NewImage) == 0 {
+		return nil, nil
+	}
+	var o Order
+	if err := streamrec.Unmarshal(rec.Change.NewImage, &o); err != nil {
+		return nil, fmt.Errorf("order image: %w", err)
+	}
+	if o.Status == streamrec.StringAttr(rec.Change.OldImage, "status") {
+		return nil, nil
+	}
+	switch o.Status {
+	case StatusPaid:
+		if o.ID == "" || o.CustomerID == "" || o.PaymentID == "" {
+			return nil, errors.New("paid order image lacks id, customerId or paymentId")
+		}
+		return []contracts.Event{&contracts.OrderPlaced{
+			Meta:    contracts.Meta{CorrelationID: o.CorrelationID},
+			OrderID: o.ID, CustomerID: o.CustomerID, OrderType: o.OrderType, Fare: o.Fare, PaymentID: o.PaymentID,
+		}}, nil
+	case StatusCanceled:
+		if o.ID == "" || o.CustomerID == "" {
+			return nil, errors.New("canceled order image lacks id or customerId")
+		}
+		return []contracts.Event{&contracts.OrderCanceled{
+			Meta:    contracts.Meta{CorrelationID: o.CorrelationID},
+			OrderID: o.ID, CustomerID: o.CustomerID,
+		}}, nil
+	}
+	return nil, nil
+}
