@@ -66,21 +66,9 @@ func (e *testEnv) publish(t *testing.T) {
 // numbers it reported as failed.
 func streamInvoke(t *testing.T, handlers lambdamux.Handlers, batch events.DynamoDBEvent) []string {
 	t.Helper()
-	payload, err := json.Marshal(batch)
+	failed, err := apitest.SubmitStream(handlers, batch)
 	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := handlers.Invoke(context.Background(), payload)
-	if err != nil {
-		t.Fatalf("stream invocation failed: %v", err)
-	}
-	var resp events.DynamoDBEventResponse
-	if err := json.Unmarshal(out, &resp); err != nil || resp.BatchItemFailures == nil {
-		t.Fatalf("stream answer %s: %v", out, err)
-	}
-	var failed []string
-	for _, f := range resp.BatchItemFailures {
-		failed = append(failed, f.ItemIdentifier)
+		t.Fatalf("stream invocation: %v", err)
 	}
 	return failed
 }

@@ -10,92 +10,116 @@ import (
 	"github.com/calltaxi/call-taxi/shared/metrics"
 )
 
-// ReservationConfirmed holds one unit of the taxi for the reservation, or says why it cannot. Every
-// replay ends in the same answer: an existing assignment is republished, so a publish lost after the
-// transaction is repaired when the queue redelivers the message.
+// ReservationConfirmed answers the confirm's attempt once: it holds one unit of the taxi for the
+// reservation, or records why it cannot. The answer is a write to the TaxiAssignments table, and its
+// event (TaxiAssigned or TaxiAssignmentRejected) follows from the table's stream, so a redelivery that
+// finds the attempt answered has nothing left to do.
 func (s *Service) ReservationConfirmed(ctx context.Context, ev *contracts.ReservationConfirmed) error {
 	for range maxDecisions {
-		taxi, err := s.store.GetTaxi(ctx, ev.TaxiID)
-		if err != nil {
+		done, err := s.answerConfirm(ctx, ev)
+		if err != nil || done {
 			return err
 		}
-		name := ""
-		if taxi != nil {
-			name = taxi.TaxiName // names never change, so the one read here is the one held
-		}
-		a := newAssignment(ev.ReservationID, ev.TaxiID, name, AssignmentAssigned, ev.Attempt, s.now())
-		err = s.store.Assign(ctx, a, ev.OrderType)
-		if err == nil {
-			logging.From(ctx).Info("taxi assigned", "reservationId", a.ReservationID, "taxiId", a.TaxiID, "attempt", a.Attempt)
-			s.metrics.Count(metrics.TaxisAssigned, 1)
-			return s.publishAssigned(ctx, a, a.Attempt)
-		}
-		var refused *AssignRefusedError
-		if !errors.As(err, &refused) {
-			return err
-		}
-		if refused.AssignmentExists {
-			existing, err := s.store.GetAssignment(ctx, ev.ReservationID)
-			if err != nil {
-				return err
-			}
-			if existing != nil {
-				return s.answerExisting(ctx, ev, *existing)
-			}
-		}
-		if refused.TaxiRefused {
-			taxi, err := s.store.GetTaxi(ctx, ev.TaxiID)
-			if err != nil {
-				return err
-			}
-			if reason, ok := RefusalReason(taxi, ev.OrderType); ok {
-				return s.publishRejected(ctx, ev, reason)
-			}
-		}
-		// Neither row explains the refusal any more (a release or a driver's restock landed meanwhile).
+		// The rows that refused the write do not explain the refusal any more (a release, a restock or
+		// a concurrent answer landed meanwhile).
 		logging.From(ctx).Info("assignment refused by a state that has since changed, deciding again", "reservationId", ev.ReservationID)
 	}
 	return fmt.Errorf("assign taxi %s to %s: no stable decision after %d attempts", ev.TaxiID, ev.ReservationID, maxDecisions)
 }
 
-// answerExisting replies to a confirm for a reservation that already has an assignment row.
-func (s *Service) answerExisting(ctx context.Context, ev *contracts.ReservationConfirmed, existing Assignment) error {
-	if existing.Status != AssignmentAssigned {
-		return s.publishRejected(ctx, ev, ReasonReservationCanceled)
+// answerConfirm makes one decision; done is false when the state changed under it and it must decide again.
+func (s *Service) answerConfirm(ctx context.Context, ev *contracts.ReservationConfirmed) (done bool, err error) {
+	taxi, err := s.store.GetTaxi(ctx, ev.TaxiID)
+	if err != nil {
+		return false, err
 	}
-	// A newer attempt than the one held can only follow a stale rejection of the held attempt (a
-	// duplicate confirm that found no stock, then a redelivery that did). The unit is really held, so
-	// answer the reservation's current attempt with it rather than leave the reservation ASSIGNING forever.
-	attempt := max(existing.Attempt, ev.Attempt)
-	logging.From(ctx).Info("assignment already held, republishing", "reservationId", existing.ReservationID, "taxiId", existing.TaxiID, "heldAttempt", existing.Attempt, "attempt", attempt)
-	return s.publishAssigned(ctx, existing, attempt)
+	name := ""
+	if taxi != nil {
+		name = taxi.TaxiName // names never change, so the one read here is the one held
+	}
+	a := newAssignment(ev.ReservationID, ev.TaxiID, name, AssignmentAssigned, ev.Attempt, s.now())
+	a.CorrelationID = ev.CorrelationID
+	err = s.store.Assign(ctx, a, ev.OrderType)
+	if err == nil {
+		logging.From(ctx).Info("taxi assigned", "reservationId", a.ReservationID, "taxiId", a.TaxiID, "attempt", a.Attempt)
+		s.metrics.Count(metrics.TaxisAssigned, 1)
+		return true, nil
+	}
+	var refused *AssignRefusedError
+	if !errors.As(err, &refused) {
+		return false, err
+	}
+	if refused.AssignmentExists {
+		existing, err := s.store.GetAssignment(ctx, ev.ReservationID)
+		if err != nil {
+			return false, err
+		}
+		if existing != nil && (existing.Status != AssignmentRejected || existing.Attempt >= ev.Attempt) {
+			return s.answerExisting(ctx, ev, *existing)
+		}
+	}
+	if refused.TaxiRefused {
+		taxi, err := s.store.GetTaxi(ctx, ev.TaxiID)
+		if err != nil {
+			return false, err
+		}
+		if reason, ok := RefusalReason(taxi, ev.OrderType); ok {
+			return s.reject(ctx, ev, reason)
+		}
+	}
+	return false, nil
 }
 
-func (s *Service) publishAssigned(ctx context.Context, a Assignment, attempt int) error {
-	ev := &contracts.TaxiAssigned{ReservationID: a.ReservationID, TaxiID: a.TaxiID, TaxiName: a.TaxiName, Attempt: attempt}
-	if err := s.bus.Publish(ctx, ev); err != nil {
-		return publishError(ev.EventName(), err)
+// answerExisting answers a confirm for a reservation whose row refused the assignment.
+func (s *Service) answerExisting(ctx context.Context, ev *contracts.ReservationConfirmed, existing Assignment) (done bool, err error) {
+	switch {
+	case existing.Attempt >= ev.Attempt:
+		logging.From(ctx).Info("attempt already answered", "reservationId", ev.ReservationID, "attempt", ev.Attempt, "status", existing.Status, "answered", existing.Attempt)
+		return true, nil
+	case existing.Status == AssignmentAssigned:
+		// Only a row written before rejections were recorded can hold a unit for an older attempt (a
+		// duplicate confirm rejected for want of stock, then redelivered after a restock). The unit is
+		// really held, so it answers the reservation's current attempt rather than leave it ASSIGNING.
+		held := existing
+		held.CorrelationID = ev.CorrelationID
+		err := s.store.Reanswer(ctx, held, ev.Attempt, stamp(s.now()))
+		if errors.Is(err, ErrVersionConflict) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		logging.From(ctx).Info("held taxi answers a newer attempt", "reservationId", ev.ReservationID, "taxiId", existing.TaxiID, "heldAttempt", existing.Attempt, "attempt", ev.Attempt)
+		return true, nil
+	default: // CANCELED or RELEASED: the reservation was cancelled
+		return s.reject(ctx, ev, ReasonReservationCanceled)
 	}
-	return nil
 }
 
-func (s *Service) publishRejected(ctx context.Context, confirmed *contracts.ReservationConfirmed, reason string) error {
-	logging.From(ctx).Info("taxi assignment rejected", "reservationId", confirmed.ReservationID, "taxiId", confirmed.TaxiID, "attempt", confirmed.Attempt, "reason", reason)
-	ev := &contracts.TaxiAssignmentRejected{ReservationID: confirmed.ReservationID, TaxiID: confirmed.TaxiID, Attempt: confirmed.Attempt, Reason: reason}
-	if err := s.bus.Publish(ctx, ev); err != nil {
-		return publishError(ev.EventName(), err)
+func (s *Service) reject(ctx context.Context, ev *contracts.ReservationConfirmed, reason string) (done bool, err error) {
+	r := newAssignment(ev.ReservationID, "", "", AssignmentRejected, ev.Attempt, s.now())
+	r.RejectedTaxiID, r.RejectReason, r.CorrelationID = ev.TaxiID, reason, ev.CorrelationID
+	err = s.store.Reject(ctx, r)
+	if errors.Is(err, ErrVersionConflict) {
+		return false, nil
 	}
-	return nil
+	if err != nil {
+		return false, err
+	}
+	logging.From(ctx).Info("taxi assignment rejected", "reservationId", ev.ReservationID, "taxiId", ev.TaxiID, "attempt", ev.Attempt, "reason", reason)
+	return true, nil
 }
 
 // ReservationCanceled gives back whatever the reservation holds. With nothing held it leaves a CANCELED
-// tombstone, so a confirm arriving later is rejected and holds nothing.
+// tombstone, so a confirm arriving later is rejected and holds nothing. TaxiReleased follows a release
+// from the table's stream.
 func (s *Service) ReservationCanceled(ctx context.Context, ev *contracts.ReservationCanceled) error {
 	for range maxDecisions {
 		tombstone := newAssignment(ev.ReservationID, "", "", AssignmentCanceled, 0, s.now())
+		tombstone.CorrelationID = ev.CorrelationID
 		err := s.store.CancelUnassigned(ctx, tombstone)
 		if err == nil {
-			logging.From(ctx).Info("reservation canceled before any assignment", "reservationId", ev.ReservationID)
+			logging.From(ctx).Info("reservation canceled with no taxi held", "reservationId", ev.ReservationID)
 			return nil
 		}
 		if !errors.Is(err, ErrAssignmentExists) {
@@ -105,16 +129,15 @@ func (s *Service) ReservationCanceled(ctx context.Context, ev *contracts.Reserva
 		if err != nil {
 			return err
 		}
-		if existing == nil {
-			continue
+		if existing == nil || existing.Status == AssignmentRejected {
+			continue // changed since the write was refused
 		}
-		switch existing.Status {
-		case AssignmentCanceled:
-			return nil
-		case AssignmentReleased:
-			return s.publishReleased(ctx, *existing)
+		if existing.Status != AssignmentAssigned {
+			return nil // CANCELED or RELEASED already
 		}
-		err = s.store.Release(ctx, *existing, stamp(s.now()))
+		held := *existing
+		held.CorrelationID = ev.CorrelationID
+		err = s.store.Release(ctx, held, stamp(s.now()))
 		if errors.Is(err, ErrVersionConflict) {
 			continue
 		}
@@ -122,15 +145,7 @@ func (s *Service) ReservationCanceled(ctx context.Context, ev *contracts.Reserva
 			return err
 		}
 		logging.From(ctx).Info("taxi released", "reservationId", existing.ReservationID, "taxiId", existing.TaxiID)
-		return s.publishReleased(ctx, *existing)
+		return nil
 	}
 	return fmt.Errorf("cancel assignment %s: no stable decision after %d attempts", ev.ReservationID, maxDecisions)
-}
-
-func (s *Service) publishReleased(ctx context.Context, a Assignment) error {
-	ev := &contracts.TaxiReleased{ReservationID: a.ReservationID, TaxiID: a.TaxiID}
-	if err := s.bus.Publish(ctx, ev); err != nil {
-		return publishError(ev.EventName(), err)
-	}
-	return nil
 }

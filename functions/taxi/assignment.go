@@ -8,6 +8,7 @@ import (
 // Assignment statuses (TaxiAssignments table, one row per reservation).
 const (
 	AssignmentAssigned = "ASSIGNED"
+	AssignmentRejected = "REJECTED" // holds nothing: the latest attempt was rejected, a later one may still assign
 	AssignmentReleased = "RELEASED"
 	AssignmentCanceled = "CANCELED"
 )
@@ -19,16 +20,23 @@ const (
 	ReasonNoTaxiAvailable     = "no taxi available"
 )
 
-// Assignment is one row of the TaxiAssignments table: which taxi unit a reservation holds, or a CANCELED
-// tombstone when the reservation was cancelled before any confirm reached the taxi context.
+// Assignment is one row of the TaxiAssignments table, the taxi context's record of its answers to a
+// reservation: which taxi unit it holds (ASSIGNED, then RELEASED), that its latest attempt was rejected
+// (REJECTED), or a CANCELED tombstone when the reservation was cancelled before any unit was held.
+// Attempt is the latest confirm attempt answered, so each attempt is answered once; a rejection also
+// records the taxi asked for and the reason (on a CANCELED or RELEASED row too, keeping the status).
+// Every answer is a write, and its event follows from the table's stream (outbox.go).
 type Assignment struct {
-	ReservationID string `dynamodbav:"reservationId" json:"reservationId"`
-	TaxiID        string `dynamodbav:"taxiId,omitempty" json:"taxiId,omitempty"`
-	TaxiName      string `dynamodbav:"taxiName,omitempty" json:"taxiName,omitempty"`
-	Status        string `dynamodbav:"status" json:"status"`
-	Attempt       int    `dynamodbav:"attempt" json:"attempt"`
-	CreatedAt     string `dynamodbav:"createdAt" json:"createdAt"`
-	UpdatedAt     string `dynamodbav:"updatedAt" json:"updatedAt"`
+	ReservationID  string `dynamodbav:"reservationId" json:"reservationId"`
+	TaxiID         string `dynamodbav:"taxiId,omitempty" json:"taxiId,omitempty"`
+	TaxiName       string `dynamodbav:"taxiName,omitempty" json:"taxiName,omitempty"`
+	Status         string `dynamodbav:"status" json:"status"`
+	Attempt        int    `dynamodbav:"attempt" json:"attempt"`
+	RejectedTaxiID string `dynamodbav:"rejectedTaxiId,omitempty" json:"rejectedTaxiId,omitempty"`
+	RejectReason   string `dynamodbav:"rejectReason,omitempty" json:"rejectReason,omitempty"`
+	CorrelationID  string `dynamodbav:"correlationId,omitempty" json:"correlationId,omitempty"`
+	CreatedAt      string `dynamodbav:"createdAt" json:"createdAt"`
+	UpdatedAt      string `dynamodbav:"updatedAt" json:"updatedAt"`
 }
 
 func newAssignment(reservationID, taxiID, taxiName, status string, attempt int, now time.Time) Assignment {

@@ -4,11 +4,16 @@ import (
 	"log/slog"
 
 	"github.com/calltaxi/call-taxi/shared/lambdamux"
+	"github.com/calltaxi/call-taxi/shared/outbox"
 )
 
-// newHandlers is the function's one Lambda handler: the HTTP API routes and the consumer of the queue its
-// EventBridge rule feeds.
-func newHandlers(service *Service, logger *slog.Logger) lambdamux.Handlers {
+// newHandlers is the function's one Lambda handler: the HTTP API routes, the consumer of the queue its
+// EventBridge rule feeds, and the outbox publishing the TaxiAssignments table's stream.
+func newHandlers(service *Service, publisher Publisher, logger *slog.Logger) lambdamux.Handlers {
 	api := &API{service: service}
-	return lambdamux.Handlers{API: api.Router(logger).Handle, SQS: newConsumer(service, logger).HandleSQS}
+	return lambdamux.Handlers{
+		API:    api.Router(logger).Handle,
+		SQS:    newConsumer(service, logger).HandleSQS,
+		Stream: outbox.NewHandler(deriveEvents, publisher, logger).Handle,
+	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/calltaxi/call-taxi/shared/apitest"
 	"github.com/calltaxi/call-taxi/shared/bus/bustest"
 	"github.com/calltaxi/call-taxi/shared/contracts"
 	"github.com/calltaxi/call-taxi/shared/ddbtest"
@@ -24,6 +25,7 @@ const (
 )
 
 type testEnv struct {
+	stream   *ddbtest.Stream // the TaxiAssignments table's stream: publish hands its records to the function
 	store    *DynamoStore
 	flaky    *flakyStore // the service's store: set its failGetTaxi to make taxi reads fail
 	bus      *bustest.Recorder
@@ -40,8 +42,33 @@ func newTestEnv(t *testing.T) *testEnv {
 	store := NewDynamoStore(client, testTaxisTable, testAssignmentsTable)
 	rec := &bustest.Recorder{}
 	flaky := &flakyStore{Store: store}
-	service := NewService(flaky, rec, nil)
-	return &testEnv{store: store, flaky: flaky, bus: rec, service: service, handlers: newHandlers(service, logging.New(io.Discard, "ERROR"))}
+	service := NewService(flaky, nil)
+	return &testEnv{
+		stream: ddbtest.NewStream(t, client, testAssignmentsTable, "reservationId"), store: store, flaky: flaky, bus: rec,
+		service: service, handlers: newHandlers(service, rec, logging.New(io.Discard, "ERROR")),
+	}
+}
+
+// publish hands the assignments stream's records since the last call to the function, as the stream's
+// event source mapping would, and fails the test when the function reports any of them.
+func (e *testEnv) publish(t *testing.T) {
+	t.Helper()
+	batch := e.stream.Next(t)
+	if len(batch.Records) == 0 {
+		return
+	}
+	failed, err := apitest.SubmitStream(e.handlers, batch)
+	if err != nil || len(failed) > 0 {
+		t.Fatalf("stream records reported as failed: %v %v", failed, err)
+	}
+}
+
+// deliver hands the events to the function as one SQS batch, then publishes what the writes recorded.
+func (e *testEnv) deliver(t *testing.T, evs ...events.EventBridgeEvent) error {
+	t.Helper()
+	err := apitest.Deliver(t, e.handlers, evs...)
+	e.publish(t)
+	return err
 }
 
 var errStoreDown = errors.New("store down")

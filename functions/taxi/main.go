@@ -1,5 +1,5 @@
-// Command taxi is the taxi context's Lambda: the drivers' fleet API and the consumer of reservation
-// events that assigns and releases taxis.
+// Command taxi is the taxi context's Lambda: the drivers' fleet API, the consumer of reservation events
+// that assigns and releases taxis, and the publisher of its assignments table's stream.
 package main
 
 import (
@@ -32,10 +32,7 @@ func main() {
 		logger.Error("aws configuration", "error", err.Error())
 		os.Exit(1)
 	}
-	service := NewService(
-		NewDynamoStore(dynamodb.NewFromConfig(cfg), taxisTable, assignmentsTable),
-		bus.NewEventBridge(eventbridge.NewFromConfig(cfg), busName),
-		metrics.New(os.Stdout, "taxi"),
-	)
-	lambda.Start(newHandlers(service, logger))
+	service := NewService(NewDynamoStore(dynamodb.NewFromConfig(cfg), taxisTable, assignmentsTable), metrics.New(os.Stdout, "taxi"))
+	publisher := bus.NewEventBridge(eventbridge.NewFromConfig(cfg), busName)
+	lambda.Start(newHandlers(service, publisher, logger))
 }

@@ -11,7 +11,7 @@ import (
 var (
 	// ErrVersionConflict means the row changed since it was read: read it again and decide again.
 	ErrVersionConflict = errors.New("changed since it was read")
-	// ErrAssignmentExists means the reservation already has an assignment row.
+	// ErrAssignmentExists means the reservation already has an assignment row that holds or held a unit.
 	ErrAssignmentExists = errors.New("assignment already exists")
 )
 
@@ -38,12 +38,19 @@ type Store interface {
 
 	// GetAssignment returns the reservation's assignment, or nil when there is none.
 	GetAssignment(ctx context.Context, reservationID string) (*Assignment, error)
-	// Assign atomically creates the ASSIGNED row and takes one unit of the taxi's stock, provided the
-	// reservation has no assignment yet and the taxi exists, has that grade and has stock
-	// (else *AssignRefusedError).
+	// Assign atomically writes the ASSIGNED row and takes one unit of the taxi's stock, provided the
+	// reservation has no row or a REJECTED one of an earlier attempt, and the taxi exists, has that
+	// grade and has stock (else *AssignRefusedError).
 	Assign(ctx context.Context, a Assignment, grade string) error
-	// CancelUnassigned creates a CANCELED tombstone unless the reservation has an assignment row
-	// (else ErrAssignmentExists).
+	// Reject records that attempt a.Attempt is rejected (a.RejectedTaxiID, a.RejectReason): a new
+	// REJECTED row, or the rejection on a row that holds nothing and answered only earlier attempts
+	// (else ErrVersionConflict).
+	Reject(ctx context.Context, a Assignment) error
+	// Reanswer moves the attempt of an ASSIGNED row still at a.Attempt to attempt (else
+	// ErrVersionConflict): the unit held answers the reservation's newer attempt.
+	Reanswer(ctx context.Context, a Assignment, attempt int, at string) error
+	// CancelUnassigned makes the row a CANCELED tombstone when it holds nothing (absent or REJECTED),
+	// else ErrAssignmentExists.
 	CancelUnassigned(ctx context.Context, a Assignment) error
 	// Release atomically marks an ASSIGNED row RELEASED and returns the unit to the taxi's stock
 	// (ErrVersionConflict when the row is no longer ASSIGNED).

@@ -21,6 +21,7 @@ func TestConcurrentConfirmsForTheLastTaxi(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	env.publish(t)
 	for i, err := range errs {
 		if err != nil {
 			t.Fatalf("confirm %d: %v", i, err)
@@ -74,7 +75,7 @@ func TestCancelRacingConfirm(t *testing.T) {
 				}
 				taxi := env.taxi(t, "t1")
 				if taxi.StockCnt != 3 || !taxi.Balanced() {
-					t.Fatalf("round %d: a cancelled reservation holds a taxi: %+v (published %v)", round, taxi, env.bus.Names())
+					t.Fatalf("round %d: a cancelled reservation holds a taxi: %+v (assignment %+v)", round, taxi, env.assignment(t, "r1"))
 				}
 				if a := env.assignment(t, "r1"); a == nil || a.Status == AssignmentAssigned {
 					t.Fatalf("round %d: assignment = %+v", round, a)
@@ -102,6 +103,7 @@ func TestRestockRacingAssignments(t *testing.T) {
 		}
 	})
 	wg.Wait()
+	env.publish(t)
 	taxi := env.taxi(t, "t1")
 	if !taxi.Balanced() || taxi.AssignedCnt != int64(env.bus.Count(contracts.NameTaxiAssigned)) {
 		t.Errorf("taxi = %+v, assigned events %d", taxi, env.bus.Count(contracts.NameTaxiAssigned))

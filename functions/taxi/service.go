@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/calltaxi/call-taxi/shared/apperr"
@@ -15,17 +14,18 @@ import (
 // maxDecisions bounds every read-decide-write loop when concurrent writers keep winning.
 const maxDecisions = 5
 
-// Service holds the taxi use cases: the drivers' fleet and the assignment of taxis to reservations.
+// Service holds the taxi use cases: the drivers' fleet and the assignment of taxis to reservations. It
+// only writes its tables: the events an assignment write means are published from the TaxiAssignments
+// stream (outbox.go).
 type Service struct {
 	store   Store
-	bus     Publisher
 	metrics *metrics.Recorder // nil records nothing
 	now     func() time.Time
 }
 
 // NewService returns the service.
-func NewService(store Store, publisher Publisher, recorder *metrics.Recorder) *Service {
-	return &Service{store: store, bus: publisher, metrics: recorder, now: time.Now}
+func NewService(store Store, recorder *metrics.Recorder) *Service {
+	return &Service{store: store, metrics: recorder, now: time.Now}
 }
 
 // Register adds a driver's taxi.
@@ -75,8 +75,4 @@ func (s *Service) Update(ctx context.Context, driverID, id string, u Update) (*T
 // List returns the taxis of a grade, or all.
 func (s *Service) List(ctx context.Context, grade string) ([]Taxi, error) {
 	return s.store.ListTaxis(ctx, grade)
-}
-
-func publishError(event string, err error) error {
-	return fmt.Errorf("publish %s: %w", event, err)
 }

@@ -120,8 +120,22 @@ func (s *DynamoStore) GetAssignment(ctx context.Context, reservationID string) (
 	return &a, nil
 }
 
+// CancelUnassigned keeps the attempt a REJECTED row answered, so a redelivered confirm of that attempt
+// stays answered.
 func (s *DynamoStore) CancelUnassigned(ctx context.Context, a Assignment) error {
-	err := ddbitem.PutNew(ctx, s.client, s.assignments, "reservationId", a)
+	u := update{
+		set: "#status = :canceled, #attempt = if_not_exists(#attempt, :zero), " +
+			"#createdAt = if_not_exists(#createdAt, :at), #updatedAt = :at",
+		condition: "attribute_not_exists(#rid) OR #status = :rejected",
+		names: map[string]string{
+			"#rid": "reservationId", "#status": "status", "#attempt": "attempt", "#createdAt": "createdAt", "#updatedAt": "updatedAt",
+		},
+		values: map[string]types.AttributeValue{
+			":canceled": str(AssignmentCanceled), ":rejected": str(AssignmentRejected), ":zero": num(0), ":at": str(a.UpdatedAt),
+		},
+	}
+	u.correlate(a.CorrelationID)
+	err := s.updateAssignment(ctx, a.ReservationID, u)
 	if errors.Is(err, ddbitem.ErrConditionFailed) {
 		err = ErrAssignmentExists
 	}
@@ -129,4 +143,86 @@ func (s *DynamoStore) CancelUnassigned(ctx context.Context, a Assignment) error 
 		return fmt.Errorf("cancel assignment %s: %w", a.ReservationID, err)
 	}
 	return nil
+}
+
+// Reject keeps the status of a CANCELED or RELEASED row: the rejection is recorded beside it.
+func (s *DynamoStore) Reject(ctx context.Context, a Assignment) error {
+	u := update{
+		set: "#status = if_not_exists(#status, :rejected), #attempt = :attempt, #rtaxi = :taxi, #reason = :reason, " +
+			"#createdAt = if_not_exists(#createdAt, :at), #updatedAt = :at",
+		condition: "attribute_not_exists(#rid) OR (#status <> :assigned AND #attempt < :attempt)",
+		names: map[string]string{
+			"#rid": "reservationId", "#status": "status", "#attempt": "attempt", "#rtaxi": "rejectedTaxiId",
+			"#reason": "rejectReason", "#createdAt": "createdAt", "#updatedAt": "updatedAt",
+		},
+		values: map[string]types.AttributeValue{
+			":rejected": str(AssignmentRejected), ":assigned": str(AssignmentAssigned), ":attempt": num(int64(a.Attempt)),
+			":taxi": str(a.RejectedTaxiID), ":reason": str(a.RejectReason), ":at": str(a.UpdatedAt),
+		},
+	}
+	u.correlate(a.CorrelationID)
+	err := s.updateAssignment(ctx, a.ReservationID, u)
+	if errors.Is(err, ddbitem.ErrConditionFailed) {
+		err = ErrVersionConflict
+	}
+	if err != nil {
+		return fmt.Errorf("reject attempt %d of %s: %w", a.Attempt, a.ReservationID, err)
+	}
+	return nil
+}
+
+func (s *DynamoStore) Reanswer(ctx context.Context, a Assignment, attempt int, at string) error {
+	u := update{
+		set:       "#attempt = :attempt, #updatedAt = :at",
+		condition: "#status = :assigned AND #attempt = :held",
+		names:     map[string]string{"#status": "status", "#attempt": "attempt", "#updatedAt": "updatedAt"},
+		values: map[string]types.AttributeValue{
+			":assigned": str(AssignmentAssigned), ":held": num(int64(a.Attempt)), ":attempt": num(int64(attempt)), ":at": str(at),
+		},
+	}
+	u.correlate(a.CorrelationID)
+	err := s.updateAssignment(ctx, a.ReservationID, u)
+	if errors.Is(err, ddbitem.ErrConditionFailed) {
+		err = ErrVersionConflict
+	}
+	if err != nil {
+		return fmt.Errorf("answer attempt %d of %s with the held taxi: %w", attempt, a.ReservationID, err)
+	}
+	return nil
+}
+
+// update is one conditional UpdateItem of an assignment row (SET clauses without the SET keyword).
+type update struct {
+	set, condition string
+	names          map[string]string
+	values         map[string]types.AttributeValue
+}
+
+// correlate records the correlation id of the event being answered, which the outbox puts on the
+// answer's event.
+func (u *update) correlate(correlationID string) {
+	if correlationID == "" {
+		return
+	}
+	u.set += ", #correlationId = :correlationId"
+	u.names["#correlationId"] = "correlationId"
+	u.values[":correlationId"] = str(correlationID)
+}
+
+func (s *DynamoStore) updateAssignment(ctx context.Context, reservationID string, u update) error {
+	err := ddbitem.RetryConflicts(ctx, func() error {
+		_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName:                 aws.String(s.assignments),
+			Key:                       map[string]types.AttributeValue{"reservationId": str(reservationID)},
+			UpdateExpression:          aws.String("SET " + u.set),
+			ConditionExpression:       aws.String(u.condition),
+			ExpressionAttributeNames:  u.names,
+			ExpressionAttributeValues: u.values,
+		})
+		return err
+	})
+	if _, ok := errors.AsType[*types.ConditionalCheckFailedException](err); ok {
+		return ddbitem.ErrConditionFailed
+	}
+	return err
 }

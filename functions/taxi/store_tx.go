@@ -30,8 +30,11 @@ func (s *DynamoStore) Assign(ctx context.Context, a Assignment, grade string) er
 	items[assignItemAssignment] = types.TransactWriteItem{Put: &types.Put{
 		TableName:                aws.String(s.assignments),
 		Item:                     item,
-		ConditionExpression:      aws.String("attribute_not_exists(#rid)"),
-		ExpressionAttributeNames: map[string]string{"#rid": "reservationId"},
+		ConditionExpression:      aws.String("attribute_not_exists(#rid) OR (#status = :rejected AND #attempt < :attempt)"),
+		ExpressionAttributeNames: map[string]string{"#rid": "reservationId", "#status": "status", "#attempt": "attempt"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":rejected": str(AssignmentRejected), ":attempt": num(int64(a.Attempt)),
+		},
 	}}
 	items[assignItemTaxi] = types.TransactWriteItem{Update: &types.Update{
 		TableName:           aws.String(s.taxis),
@@ -73,16 +76,23 @@ func refusal(reasons []types.CancellationReason) *AssignRefusedError {
 }
 
 func (s *DynamoStore) Release(ctx context.Context, a Assignment, at string) error {
+	release := update{
+		set:       "#status = :released, #updatedAt = :at",
+		condition: "#status = :assigned",
+		names:     map[string]string{"#status": "status", "#updatedAt": "updatedAt"},
+		values: map[string]types.AttributeValue{
+			":released": str(AssignmentReleased), ":assigned": str(AssignmentAssigned), ":at": str(at),
+		},
+	}
+	release.correlate(a.CorrelationID)
 	items := []types.TransactWriteItem{
 		{Update: &types.Update{
-			TableName:                aws.String(s.assignments),
-			Key:                      map[string]types.AttributeValue{"reservationId": str(a.ReservationID)},
-			UpdateExpression:         aws.String("SET #status = :released, #updatedAt = :at"),
-			ConditionExpression:      aws.String("#status = :assigned"),
-			ExpressionAttributeNames: map[string]string{"#status": "status", "#updatedAt": "updatedAt"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":released": str(AssignmentReleased), ":assigned": str(AssignmentAssigned), ":at": str(at),
-			},
+			TableName:                 aws.String(s.assignments),
+			Key:                       map[string]types.AttributeValue{"reservationId": str(a.ReservationID)},
+			UpdateExpression:          aws.String("SET " + release.set),
+			ConditionExpression:       aws.String(release.condition),
+			ExpressionAttributeNames:  release.names,
+			ExpressionAttributeValues: release.values,
 		}},
 		{Update: &types.Update{
 			TableName:           aws.String(s.taxis),

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 // Several writes to one item between two calls come out as one record (the net change), so call Next
 // after each step whose records a test cares about.
 type Stream struct {
+	mu     sync.Mutex
 	client *dynamodb.Client
 	table  string
 	keys   []string
@@ -43,6 +45,8 @@ func (s *Stream) Arn() string {
 // Next returns the records of the changes since the previous call (an empty batch when none).
 func (s *Stream) Next(t testing.TB) events.DynamoDBEvent {
 	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	now := s.scan(t)
 	ids := make([]string, 0, len(now)+len(s.last))
 	for id := range now {

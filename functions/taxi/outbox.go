@@ -1,0 +1,72 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/calltaxi/call-taxi/shared/contracts"
+	"github.com/calltaxi/call-taxi/shared/streamrec"
+)
+
+// errMalformedRecord marks a TaxiAssignments stream record the outbox cannot read.
+var errMalformedRecord = errors.New("malformed taxi assignments stream record")
+
+// deriveEvents is the TaxiAssignments table's outbox (shared/outbox): the answers to the reservation
+// context that the change one stream record holds means. It reads only the record, so every redelivery
+// derives the same events.
+func deriveEvents(rec events.DynamoDBEventRecord) ([]contracts.Event, error) {
+	if rec.EventName == string(events.DynamoDBOperationTypeRemove) {
+		return nil, nil
+	}
+	var next Assignment
+	if err := streamrec.Unmarshal(rec.Change.NewImage, &next); err != nil {
+		return nil, fmt.Errorf("%w: new image: %w", errMalformedRecord, err)
+	}
+	if next.ReservationID == "" || next.Status == "" {
+		return nil, fmt.Errorf("%w: new image without reservationId or status", errMalformedRecord)
+	}
+	var prev *Assignment
+	switch {
+	case len(rec.Change.OldImage) > 0:
+		prev = &Assignment{}
+		if err := streamrec.Unmarshal(rec.Change.OldImage, prev); err != nil {
+			return nil, fmt.Errorf("%w: old image: %w", errMalformedRecord, err)
+		}
+	case rec.EventName != string(events.DynamoDBOperationTypeInsert):
+		// Without the old image a change cannot be told from a creation: the stream must be NEW_AND_OLD_IMAGES.
+		return nil, fmt.Errorf("%w: %s of %s without its old image", errMalformedRecord, rec.EventName, next.ReservationID)
+	}
+	return answerEvents(prev, next)
+}
+
+// answerEvents: a unit held for a new attempt → TaxiAssigned; a rejection of a new attempt (on any row
+// that holds nothing) → TaxiAssignmentRejected; ASSIGNED → RELEASED → TaxiReleased. A CANCELED
+// tombstone answers nobody: the reservation it belongs to is already CANCELED.
+func answerEvents(prev *Assignment, next Assignment) ([]contracts.Event, error) {
+	prevAttempt, prevStatus := 0, ""
+	if prev != nil {
+		prevAttempt, prevStatus = prev.Attempt, prev.Status
+	}
+	meta := contracts.Meta{CorrelationID: next.CorrelationID}
+	switch {
+	case next.Status == AssignmentAssigned && (prevStatus != AssignmentAssigned || next.Attempt > prevAttempt):
+		if next.TaxiID == "" || next.Attempt < 1 {
+			return nil, fmt.Errorf("%w: %s is ASSIGNED without a taxi or an attempt", errMalformedRecord, next.ReservationID)
+		}
+		return []contracts.Event{&contracts.TaxiAssigned{
+			Meta: meta, ReservationID: next.ReservationID, TaxiID: next.TaxiID, TaxiName: next.TaxiName, Attempt: next.Attempt,
+		}}, nil
+	case next.Status != AssignmentAssigned && next.Attempt > prevAttempt:
+		if next.RejectReason == "" {
+			return nil, fmt.Errorf("%w: attempt %d of %s answered without a reason", errMalformedRecord, next.Attempt, next.ReservationID)
+		}
+		return []contracts.Event{&contracts.TaxiAssignmentRejected{
+			Meta: meta, ReservationID: next.ReservationID, TaxiID: next.RejectedTaxiID, Attempt: next.Attempt, Reason: next.RejectReason,
+		}}, nil
+	case next.Status == AssignmentReleased && prevStatus == AssignmentAssigned:
+		return []contracts.Event{&contracts.TaxiReleased{Meta: meta, ReservationID: next.ReservationID, TaxiID: next.TaxiID}}, nil
+	}
+	return nil, nil
+}
