@@ -4,7 +4,7 @@
 .DEFAULT_GOAL := help
 
 # Template logical ids; each builds ./functions/<lower-case id without "Function">.
-FUNCTIONS := OrderFunction PaymentFunction ReservationFunction TaxiFunction MyPageFunction NotifyFunction
+FUNCTIONS := OrderFunction PaymentFunction ReservationFunction TaxiFunction MyPageFunction NotifyFunction IdentityFunction
 BUILD_TARGETS := $(addprefix build-,$(FUNCTIONS))
 
 LAMBDA_GOOS ?= linux

@@ -10,6 +10,7 @@ import (
 var onlyFunctionMayUse = map[string]string{
 	"lambda:InvokeFunction": "OrderFunction",
 	"sns:":                  "NotifyFunction",
+	"cognito-idp:":          "IdentityFunction",
 }
 
 // wildcardAllowed is the one statement that may use Resource "*": SMS to phone numbers has no ARN.
@@ -35,6 +36,32 @@ func checkLeastPrivilege(r *repoUnderTest) []string {
 			for j, s := range asSlice(doc["Statement"]) {
 				problems = append(problems, checkStatement(r, id, fmt.Sprintf("%s.Statement[%d]", at, j), asMap(s))...)
 			}
+		}
+	}
+	return append(problems, checkStandalonePolicies(r)...)
+}
+
+// checkStandalonePolicies: an AWS::IAM::Policy (used where naming a resource in the function's own Policies
+// would be a circular dependency, as with a user pool whose trigger is the function) is attached to exactly
+// one function's SAM-generated role, and its statements follow that function's rules.
+func checkStandalonePolicies(r *repoUnderTest) []string {
+	var problems []string
+	for _, id := range r.tpl.resourcesOfType("AWS::IAM::Policy") {
+		props := asMap(r.tpl.resources[id]["Properties"])
+		roles := valueList(props["Roles"])
+		fn := ""
+		if len(roles) == 1 {
+			fn, _ = strings.CutSuffix(asString(asMap(roles[0])["Ref"]), "Role")
+		}
+		if fn == "" || r.tpl.resources[fn]["Type"] != "AWS::Serverless::Function" || r.tpl.functionProperties(fn)["Role"] != nil {
+			problems = append(problems, fmt.Sprintf("%s: Roles must be [!Ref <Function>Role] of one function's SAM-generated role", id))
+			continue
+		}
+		if props["Users"] != nil || props["Groups"] != nil {
+			problems = append(problems, fmt.Sprintf("%s: attached to users or groups as well as %sRole", id, fn))
+		}
+		for j, s := range asSlice(asMap(props["PolicyDocument"])["Statement"]) {
+			problems = append(problems, checkStatement(r, fn, fmt.Sprintf("%s.Statement[%d]", id, j), asMap(s))...)
 		}
 	}
 	return problems
@@ -108,6 +135,15 @@ func (r *repoUnderTest) ownedResources(fn, service string) map[string]bool {
 		return r.resourceSet("AWS::Events::EventBus")
 	case "sqs":
 		return r.resourceSet("AWS::SQS::Queue")
+	case "cognito-idp":
+		// Only the user pools whose trigger it is.
+		owned := map[string]bool{}
+		for _, ev := range r.tpl.functionEvents(fn, "Cognito") {
+			for _, id := range referencedNames(ev["UserPool"]) {
+				owned[id] = true
+			}
+		}
+		return owned
 	case "lambda":
 		owned := map[string]bool{}
 		for name := range r.tpl.samFunctionReferences() {

@@ -107,13 +107,18 @@ func referencedNames(v any) []string {
 	return names
 }
 
-// samFunctionReferences are the names SAM adds for a function with AutoPublishAlias.
+// samFunctionReferences are the names SAM adds for a function: .Alias and .Version with AutoPublishAlias,
+// and <Function>Role, the execution role it creates when the function names no Role.
 func (tpl *samTemplate) samFunctionReferences() map[string]bool {
 	refs := map[string]bool{}
 	for _, id := range tpl.functions() {
-		if asString(tpl.functionProperties(id)["AutoPublishAlias"]) != "" {
+		props := tpl.functionProperties(id)
+		if asString(props["AutoPublishAlias"]) != "" {
 			refs[id+".Alias"] = true
 			refs[id+".Version"] = true
+		}
+		if props["Role"] == nil {
+			refs[id+"Role"] = true
 		}
 	}
 	return refs

@@ -63,6 +63,10 @@ func TestTemplateRulesCatchBrokenFixtures(t *testing.T) {
 				`PaymentFunction.Policies[0].Statement[2]: wildcard resource "arn:aws:events:*:*:event-bus/*"`,
 				`PaymentFunction.Policies[0].Statement[2]: events resource "arn:aws:events:*:*:event-bus/*" names no resource`,
 				`NotifyFunction.Policies[0]: only {Statement: [...]} is allowed`,
+				`IdentityFunctionPolicy.Statement[0]: cognito-idp statement names OtherPool, which IdentityFunction may not use`,
+				`StrayPolicy: Roles must be [!Ref <Function>Role]`,
+				`OrderFunctionPolicy.Statement[0]: cognito-idp:AdminCreateUser is reserved to IdentityFunction`,
+				`OrderFunctionPolicy.Statement[0]: cognito-idp statement names UserPool, which OrderFunction may not use`,
 			},
 		},
 		{

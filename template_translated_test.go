@@ -140,6 +140,15 @@ func TestTranslatedTriggersTargetTheLiveAlias(t *testing.T) {
 			}
 		}
 	}
+	for _, id := range tr.ofType("AWS::Cognito::UserPool") {
+		config := asMap(tr.Resources[id].Properties["LambdaConfig"])
+		for _, trigger := range sortedKeys(config) {
+			checked++
+			if aliasRef(config[trigger]) == "" {
+				t.Errorf("user pool %s %s trigger invokes %v, not a live alias", id, trigger, config[trigger])
+			}
+		}
+	}
 	for _, id := range tr.ofType("AWS::Events::Rule") {
 		for _, target := range valueList(tr.Resources[id].Properties["Targets"]) {
 			for _, ref := range references(asMap(target)["Arn"]) {
@@ -181,10 +190,22 @@ func roleAllows(tr *translated, role, action, resource string) bool {
 	return false
 }
 
+// roleStatements are the statements of a role's inline policies and of the AWS::IAM::Policy resources
+// attached to it.
 func roleStatements(tr *translated, role string) []map[string]any {
-	var out []map[string]any
+	docs := []any{}
 	for _, p := range valueList(tr.Resources[role].Properties["Policies"]) {
-		for _, st := range valueList(asMap(asMap(p)["PolicyDocument"])["Statement"]) {
+		docs = append(docs, asMap(p)["PolicyDocument"])
+	}
+	for _, id := range tr.ofType("AWS::IAM::Policy") {
+		props := tr.Resources[id].Properties
+		if slices.ContainsFunc(valueList(props["Roles"]), func(r any) bool { return asMap(r)["Ref"] == role }) {
+			docs = append(docs, props["PolicyDocument"])
+		}
+	}
+	var out []map[string]any
+	for _, doc := range docs {
+		for _, st := range valueList(asMap(doc)["Statement"]) {
 			out = append(out, asMap(st))
 		}
 	}
