@@ -227,7 +227,7 @@ func TestStreamConsumersRetryUntilRecordsExpire(t *testing.T) {
 			}
 		}
 	}
-	if mappings != 4 {
-		t.Errorf("found %d stream mappings, want 4 (mypage ×3, notify)", mappings)
+	if mappings != 6 {
+		t.Errorf("found %d stream mappings, want 6 (mypage ×3, notify, the reservation and taxi outboxes)", mappings)
 	}
 }
