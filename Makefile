@@ -3,8 +3,9 @@
 
 .DEFAULT_GOAL := help
 
-# Template logical ids; each builds ./functions/<lower-case id without "Function">.
-FUNCTIONS := OrderFunction PaymentFunction ReservationFunction TaxiFunction MyPageFunction NotifyFunction IdentityFunction
+# Template logical ids; each builds ./functions/<lower-case id without "Function">, unless FOLDER_<id without
+# "Function"> names another folder (a context deployed as several functions).
+FUNCTIONS := OrderFunction PaymentFunction PaymentRecordsFunction ReservationFunction TaxiFunction MyPageFunction NotifyFunction IdentityFunction
 BUILD_TARGETS := $(addprefix build-,$(FUNCTIONS))
 
 LAMBDA_GOOS ?= linux
@@ -16,6 +17,8 @@ HOST_GOOS = $(shell go env GOOS)
 HOST_GOARCH = $(shell go env GOARCH)
 
 lower = $(shell printf '%s' '$(1)' | tr '[:upper:]' '[:lower:]')
+FOLDER_PaymentRecords := payment
+folder = $(or $(FOLDER_$(1)),$(call lower,$(1)))
 
 .PHONY: help build $(BUILD_TARGETS) test fuzz test-browser screenshots fmt vet tidy run bench chaos redrive redrive-aws clean
 
@@ -24,7 +27,7 @@ help: ## list the targets
 	@printf '  %-22s %s\n' 'build-<LogicalId>' 'one function: $(FUNCTIONS)'
 
 $(BUILD_TARGETS): build-%Function:
-	GOOS=$(LAMBDA_GOOS) GOARCH=$(LAMBDA_GOARCH) CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -ldflags='-s -w' -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(call lower,$*)
+	GOOS=$(LAMBDA_GOOS) GOARCH=$(LAMBDA_GOARCH) CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -ldflags='-s -w' -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(call folder,$*)
 
 build: ## build every function for Lambda (bin/arm64/<id>) and for this machine (bin/host/<id>)
 	@set -e; for f in $(FUNCTIONS); do \

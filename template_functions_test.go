@@ -9,10 +9,26 @@ import (
 	"strings"
 )
 
+// sharedFolders are the functions built from another context's folder (the Makefile's FOLDER_<name>):
+// one bounded context deployed as several functions.
+var sharedFolders = map[string]string{"PaymentRecordsFunction": "payment"}
+
 // functionFolder is the folder under functions/ that holds a function's main package:
-// OrderFunction → order, MyPageFunction → mypage.
+// OrderFunction → order, MyPageFunction → mypage, PaymentRecordsFunction → payment.
 func functionFolder(logicalID string) string {
+	if folder, ok := sharedFolders[logicalID]; ok {
+		return folder
+	}
 	return strings.ToLower(strings.TrimSuffix(logicalID, "Function"))
+}
+
+// folderFunctions groups the template's functions by the folder they are built from.
+func (r *repoUnderTest) folderFunctions() map[string][]string {
+	byFolder := map[string][]string{}
+	for _, id := range r.tpl.functions() {
+		byFolder[functionFolder(id)] = append(byFolder[functionFolder(id)], id)
+	}
+	return byFolder
 }
 
 // requiredFunctionProperties are the values every function must end up with after Globals.

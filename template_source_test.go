@@ -179,56 +179,91 @@ func (r *repoUnderTest) functionSources(id string) (facts *sourceFacts, ok bool,
 	return facts, err == nil, err
 }
 
-// checkRoutes: the HttpApi routes of a function and the route keys its code dispatches on agree.
+// checkRoutes: the HttpApi routes of the functions built from a folder and the route keys its code
+// dispatches on agree.
 func checkRoutes(r *repoUnderTest) []string {
 	var problems []string
-	for _, id := range r.tpl.functions() {
-		facts, ok, err := r.functionSources(id)
+	byFolder := r.folderFunctions()
+	for _, folder := range sortedKeys(byFolder) {
+		ids := byFolder[folder]
+		facts, ok, err := r.functionSources(ids[0])
 		if err != nil {
-			problems = append(problems, fmt.Sprintf("%s: %v", id, err))
+			problems = append(problems, fmt.Sprintf("%s: %v", ids[0], err))
 		}
 		if !ok {
 			continue
 		}
 		inTemplate := map[string]bool{}
-		events := r.tpl.functionEvents(id, "HttpApi")
-		for _, name := range sortedKeys(events) {
-			ev := events[name]
-			key := strings.ToUpper(asString(ev["Method"])) + " " + asString(ev["Path"])
-			inTemplate[key] = true
-			if _, found := facts.routeKeys[key]; !found {
-				problems = append(problems, fmt.Sprintf("%s.Events.%s: route %q is not handled in functions/%s", id, name, key, functionFolder(id)))
+		for _, id := range ids {
+			events := r.tpl.functionEvents(id, "HttpApi")
+			for _, name := range sortedKeys(events) {
+				ev := events[name]
+				key := strings.ToUpper(asString(ev["Method"])) + " " + asString(ev["Path"])
+				inTemplate[key] = true
+				if _, found := facts.routeKeys[key]; !found {
+					problems = append(problems, fmt.Sprintf("%s.Events.%s: route %q is not handled in functions/%s", id, name, key, folder))
+				}
 			}
 		}
 		for _, key := range sortedKeys(facts.routeKeys) {
 			if !inTemplate[key] {
-				problems = append(problems, fmt.Sprintf("%s: %s handles route %q, which the template does not route to it", id, facts.routeKeys[key], key))
+				problems = append(problems, fmt.Sprintf("%s: %s handles route %q, which the template does not route to it", strings.Join(ids, ", "), facts.routeKeys[key], key))
 			}
 		}
 	}
 	return problems
 }
 
-// checkEnvironment: every variable a function's code reads is set for it (Globals + its own).
+// roleSuffix ends the variable that tells the functions built from one folder apart (PAYMENT_ROLE).
+const roleSuffix = "_ROLE"
+
+// checkEnvironment: every variable a function's code reads is set for it (Globals + its own). Functions
+// built from one folder each set a distinct *_ROLE variable, and each variable the code reads is set on
+// at least one of them (the role decides which are read).
 func checkEnvironment(r *repoUnderTest) []string {
 	var problems []string
-	for _, id := range r.tpl.functions() {
-		facts, ok, err := r.functionSources(id)
+	byFolder := r.folderFunctions()
+	for _, folder := range sortedKeys(byFolder) {
+		ids := byFolder[folder]
+		facts, ok, err := r.functionSources(ids[0])
 		if err != nil {
-			problems = append(problems, fmt.Sprintf("%s: %v", id, err))
+			problems = append(problems, fmt.Sprintf("%s: %v", ids[0], err))
 		}
 		if !ok {
 			continue
 		}
-		env := r.tpl.functionEnvironment(id)
+		roles := map[string]string{}
+		for _, id := range ids {
+			if len(ids) == 1 {
+				break
+			}
+			role := ""
+			for name, v := range r.tpl.functionEnvironment(id) {
+				if strings.HasSuffix(name, roleSuffix) {
+					role = name + "=" + asString(v)
+				}
+			}
+			if other, taken := roles[role]; role == "" || taken {
+				problems = append(problems, fmt.Sprintf("%s: functions/%s builds several functions; each must set its own *%s variable (%q, also on %s)", id, folder, roleSuffix, role, other))
+			}
+			roles[role] = id
+		}
 		for _, name := range sortedKeys(facts.envReads) {
-			_, set := env[name]
-			if !set && !awsProvidedEnv[name] && !strings.HasPrefix(name, awsLambdaEnvPrefix) {
-				problems = append(problems, fmt.Sprintf("%s: %s reads %s, which Environment.Variables does not set", id, facts.envReads[name], name))
+			if awsProvidedEnv[name] || strings.HasPrefix(name, awsLambdaEnvPrefix) {
+				continue
+			}
+			var missing []string
+			for _, id := range ids {
+				if _, set := r.tpl.functionEnvironment(id)[name]; !set {
+					missing = append(missing, id)
+				}
+			}
+			if len(missing) == len(ids) || (len(ids) == 1 && len(missing) > 0) {
+				problems = append(problems, fmt.Sprintf("%s: %s reads %s, which Environment.Variables does not set", strings.Join(missing, ", "), facts.envReads[name], name))
 			}
 		}
 		for _, where := range facts.unresolved {
-			problems = append(problems, fmt.Sprintf("%s: %s reads an environment variable whose name is not a constant string", id, where))
+			problems = append(problems, fmt.Sprintf("%s: %s reads an environment variable whose name is not a constant string", strings.Join(ids, ", "), where))
 		}
 	}
 	return problems
