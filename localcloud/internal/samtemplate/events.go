@@ -53,6 +53,10 @@ func (b *builder) readEvents(res *rawResource, p props, fn *Function) error {
 				return err
 			}
 			fn.Queues = append(fn.Queues, queue)
+		case "Cognito":
+			if err := b.cognitoEvent(fn, name, ep); err != nil {
+				return err
+			}
 		case "":
 			return &pathError{path: event.at("Type"), err: fmt.Errorf("required property is missing")}
 		default:

@@ -106,7 +106,7 @@ func TestEventInvokeConfig(t *testing.T) {
 func TestEventsReportUnsupported(t *testing.T) {
 	tpl := loadFixture(t, "events.yaml", Options{})
 	want := []string{
-		"AWS::Cognito::UserPool Pool: JWTs are minted by the local issuer",
+		"AWS::Cognito::UserPool Pool: sign-in, passwords and e-mail are not emulated: JWTs are minted by the local issuer (POST /_local/signup runs the sign-up triggers)",
 		"AWS::SNS::Topic Topic: no SNS topics locally",
 		"Auth.Authorizers.Lambda: only JWT authorizers are emulated (Api)",
 		"DefinitionBody: OpenAPI definitions are not read; routes come from function events (Api)",

@@ -22,6 +22,7 @@ type Template struct {
 	Queues      map[string]*Queue    // AWS::SQS::Queue, including SAM-generated EventBridge dead-letter queues
 	Rules       map[string]*Rule     // AWS::Events::Rule resources (EventBridgeRule and Schedule events of functions are Function.Rules and Function.Schedules)
 	HttpApis    map[string]*HttpApi  // AWS::Serverless::HttpApi, plus the implicit ServerlessHttpApi
+	UserPools   map[string]*UserPool // AWS::Cognito::UserPool, with its groups and Lambda triggers
 	Unsupported []string             // sorted; one line per resource or property the local cloud does not emulate
 }
 
@@ -221,4 +222,13 @@ type CORS struct {
 	AllowOrigins, AllowMethods, AllowHeaders, ExposeHeaders []string
 	MaxAge                                                  int
 	AllowCredentials                                        bool
+}
+
+// UserPool is a Cognito user pool: its groups (AWS::Cognito::UserPoolGroup) and the functions it invokes,
+// from Cognito events of functions and from its own LambdaConfig.
+type UserPool struct {
+	LogicalID string
+	ID, Arn   string            // ID is what Ref returns
+	Groups    []string          // group names, in logical id order
+	Triggers  map[string]string // LambdaConfig trigger (PostConfirmation, ...) → function name
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"slices"
 	"testing"
 )
 
@@ -18,7 +19,14 @@ func TestLoadRealTemplate(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	for _, id := range []string{"OrderFunction", "PaymentFunction", "ReservationFunction", "TaxiFunction", "MyPageFunction", "NotifyFunction"} {
+	ids := []string{"OrderFunction", "PaymentFunction", "ReservationFunction", "TaxiFunction", "MyPageFunction", "NotifyFunction", "IdentityFunction"}
+	triggered := map[string]bool{}
+	for _, pool := range tpl.UserPools {
+		for _, fn := range pool.Triggers {
+			triggered[fn] = true
+		}
+	}
+	for _, id := range ids {
 		fn, ok := tpl.Functions[id]
 		if !ok {
 			t.Errorf("function %s missing", id)
@@ -27,12 +35,16 @@ func TestLoadRealTemplate(t *testing.T) {
 		if fn.Name == "" || fn.Arn == "" || fn.Runtime == "" || fn.Handler == "" {
 			t.Errorf("%s: incomplete function %+v", id, fn)
 		}
-		if len(fn.HttpRoutes)+len(fn.Rules)+len(fn.Streams) == 0 {
+		if len(fn.HttpRoutes)+len(fn.Rules)+len(fn.Streams)+len(fn.Queues)+len(fn.Schedules) == 0 && !triggered[fn.Name] {
 			t.Errorf("%s: no event sources", id)
 		}
 	}
-	if len(tpl.Functions) != 6 {
-		t.Errorf("want 6 functions, got %d", len(tpl.Functions))
+	if len(tpl.Functions) != len(ids) {
+		t.Errorf("want %d functions, got %d", len(ids), len(tpl.Functions))
+	}
+	if pool := tpl.UserPools["UserPool"]; pool == nil || pool.Triggers["PostConfirmation"] != tpl.Functions["IdentityFunction"].Name ||
+		!slices.Equal(pool.Groups, []string{"customers", "drivers", "managers"}) {
+		t.Errorf("UserPool = %+v, want groups customers, drivers, managers and IdentityFunction as its PostConfirmation trigger", pool)
 	}
 	if len(tpl.Tables) == 0 || len(tpl.HttpApis) == 0 {
 		t.Errorf("want tables and an HTTP API, got %d tables, %d APIs", len(tpl.Tables), len(tpl.HttpApis))

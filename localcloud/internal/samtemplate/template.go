@@ -63,6 +63,7 @@ func Parse(yamlBytes []byte, opts Options) (*Template, error) {
 			Queues:     map[string]*Queue{},
 			Rules:      map[string]*Rule{},
 			HttpApis:   map[string]*HttpApi{},
+			UserPools:  map[string]*UserPool{},
 		},
 	}
 	if err := b.collectResources(sections["Resources"]); err != nil {

@@ -44,7 +44,7 @@ func (u *unsupported) list() []string {
 
 // unsupportedResourceReasons explains resource types the local cloud does not emulate.
 var unsupportedResourceReasons = map[string]string{
-	typeUserPool:                           "JWTs are minted by the local issuer",
+	typeUserPool:                           "sign-in, passwords and e-mail are not emulated: JWTs are minted by the local issuer (POST /_local/signup runs the sign-up triggers)",
 	typeUserPoolClient:                     "the local issuer uses its local client id as the token audience",
 	"AWS::Cognito::UserPoolGroup":          "groups are claims in the local issuer's tokens",
 	"AWS::Cognito::UserPoolDomain":         "no hosted UI locally",
