@@ -3,6 +3,9 @@ package samtemplate
 import (
 	"fmt"
 	"os"
+	"strings"
+
+	"github.com/pelletier/go-toml/v2"
 )
 
 // SamconfigDeploy is what samconfig.toml says about a deployment of env: [<env>.global.parameters]
@@ -31,7 +34,7 @@ func ReadSamconfigDeploy(path, env string) (SamconfigDeploy, error) {
 	if err != nil {
 		return out, fmt.Errorf("read samconfig: %w", err)
 	}
-	tables, err := parseTOML(string(data))
+	tables, err := parseTOML(data)
 	if err != nil {
 		return out, fmt.Errorf("parse samconfig %s: %w", path, err)
 	}
@@ -83,4 +86,30 @@ func overridesFromTOML(value any) (map[string]string, error) {
 		return out, nil
 	}
 	return nil, fmt.Errorf("expected a string or a list of strings")
+}
+
+// parseTOML decodes a TOML document into its tables by dotted name ("default.deploy.parameters"; "" for
+// the top-level keys), each holding its plain key/value pairs.
+func parseTOML(data []byte) (map[string]map[string]any, error) {
+	var doc map[string]any
+	if err := toml.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	tables := map[string]map[string]any{}
+	var walk func(prefix []string, m map[string]any)
+	walk = func(prefix []string, m map[string]any) {
+		name := strings.Join(prefix, ".")
+		for k, v := range m {
+			if sub, ok := v.(map[string]any); ok {
+				walk(append(append([]string(nil), prefix...), k), sub)
+				continue
+			}
+			if tables[name] == nil {
+				tables[name] = map[string]any{}
+			}
+			tables[name][k] = v
+		}
+	}
+	walk(nil, doc)
+	return tables, nil
 }

@@ -58,14 +58,12 @@ func TestReadSamconfigDeploy(t *testing.T) {
 
 func TestReadSamconfigErrors(t *testing.T) {
 	tests := []struct{ file, want string }{
-		{"unterminated-string.toml", "line 2: key parameter_overrides: newline in string"},
-		{"inline-table.toml", "inline tables are not supported"},
-		{"duplicate-key.toml", "line 3: key parameter_overrides defined twice"},
-		{"trailing-garbage.toml", "unexpected 'e' after value"},
+		{"unterminated-string.toml", "basic strings cannot have new lines"},
+		{"duplicate-key.toml", "key parameter_overrides is already defined"},
+		{"trailing-garbage.toml", "expected newline but got U+0065 'e'"},
 		{"wrong-type.toml", "expected a string or a list of strings"},
 		{"bad-overrides.toml", "unterminated"},
-		{"array-of-tables.toml", "arrays of tables are not supported"},
-		{"unterminated-array.toml", "unterminated array"},
+		{"unterminated-array.toml", "array is incomplete"},
 		{"missing.toml", "read samconfig"},
 	}
 	for _, tt := range tests {
@@ -83,7 +81,7 @@ func TestParseTOMLValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tables, err := parseTOML(string(data))
+	tables, err := parseTOML(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +89,7 @@ func TestParseTOMLValues(t *testing.T) {
 		table, key string
 		want       any
 	}{
-		{"", "version", "0.1"},
+		{"", "version", 0.1},
 		{"default.build.parameters", "cached", true},
 		{"default.deploy.parameters", "region", "ap-northeast-2"},
 		{"prod.deploy.parameters", "tags", []any{"a", "b"}},
