@@ -6,9 +6,12 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/calltaxi/call-taxi/shared/smsparts"
 )
 
 const (
@@ -33,9 +36,12 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	action := r.Form.Get("Action")
+	region := requestRegion(r, s.opts.Region)
 	switch action {
 	case "Publish":
-		s.publish(w, r.Form)
+		s.publish(w, r.Form, region)
+	case "CheckIfPhoneNumberIsOptedOut":
+		s.handleCheckOptedOut(w, r.Form)
 	case "CreateTopic":
 		s.handleCreateTopic(w, r.Form)
 	case "ListTopics":
@@ -47,11 +53,44 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *Service) publish(w http.ResponseWriter, form url.Values) {
+// credentialRegion is the region of a SigV4 Authorization header's credential scope:
+// Credential=<key>/<date>/<region>/<service>/aws4_request.
+var credentialRegion = regexp.MustCompile(`Credential=[^/,]+/[0-9]{8}/([a-z0-9-]+)/`)
+
+// requestRegion is the region a request is for: its SigV4 credential scope, else def.
+func requestRegion(r *http.Request, def string) string {
+	if m := credentialRegion.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
+		return m[1]
+	}
+	return def
+}
+
+func notValidToPublishTo(phone string) *apiError {
+	return invalidParameter("PhoneNumber Reason: %s is not valid to publish to", phone)
+}
+
+func (s *Service) publish(w http.ResponseWriter, form url.Values, region string) {
 	msg, apiErr := s.parsePublish(form)
 	if apiErr != nil {
 		writeAPIError(w, apiErr)
 		return
+	}
+	msg.Region = region
+	if msg.PhoneNumber != "" {
+		// AWS answers an SMS Publish in a region without SMS, or to a number it cannot reach, alike.
+		if !slices.Contains(SMSRegions, region) || msg.PhoneNumber == InvalidNumber {
+			writeAPIError(w, notValidToPublishTo(msg.PhoneNumber))
+			return
+		}
+		msg.Parts = smsparts.Parts(msg.Message)
+		if !s.takeSMSParts(msg.Parts) {
+			// Past the account's SMS rate ("MPS limits"), as Publish answers it.
+			writeError(w, http.StatusBadRequest, "Sender", "ThrottlingException", "Rate exceeded")
+			return
+		}
+		if msg.PhoneNumber == OptedOutNumber {
+			msg.Suppressed = "opted out"
+		}
 	}
 	if s.shouldFail() {
 		writeError(w, http.StatusInternalServerError, "Receiver", "InternalError", "Internal error (injected by the local cloud's chaos settings).")
@@ -155,6 +194,15 @@ func hasKeyWithPrefix(form url.Values, prefix string) bool {
 		}
 	}
 	return false
+}
+
+func (s *Service) handleCheckOptedOut(w http.ResponseWriter, form url.Values) {
+	phone := form.Get("phoneNumber") // lower case in this action's API
+	if !e164Phone.MatchString(phone) {
+		writeAPIError(w, invalidParameter("PhoneNumber Reason: %s is not a valid phone number", phone))
+		return
+	}
+	writeXML(w, checkOptedOutResponse{Xmlns: xmlns, Result: checkOptedOutResult{IsOptedOut: phone == OptedOutNumber}, Metadata: newMetadata()})
 }
 
 func (s *Service) handleCreateTopic(w http.ResponseWriter, form url.Values) {

@@ -24,6 +24,17 @@ type publishResult struct {
 	MessageID string `xml:"MessageId"`
 }
 
+type checkOptedOutResponse struct {
+	XMLName  xml.Name            `xml:"CheckIfPhoneNumberIsOptedOutResponse"`
+	Xmlns    string              `xml:"xmlns,attr"`
+	Result   checkOptedOutResult `xml:"CheckIfPhoneNumberIsOptedOutResult"`
+	Metadata responseMetadata    `xml:"ResponseMetadata"`
+}
+
+type checkOptedOutResult struct {
+	IsOptedOut bool `xml:"isOptedOut"`
+}
+
 type createTopicResponse struct {
 	XMLName  xml.Name          `xml:"CreateTopicResponse"`
 	Xmlns    string            `xml:"xmlns,attr"`
