@@ -16,6 +16,7 @@ import (
 
 	"github.com/calltaxi/call-taxi/localcloud/internal/apigw"
 	"github.com/calltaxi/call-taxi/localcloud/internal/awsclock"
+	"github.com/calltaxi/call-taxi/localcloud/internal/cognitoemu"
 	"github.com/calltaxi/call-taxi/localcloud/internal/ddbemu"
 	"github.com/calltaxi/call-taxi/localcloud/internal/eventbus"
 	"github.com/calltaxi/call-taxi/localcloud/internal/jwtlocal"
@@ -42,7 +43,8 @@ type Cloud struct {
 	Bus      *eventbus.Bus
 	SNS      *snsemu.Service
 	SQS      *sqsemu.Service
-	Clock    *awsclock.Clock // AWS time: Config.TimeScale AWS seconds per wall second
+	Cognito  *cognitoemu.Service // the template's user pools: sign-up (POST /_local/signup) and the admin group API
+	Clock    *awsclock.Clock     // AWS time: Config.TimeScale AWS seconds per wall second
 	Issuer   *jwtlocal.Issuer
 	pollers  map[string]*streams.Poller
 
@@ -183,6 +185,11 @@ func (c *Cloud) start(ctx, runCtx context.Context) error {
 		return fmt.Errorf("create tables: %w", err)
 	}
 
+	c.Cognito = cognitoemu.New(c.Clock.Now)
+	for _, pool := range tmpl.UserPools {
+		c.Cognito.CreatePool(pool.ID, pool.Groups)
+	}
+
 	c.Lambda = lambdaemu.New(lambdaemu.Options{AccountConcurrency: cfg.AccountConcurrency, Logger: c.log, LogOutput: cfg.FunctionLogs,
 		Destinations: c.SQS, Clock: c.Clock})
 	for _, id := range ids {
@@ -235,7 +242,7 @@ func (c *Cloud) start(ctx, runCtx context.Context) error {
 		return err
 	}
 
-	c.serve(servicesLn, servicesMux{lambda: c.Lambda.Handler(), dynamodb: c.DynamoDB, eventbridge: c.Bus, sns: c.SNS, sqs: c.SQS})
+	c.serve(servicesLn, servicesMux{lambda: c.Lambda.Handler(), dynamodb: c.DynamoDB, eventbridge: c.Bus, sns: c.SNS, sqs: c.SQS, cognito: c.Cognito})
 	c.serve(apiLn, c.apiHandler(gateway))
 	return nil
 }
@@ -270,7 +277,7 @@ func (c *Cloud) functionEnv(fn *samtemplate.Function) map[string]string {
 	for k, v := range fn.Env {
 		env[k] = v
 	}
-	for _, svc := range []string{"DYNAMODB", "EVENTBRIDGE", "SNS", "LAMBDA"} {
+	for _, svc := range []string{"DYNAMODB", "EVENTBRIDGE", "SNS", "LAMBDA", "COGNITO_IDENTITY_PROVIDER"} {
 		env["AWS_ENDPOINT_URL_"+svc] = c.ServicesURL
 	}
 	env["AWS_ACCESS_KEY_ID"] = "local"

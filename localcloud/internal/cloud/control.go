@@ -75,6 +75,7 @@ func (c *Cloud) apiHandler(gateway http.Handler) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]any{"table": name, "items": items})
 	})
 	mux.HandleFunc("POST /_local/token", c.token)
+	mux.HandleFunc("POST /_local/signup", c.signUp)
 	mux.HandleFunc("GET /_local/jwks.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(c.Issuer.JWKS())
@@ -87,7 +88,7 @@ func (c *Cloud) apiHandler(gateway http.Handler) http.Handler {
 		http.ServeFile(w, r, filepath.Join(c.cfg.RepoRoot, "api", "openapi.yaml"))
 	})
 	mux.HandleFunc("GET /config.json", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"apiUrl": "", "auth": "local", "tokenEndpoint": "/_local/token"})
+		writeJSON(w, http.StatusOK, map[string]string{"apiUrl": "", "auth": "local", "tokenEndpoint": "/_local/token", "signupEndpoint": "/_local/signup"})
 	})
 	mux.Handle("/", c.staticOr(gateway))
 	return mux

@@ -3,12 +3,14 @@ package cloud
 import (
 	"net/http"
 	"strings"
+
+	"github.com/calltaxi/call-taxi/localcloud/internal/cognitoemu"
 )
 
 // servicesMux is the one endpoint every AWS_ENDPOINT_URL_<SERVICE> points at; requests are told apart the
 // way AWS's protocols mark them.
 type servicesMux struct {
-	lambda, dynamodb, eventbridge, sns, sqs http.Handler
+	lambda, dynamodb, eventbridge, sns, sqs, cognito http.Handler
 }
 
 func (m servicesMux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -20,6 +22,8 @@ func (m servicesMux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.dynamodb.ServeHTTP(w, r)
 	case strings.HasPrefix(target, "AmazonSQS."):
 		m.sqs.ServeHTTP(w, r)
+	case strings.HasPrefix(target, cognitoemu.TargetPrefix):
+		m.cognito.ServeHTTP(w, r)
 	case strings.HasPrefix(target, "AWSEvents."):
 		m.eventbridge.ServeHTTP(w, r)
 	case strings.HasPrefix(target, "AmazonSimpleNotificationService."),
