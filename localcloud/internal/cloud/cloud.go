@@ -174,7 +174,15 @@ func (c *Cloud) start(ctx, runCtx context.Context) error {
 		return err
 	}
 	c.deadLetterQueues = deadLetterQueues(tmpl)
-	if c.SNS, err = snsemu.New(snsemu.Options{Dir: cfg.DataDir, Logger: c.log, Region: region, AccountID: accountID}); err != nil {
+	smsRate := cfg.SMSPartsPerSecond
+	switch {
+	case smsRate == 0:
+		smsRate = DefaultSMSPartsPerSecond
+	case smsRate < 0:
+		smsRate = 0 // unlimited
+	}
+	if c.SNS, err = snsemu.New(snsemu.Options{Dir: cfg.DataDir, Logger: c.log, Region: region, AccountID: accountID,
+		SMSPartsPerSecond: smsRate, Clock: c.Clock}); err != nil {
 		return fmt.Errorf("sns: %w", err)
 	}
 	if c.DynamoDB, err = ddbemu.New(ddbemu.Options{DataDir: cfg.DataDir, Logger: c.log, Region: region, AccountID: accountID,
@@ -277,7 +285,7 @@ func (c *Cloud) functionEnv(fn *samtemplate.Function) map[string]string {
 	for k, v := range fn.Env {
 		env[k] = v
 	}
-	for _, svc := range []string{"DYNAMODB", "EVENTBRIDGE", "SNS", "LAMBDA", "COGNITO_IDENTITY_PROVIDER"} {
+	for _, svc := range []string{"DYNAMODB", "EVENTBRIDGE", "SNS", "SQS", "LAMBDA", "COGNITO_IDENTITY_PROVIDER"} {
 		env["AWS_ENDPOINT_URL_"+svc] = c.ServicesURL
 	}
 	env["AWS_ACCESS_KEY_ID"] = "local"

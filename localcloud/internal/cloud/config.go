@@ -36,7 +36,13 @@ type Config struct {
 	// TTLDeletionDelay is the AWS time an expired DynamoDB item stays readable and writable before TTL
 	// deletes it; 0 = ddbemu's default (5 minutes), negative = at the next sweep.
 	TTLDeletionDelay time.Duration
+	// SMSPartsPerSecond is the account's SMS rate in message parts per AWS second, beyond which SNS
+	// Publish answers ThrottlingException; 0 = AWS's default of 20, negative = unlimited.
+	SMSPartsPerSecond float64
 }
+
+// DefaultSMSPartsPerSecond is AWS's default SMS rate (message parts per second on shared routes).
+const DefaultSMSPartsPerSecond = 20
 
 const (
 	region    = "us-east-1"
