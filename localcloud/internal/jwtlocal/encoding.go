@@ -4,4 +4,3 @@ import "encoding/base64"
 
 func b64(data []byte) string { return base64.RawURLEncoding.EncodeToString(data) }
 
-func unb64(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(s) }

@@ -2,6 +2,7 @@ package jwtlocal
 
 import (
 	"crypto"
+	"encoding/base64"
 	"crypto/hmac"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -218,3 +219,5 @@ func hs256Token(t *testing.T, iss *Issuer, payload string) string {
 	mac.Write([]byte(input))
 	return input + "." + b64(mac.Sum(nil))
 }
+
+func unb64(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(s) }

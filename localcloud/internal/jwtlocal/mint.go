@@ -1,14 +1,12 @@
 package jwtlocal
 
 import (
-	"crypto"
 	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 const defaultTTL = time.Hour
@@ -56,21 +54,13 @@ func (i *Issuer) Mint(c MintRequest) (string, error) {
 }
 
 func (i *Issuer) sign(claims map[string]any) (string, error) {
-	header, err := json.Marshal(map[string]string{"alg": "RS256", "typ": "JWT", "kid": i.kid})
-	if err != nil {
-		return "", fmt.Errorf("encode header: %w", err)
-	}
-	payload, err := json.Marshal(claims)
-	if err != nil {
-		return "", fmt.Errorf("encode claims: %w", err)
-	}
-	signingInput := b64(header) + "." + b64(payload)
-	digest := sha256.Sum256([]byte(signingInput))
-	sig, err := rsa.SignPKCS1v15(rand.Reader, i.key, crypto.SHA256, digest[:])
+	token := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims(claims))
+	token.Header["kid"] = i.kid
+	signed, err := token.SignedString(i.key)
 	if err != nil {
 		return "", fmt.Errorf("sign token: %w", err)
 	}
-	return signingInput + "." + b64(sig), nil
+	return signed, nil
 }
 
 func randomID() string {

@@ -1,16 +1,12 @@
 package jwtlocal
 
 import (
-	"bytes"
-	"crypto"
-	"crypto/rsa"
-	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // Verification failures; Verify wraps one of these so callers can tell them apart with errors.Is.
@@ -32,33 +28,22 @@ func (i *Issuer) Verify(token, issuer string, audiences []string) (map[string]an
 }
 
 func (i *Issuer) verifyAt(token, issuer string, audiences []string, now time.Time) (map[string]any, error) {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return nil, fmt.Errorf("%w: want 3 parts, got %d", ErrMalformed, len(parts))
+	opts := []jwt.ParserOption{jwt.WithExpirationRequired(), jwt.WithTimeFunc(func() time.Time { return now })}
+	if issuer != "" {
+		opts = append(opts, jwt.WithIssuer(issuer))
 	}
-	if err := i.checkHeader(parts[0]); err != nil {
-		return nil, err
-	}
-	if !i.sigs.seen(token) {
-		sig, err := unb64(parts[2])
-		if err != nil {
-			return nil, fmt.Errorf("%w: signature encoding", ErrMalformed)
+	claims := jwt.MapClaims{}
+	var err error
+	if i.sigs.seen(token) {
+		// The signature of this exact token checked out before; the claims are still checked every time.
+		if _, _, err = jwt.NewParser().ParseUnverified(token, claims); err == nil {
+			err = jwt.NewValidator(opts...).Validate(claims)
 		}
-		digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
-		if err := rsa.VerifyPKCS1v15(&i.key.PublicKey, crypto.SHA256, digest[:], sig); err != nil {
-			return nil, ErrSignature
-		}
+	} else if _, err = jwt.NewParser(opts...).ParseWithClaims(token, claims, i.verificationKey); err == nil {
 		i.sigs.add(token)
 	}
-	claims, err := decodeClaims(parts[1])
 	if err != nil {
-		return nil, err
-	}
-	if err := checkTimes(claims, now); err != nil {
-		return nil, err
-	}
-	if issuer != "" && claims["iss"] != issuer {
-		return nil, fmt.Errorf("%w: %v", ErrIssuer, claims["iss"])
+		return nil, classify(err)
 	}
 	if len(audiences) > 0 && !audienceAccepted(claims, audiences) {
 		return nil, ErrAudience
@@ -66,59 +51,38 @@ func (i *Issuer) verifyAt(token, issuer string, audiences []string, now time.Tim
 	return claims, nil
 }
 
-func (i *Issuer) checkHeader(encoded string) error {
-	raw, err := unb64(encoded)
-	if err != nil {
-		return fmt.Errorf("%w: header encoding", ErrMalformed)
+// verificationKey returns the verification key for a token: only RS256 with this issuer's key id is accepted.
+func (i *Issuer) verificationKey(t *jwt.Token) (any, error) {
+	if t.Method.Alg() != jwt.SigningMethodRS256.Alg() {
+		return nil, fmt.Errorf("%w: %q", ErrAlgorithm, t.Method.Alg())
 	}
-	var header struct {
-		Alg string `json:"alg"`
-		Kid string `json:"kid"`
+	if kid, _ := t.Header["kid"].(string); kid != "" && kid != i.kid {
+		return nil, fmt.Errorf("%w: unknown kid %q", ErrSignature, kid)
 	}
-	if err := json.Unmarshal(raw, &header); err != nil {
-		return fmt.Errorf("%w: header json", ErrMalformed)
-	}
-	if header.Alg != "RS256" {
-		return fmt.Errorf("%w: %q", ErrAlgorithm, header.Alg)
-	}
-	if header.Kid != "" && header.Kid != i.kid {
-		return fmt.Errorf("%w: unknown kid %q", ErrSignature, header.Kid)
-	}
-	return nil
+	return &i.key.PublicKey, nil
 }
 
-func decodeClaims(encoded string) (map[string]any, error) {
-	raw, err := unb64(encoded)
-	if err != nil {
-		return nil, fmt.Errorf("%w: payload encoding", ErrMalformed)
-	}
-	var claims map[string]any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if err := dec.Decode(&claims); err != nil || claims == nil {
-		return nil, fmt.Errorf("%w: payload json", ErrMalformed)
-	}
-	return claims, nil
-}
-
-func checkTimes(claims map[string]any, now time.Time) error {
-	exp, ok := claims["exp"].(float64)
-	if !ok {
-		return fmt.Errorf("%w: exp missing", ErrMalformed)
-	}
-	unix := float64(now.Unix())
-	if unix >= exp {
-		return ErrExpired
-	}
-	if nbf, present := claims["nbf"]; present {
-		n, ok := nbf.(float64)
-		if !ok {
-			return fmt.Errorf("%w: nbf is not a number", ErrMalformed)
-		}
-		if unix < n {
-			return ErrNotYet
+// classify maps the library's errors to this package's.
+func classify(err error) error {
+	for _, m := range []struct{ lib, ours error }{
+		{ErrAlgorithm, ErrAlgorithm},
+		{ErrSignature, ErrSignature},
+		{jwt.ErrTokenMalformed, ErrMalformed},
+		{jwt.ErrTokenRequiredClaimMissing, ErrMalformed},
+		{jwt.ErrInvalidType, ErrMalformed},
+		{jwt.ErrTokenSignatureInvalid, ErrSignature},
+		{jwt.ErrTokenExpired, ErrExpired},
+		{jwt.ErrTokenNotValidYet, ErrNotYet},
+		{jwt.ErrTokenInvalidIssuer, ErrIssuer},
+	} {
+		if errors.Is(err, m.lib) {
+			if m.lib == m.ours {
+				return err
+			}
+			return fmt.Errorf("%w: %v", m.ours, err)
 		}
 	}
-	return nil
+	return fmt.Errorf("%w: %v", ErrMalformed, err)
 }
 
 func audienceAccepted(claims map[string]any, audiences []string) bool {
