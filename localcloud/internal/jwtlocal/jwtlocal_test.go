@@ -2,10 +2,10 @@ package jwtlocal
 
 import (
 	"crypto"
-	"encoding/base64"
 	"crypto/hmac"
 	"crypto/rsa"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"math/big"
