@@ -45,6 +45,7 @@ type View struct {
 	CustomerID         string         `dynamodbav:"customerId,omitempty"` // GSI key: absent, never ""
 	Name               string         `dynamodbav:"name"`
 	Phone              string         `dynamodbav:"phone"`
+	Language           string         `dynamodbav:"language,omitempty"` // the customer's SMS language, for notify
 	OrderType          string         `dynamodbav:"orderType"`
 	Fare               int64          `dynamodbav:"fare"`
 	Status             string         `dynamodbav:"status"`
@@ -77,6 +78,7 @@ type SourceRecord struct {
 	CorrelationID string `dynamodbav:"correlationId"`
 	Name          string `dynamodbav:"name"`
 	Phone         string `dynamodbav:"phone"`
+	Language      string `dynamodbav:"language"`
 	OrderType     string `dynamodbav:"orderType"`
 	Fare          int64  `dynamodbav:"fare"`
 	TaxiID        string `dynamodbav:"taxiId"`
@@ -107,6 +109,7 @@ func (v *View) Apply(src SourceRecord, at string) bool {
 		v.OrderVersion = src.Version
 		v.OrderStatus = src.Status
 		v.Name, v.Phone, v.OrderType, v.Fare = src.Name, src.Phone, src.OrderType, src.Fare
+		v.Language = src.Language
 		if src.CreatedAt != "" {
 			v.CreatedAt = src.CreatedAt // the order's creation time wins over any placeholder below
 		}

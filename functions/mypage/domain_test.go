@@ -255,3 +255,15 @@ func TestApplySequences(t *testing.T) {
 		})
 	}
 }
+
+// The order's SMS language reaches the view, for notify.
+func TestApplyKeepsTheLanguage(t *testing.T) {
+	tests := []struct{ language, want string }{{"en", "en"}, {"ko", "ko"}, {"", ""}}
+	for _, tt := range tests {
+		v := NewView("o1")
+		v.Apply(SourceRecord{Entity: EntityOrder, ID: "o1", OrderID: "o1", Status: "PAID", Version: 1, Phone: "+821012345678", Language: tt.language}, "2026-03-01T09:00:00.000Z")
+		if v.Language != tt.want {
+			t.Errorf("language %q → view %q, want %q", tt.language, v.Language, tt.want)
+		}
+	}
+}

@@ -56,6 +56,8 @@ type PlaceOrderRequest struct {
 	CardNo      string `json:"cardNo"`
 	Pickup      string `json:"pickup,omitempty"`
 	Destination string `json:"destination,omitempty"`
+	// Language is what the customer's SMS are written in: ko or en; absent = ko for a +82 number, else en.
+	Language string `json:"language,omitempty"`
 }
 
 // Normalize trims the fields, strips separators from the card number and validates everything, naming
@@ -68,6 +70,7 @@ func (r PlaceOrderRequest) Normalize() (PlaceOrderRequest, error) {
 		CardNo:      validate.NormalizeCard(strings.TrimSpace(r.CardNo)),
 		Pickup:      strings.TrimSpace(r.Pickup),
 		Destination: strings.TrimSpace(r.Destination),
+		Language:    strings.TrimSpace(r.Language),
 	}
 	switch {
 	case n.Name == "" || utf8.RuneCountInString(n.Name) > maxNameLen:
@@ -82,6 +85,12 @@ func (r PlaceOrderRequest) Normalize() (PlaceOrderRequest, error) {
 		return n, apperr.Invalid("pickup", "must be at most %d characters", maxPlaceLen)
 	case utf8.RuneCountInString(n.Destination) > maxPlaceLen:
 		return n, apperr.Invalid("destination", "must be at most %d characters", maxPlaceLen)
+	case n.Language != "" && n.Language != "ko" && n.Language != "en":
+		return n, apperr.Invalid("language", "must be ko or en")
+	case n.Language == "" && strings.HasPrefix(n.Phone, "+82"):
+		n.Language = "ko"
+	case n.Language == "":
+		n.Language = "en"
 	}
 	return n, nil
 }
@@ -106,6 +115,7 @@ type Order struct {
 	DeclineReason string `dynamodbav:"declineReason,omitempty"`
 	Pickup        string `dynamodbav:"pickup,omitempty"`
 	Destination   string `dynamodbav:"destination,omitempty"`
+	Language      string `dynamodbav:"language,omitempty"` // the customer's SMS language (mypage → notify)
 	CorrelationID string `dynamodbav:"correlationId,omitempty"`
 	Version       int64  `dynamodbav:"version"`
 	CreatedAt     string `dynamodbav:"createdAt"`
@@ -119,7 +129,7 @@ func NewOrder(id, customerID string, req PlaceOrderRequest, fare int64, correlat
 		ID: id, Entity: entityOrder, OrderID: id, CustomerID: customerID,
 		Name: req.Name, Phone: req.Phone, OrderType: req.OrderType, Fare: fare,
 		Status: StatusPendingPayment, PendingShard: PendingShard(id), Pickup: req.Pickup, Destination: req.Destination,
-		CorrelationID: correlationID, Version: 1, CreatedAt: at, UpdatedAt: at,
+		Language: req.Language, CorrelationID: correlationID, Version: 1, CreatedAt: at, UpdatedAt: at,
 	}
 }
 

@@ -38,9 +38,28 @@ func TestNormalizeValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := PlaceOrderRequest{Name: "Kim", Phone: "+821012345678", OrderType: "prime", CardNo: "4111111111111111", Pickup: "A", Destination: "B"}
+	want := PlaceOrderRequest{Name: "Kim", Phone: "+821012345678", OrderType: "prime", CardNo: "4111111111111111", Pickup: "A", Destination: "B", Language: "ko"}
 	if got != want {
 		t.Errorf("Normalize = %+v, want %+v", got, want)
+	}
+}
+
+func TestNormalizeLanguage(t *testing.T) {
+	tests := []struct{ phone, language, want string }{
+		{"+821012345678", "", "ko"},
+		{"+14155550100", "", "en"},
+		{"+821012345678", " en ", "en"},
+		{"+14155550100", "ko", "ko"},
+	}
+	for _, tt := range tests {
+		r := PlaceOrderRequest{Name: "Kim", Phone: tt.phone, OrderType: "basic", CardNo: "4111111111111111", Language: tt.language}
+		got, err := r.Normalize()
+		if err != nil || got.Language != tt.want {
+			t.Errorf("%s %q: language %q (%v), want %q", tt.phone, tt.language, got.Language, err, tt.want)
+		}
+		if o := NewOrder("o1", "alice", got, 3800, "", time.Now()); o.Language != tt.want {
+			t.Errorf("the order row keeps language %q, want %q", o.Language, tt.want)
+		}
 	}
 }
 
@@ -61,6 +80,8 @@ func TestNormalizeNamesTheField(t *testing.T) {
 		{"cardNo", func(r *PlaceOrderRequest) { r.CardNo = "4111x11111111111" }},
 		{"pickup", func(r *PlaceOrderRequest) { r.Pickup = strings.Repeat("p", 201) }},
 		{"destination", func(r *PlaceOrderRequest) { r.Destination = strings.Repeat("d", 201) }},
+		{"language", func(r *PlaceOrderRequest) { r.Language = "fr" }},
+		{"language", func(r *PlaceOrderRequest) { r.Language = "KO" }},
 	}
 	for _, tt := range tests {
 		r := valid
