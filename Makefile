@@ -20,7 +20,7 @@ lower = $(shell printf '%s' '$(1)' | tr '[:upper:]' '[:lower:]')
 FOLDER_PaymentRecords := payment
 folder = $(or $(FOLDER_$(1)),$(call lower,$(1)))
 
-.PHONY: help build $(BUILD_TARGETS) test fuzz test-browser screenshots fmt vet tidy run bench chaos redrive redrive-aws clean
+.PHONY: help build $(BUILD_TARGETS) test fuzz test-browser screenshots fmt vet tidy run bench chaos redrive redrive-aws add-user clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -101,6 +101,10 @@ redrive: ## after a fix: move the local cloud's domain-event DLQ messages back t
 
 redrive-aws: ## after a fix: the same against the deployed stack (samconfig.toml's stack and region)
 	bash scripts/redrive.sh aws
+
+add-user: ## add a manager or driver to the deployed stack's user pool: make add-user EMAIL=... ROLE=managers|drivers
+	@test -n "$(EMAIL)" -a -n "$(ROLE)" || { echo "usage: make add-user EMAIL=... ROLE=managers|drivers"; exit 2; }
+	bash scripts/add-user.sh '$(EMAIL)' '$(ROLE)' aws
 
 clean: ## remove build output
 	rm -rf bin .aws-sam

@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -109,5 +112,30 @@ func TestAdminAddsAManagerThroughTheCognitoAPI(t *testing.T) {
 	}
 	if len(out.Groups) != 1 || aws.ToString(out.Groups[0].GroupName) != "managers" {
 		t.Errorf("groups = %+v, want managers only", out.Groups)
+	}
+}
+
+// scripts/add-user.sh (make add-user) against the local pool: the same AWS CLI calls it makes on AWS.
+func TestAddUserScriptMakesAManager(t *testing.T) {
+	awsCLI(t)
+	c := startCloud(t, nil)
+	root, err := filepath.Abs("../../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, run := range []string{"creates", "is idempotent"} {
+		cmd := exec.Command("bash", filepath.Join(root, "scripts", "add-user.sh"), "boss@example.com", "managers", "local")
+		cmd.Env = append(os.Environ(), "ENDPOINT="+c.ServicesURL, "USER_POOL_ID="+c.Template.UserPools["UserPool"].ID,
+			"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_PAGER=")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("add-user.sh (%s): %v\n%s", run, err, out)
+		}
+	}
+	u, err := c.Cognito.GetUser(c.Template.UserPools["UserPool"].ID, "boss@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(u.Groups, []string{"managers"}) || u.Status != "FORCE_CHANGE_PASSWORD" {
+		t.Errorf("boss@example.com = %+v, want a managers user who sets a password at first sign-in", u)
 	}
 }
