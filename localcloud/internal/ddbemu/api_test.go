@@ -135,8 +135,8 @@ func TestUnsupportedOperationIsAnErrorNotAHang(t *testing.T) {
 
 func TestTableMetadataOps(t *testing.T) {
 	ctx := context.Background()
-	idem := TableSpec{Name: "Idem", KeySchema: []KeyElement{{"key", "HASH"}},
-		AttributeDefinitions: []AttributeDefinition{{"key", "S"}}, TTLAttribute: "expiresAt"}
+	idem := TableSpec{Name: "Idem", KeySchema: []KeyElement{{AttributeName: "key", KeyType: "HASH"}},
+		AttributeDefinitions: []AttributeDefinition{{AttributeName: "key", AttributeType: "S"}}, TTLAttribute: "expiresAt"}
 	svc, client := startService(t, Options{}, ordersSpec("Orders", "NEW_AND_OLD_IMAGES"), idem)
 
 	list, err := client.ListTables(ctx, &dynamodb.ListTablesInput{})

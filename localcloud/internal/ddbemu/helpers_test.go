@@ -19,13 +19,13 @@ func quietLogger() *slog.Logger { return slog.New(slog.NewJSONHandler(io.Discard
 func ordersSpec(name, viewType string) TableSpec {
 	return TableSpec{
 		Name:      name,
-		KeySchema: []KeyElement{{"id", "HASH"}},
+		KeySchema: []KeyElement{{AttributeName: "id", KeyType: "HASH"}},
 		AttributeDefinitions: []AttributeDefinition{
-			{"id", "S"}, {"customerId", "S"}, {"createdAt", "S"},
+			{AttributeName: "id", AttributeType: "S"}, {AttributeName: "customerId", AttributeType: "S"}, {AttributeName: "createdAt", AttributeType: "S"},
 		},
 		GlobalSecondaryIndexes: []IndexSpec{{
 			IndexName:      "customerId-createdAt-index",
-			KeySchema:      []KeyElement{{"customerId", "HASH"}, {"createdAt", "RANGE"}},
+			KeySchema:      []KeyElement{{AttributeName: "customerId", KeyType: "HASH"}, {AttributeName: "createdAt", KeyType: "RANGE"}},
 			ProjectionType: "ALL",
 		}},
 		StreamViewType: viewType,

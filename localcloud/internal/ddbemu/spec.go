@@ -3,27 +3,16 @@ package ddbemu
 import (
 	"encoding/json"
 	"fmt"
+
+	"github.com/calltaxi/call-taxi/localcloud/internal/tablespec"
 )
 
-// KeyElement is one element of a key schema.
-type KeyElement struct {
-	AttributeName string
-	KeyType       string // HASH | RANGE
-}
-
-// AttributeDefinition declares the type of a key attribute.
-type AttributeDefinition struct {
-	AttributeName string
-	AttributeType string // S | N | B
-}
-
-// IndexSpec describes a global secondary index.
-type IndexSpec struct {
-	IndexName        string
-	KeySchema        []KeyElement
-	ProjectionType   string // ALL | KEYS_ONLY | INCLUDE
-	NonKeyAttributes []string
-}
+// The table shapes are shared with the template reader.
+type (
+	KeyElement          = tablespec.KeyElement
+	AttributeDefinition = tablespec.AttributeDefinition
+	IndexSpec           = tablespec.Index // a global secondary index
+)
 
 // TableSpec is what the local cloud reads from template.yaml for one table.
 type TableSpec struct {

@@ -15,8 +15,8 @@ import (
 
 func notificationsSpec() TableSpec {
 	return TableSpec{
-		Name: "Notifications", KeySchema: []KeyElement{{"id", "HASH"}},
-		AttributeDefinitions: []AttributeDefinition{{"id", "S"}},
+		Name: "Notifications", KeySchema: []KeyElement{{AttributeName: "id", KeyType: "HASH"}},
+		AttributeDefinitions: []AttributeDefinition{{AttributeName: "id", AttributeType: "S"}},
 		StreamViewType:       "NEW_AND_OLD_IMAGES", TTLAttribute: "expiresAt",
 	}
 }

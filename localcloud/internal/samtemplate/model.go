@@ -6,6 +6,8 @@ package samtemplate
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/calltaxi/call-taxi/localcloud/internal/tablespec"
 )
 
 // Template is the resolved, emulation-ready view of a SAM template.
@@ -125,25 +127,12 @@ type Table struct {
 	PointInTimeRecovery  bool
 }
 
-// KeyElement is one element of a key schema.
-type KeyElement struct {
-	AttributeName string
-	KeyType       string // HASH | RANGE
-}
-
-// AttributeDefinition declares the type of a key attribute.
-type AttributeDefinition struct {
-	AttributeName string
-	AttributeType string // S | N | B
-}
-
-// GSI is a secondary index (global or local).
-type GSI struct {
-	IndexName        string
-	KeySchema        []KeyElement
-	ProjectionType   string // ALL | KEYS_ONLY | INCLUDE
-	NonKeyAttributes []string
-}
+// The table shapes are shared with the DynamoDB emulator.
+type (
+	KeyElement          = tablespec.KeyElement
+	AttributeDefinition = tablespec.AttributeDefinition
+	GSI                 = tablespec.Index // a secondary index (global or local)
+)
 
 // Bus is an EventBridge event bus.
 type Bus struct{ LogicalID, Name, Arn string }

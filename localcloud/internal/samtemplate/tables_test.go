@@ -14,28 +14,28 @@ func TestTables(t *testing.T) {
 	}{
 		{"Full", Table{
 			LogicalID: "Full", Name: "full", Arn: arnPrefix + "full", StreamArn: arnPrefix + "full/stream/" + StreamLabel,
-			KeySchema:            []KeyElement{{"pk", "HASH"}, {"sk", "RANGE"}},
-			AttributeDefinitions: []AttributeDefinition{{"pk", "S"}, {"sk", "N"}, {"gpk", "S"}, {"lsk", "S"}},
+			KeySchema:            []KeyElement{{AttributeName: "pk", KeyType: "HASH"}, {AttributeName: "sk", KeyType: "RANGE"}},
+			AttributeDefinitions: []AttributeDefinition{{AttributeName: "pk", AttributeType: "S"}, {AttributeName: "sk", AttributeType: "N"}, {AttributeName: "gpk", AttributeType: "S"}, {AttributeName: "lsk", AttributeType: "S"}},
 			GSIs: []GSI{
-				{IndexName: "by-gpk", KeySchema: []KeyElement{{"gpk", "HASH"}, {"sk", "RANGE"}}, ProjectionType: "INCLUDE", NonKeyAttributes: []string{"a", "b"}},
-				{IndexName: "by-gpk-keys", KeySchema: []KeyElement{{"gpk", "HASH"}}, ProjectionType: "KEYS_ONLY"},
+				{IndexName: "by-gpk", KeySchema: []KeyElement{{AttributeName: "gpk", KeyType: "HASH"}, {AttributeName: "sk", KeyType: "RANGE"}}, ProjectionType: "INCLUDE", NonKeyAttributes: []string{"a", "b"}},
+				{IndexName: "by-gpk-keys", KeySchema: []KeyElement{{AttributeName: "gpk", KeyType: "HASH"}}, ProjectionType: "KEYS_ONLY"},
 			},
-			LSIs:           []GSI{{IndexName: "by-lsk", KeySchema: []KeyElement{{"pk", "HASH"}, {"lsk", "RANGE"}}, ProjectionType: "ALL"}},
+			LSIs:           []GSI{{IndexName: "by-lsk", KeySchema: []KeyElement{{AttributeName: "pk", KeyType: "HASH"}, {AttributeName: "lsk", KeyType: "RANGE"}}, ProjectionType: "ALL"}},
 			StreamViewType: "KEYS_ONLY", TTLAttribute: "expiresAt", BillingMode: "PAY_PER_REQUEST", PointInTimeRecovery: true,
 		}},
 		{"Minimal", Table{
 			LogicalID: "Minimal", Name: "call-taxi-Minimal", Arn: arnPrefix + "call-taxi-Minimal",
-			KeySchema: []KeyElement{{"id", "HASH"}}, AttributeDefinitions: []AttributeDefinition{{"id", "S"}},
+			KeySchema: []KeyElement{{AttributeName: "id", KeyType: "HASH"}}, AttributeDefinitions: []AttributeDefinition{{AttributeName: "id", AttributeType: "S"}},
 			BillingMode: "PROVISIONED",
 		}},
 		{"Simple", Table{
 			LogicalID: "Simple", Name: "call-taxi-Simple", Arn: arnPrefix + "call-taxi-Simple",
-			KeySchema: []KeyElement{{"id", "HASH"}}, AttributeDefinitions: []AttributeDefinition{{"id", "S"}},
+			KeySchema: []KeyElement{{AttributeName: "id", KeyType: "HASH"}}, AttributeDefinitions: []AttributeDefinition{{AttributeName: "id", AttributeType: "S"}},
 			BillingMode: "PAY_PER_REQUEST",
 		}},
 		{"SimpleNumber", Table{
 			LogicalID: "SimpleNumber", Name: "simple-number", Arn: arnPrefix + "simple-number",
-			KeySchema: []KeyElement{{"n", "HASH"}}, AttributeDefinitions: []AttributeDefinition{{"n", "N"}},
+			KeySchema: []KeyElement{{AttributeName: "n", KeyType: "HASH"}}, AttributeDefinitions: []AttributeDefinition{{AttributeName: "n", AttributeType: "N"}},
 			BillingMode: "PROVISIONED",
 		}},
 	}
