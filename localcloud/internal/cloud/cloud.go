@@ -301,21 +301,8 @@ func tableSpecs(tmpl *samtemplate.Template) []ddbemu.TableSpec {
 	var specs []ddbemu.TableSpec
 	for _, id := range sortedKeys(tmpl.Tables) {
 		t := tmpl.Tables[id]
-		spec := ddbemu.TableSpec{Name: t.Name, StreamViewType: t.StreamViewType, TTLAttribute: t.TTLAttribute}
-		for _, k := range t.KeySchema {
-			spec.KeySchema = append(spec.KeySchema, ddbemu.KeyElement{AttributeName: k.AttributeName, KeyType: k.KeyType})
-		}
-		for _, a := range t.AttributeDefinitions {
-			spec.AttributeDefinitions = append(spec.AttributeDefinitions, ddbemu.AttributeDefinition{AttributeName: a.AttributeName, AttributeType: a.AttributeType})
-		}
-		for _, g := range t.GSIs {
-			ix := ddbemu.IndexSpec{IndexName: g.IndexName, ProjectionType: g.ProjectionType, NonKeyAttributes: g.NonKeyAttributes}
-			for _, k := range g.KeySchema {
-				ix.KeySchema = append(ix.KeySchema, ddbemu.KeyElement{AttributeName: k.AttributeName, KeyType: k.KeyType})
-			}
-			spec.GlobalSecondaryIndexes = append(spec.GlobalSecondaryIndexes, ix)
-		}
-		specs = append(specs, spec)
+		specs = append(specs, ddbemu.TableSpec{Name: t.Name, StreamViewType: t.StreamViewType, TTLAttribute: t.TTLAttribute,
+			KeySchema: t.KeySchema, AttributeDefinitions: t.AttributeDefinitions, GlobalSecondaryIndexes: t.GSIs})
 	}
 	return specs
 }
