@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -92,21 +93,16 @@ func TestReservationFailingForTwoHoursLosesNothing(t *testing.T) {
 		}
 	}
 	for _, b := range bookings {
-		eventually(t, "two SMS for "+b.id, 20*time.Second, func() (bool, string) {
-			sms := smsFor(t, c, b.phone)
-			return len(sms) == 2, strings.Join(sms, " | ")
-		})
+		waitAnnounced(t, c, b.phone, 20*time.Second, "PAID", "RESERVED")
 	}
 	// A later booking's SMS is the barrier: nothing more arrives for the earlier ones.
 	barrier := orderBody("basic", goodCard)
 	b := customer.do("POST", "/orders", barrier)
 	waitMypageStatus(t, customer, b.str("id"), "RESERVED")
-	eventually(t, "barrier SMS", 20*time.Second, func() (bool, string) {
-		return len(smsFor(t, c, barrier["phone"].(string))) == 2, ""
-	})
+	waitAnnounced(t, c, barrier["phone"].(string), 20*time.Second, "PAID", "RESERVED")
 	for _, b := range bookings {
-		if sms := smsFor(t, c, b.phone); len(sms) != 2 {
-			t.Errorf("booking %s got %d SMS, want one per status (PAID, RESERVED): %q", b.id, len(sms), sms)
+		if statuses, texts := smsStatuses(t, c, b.phone); !slices.Equal(statuses, []string{"PAID", "RESERVED"}) {
+			t.Errorf("booking %s: SMS announce %v, want each status once (PAID, RESERVED): %q", b.id, statuses, texts)
 		}
 	}
 	if n := totalDeadLetters(dlqCounts(t, c)); n != 0 {

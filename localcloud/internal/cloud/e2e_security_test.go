@@ -201,9 +201,10 @@ func TestSecurity(t *testing.T) {
 		t.Fatalf("cancel: %d %s", r.Status, r.RawBody)
 	}
 	waitMypageStatus(t, customerA, orderID, "CANCELED")
-	eventually(t, "the taxi released and 4 SMS sent", 20*time.Second, func() (bool, string) {
+	eventually(t, "the taxi released and 4 statuses texted", 20*time.Second, func() (bool, string) {
 		got, sms := taxiStock(t, driver, taxiID), smsFor(t, c, phone)
-		return got == 2 && len(sms) == 4, fmt.Sprint(got, sms)
+		statuses, _ := smsStatuses(t, c, phone)
+		return got == 2 && len(statuses) == 4, fmt.Sprint(got, sms)
 	})
 
 	t.Run("no card number or token at rest, in the outbox, the DLQs or the logs", func(t *testing.T) {
