@@ -25,8 +25,8 @@ func TestPaymentGuardSaturatedHistoryStillServed(t *testing.T) {
 		defer wg.Done()
 		slow = customer.do("POST", "/orders", orderBody("basic", goodCard), "Idempotency-Key", "guard-slow")
 	}()
-	eventually(t, "payment busy with the slow charge", 10*time.Second, func() (bool, string) {
-		r := customer.do("POST", "/orders", orderBody("basic", goodCard), "Idempotency-Key", "guard-probe")
+	eventually(t, "payment busy with the slow charge", 20*time.Second, func() (bool, string) {
+		r := customer.do("POST", "/orders", orderBody("basic", goodCard)) // a new order each time
 		return r.Status == 429, r.RawBody
 	})
 	throttled := customer.do("POST", "/orders", orderBody("basic", goodCard), "Idempotency-Key", "guard-throttled")
