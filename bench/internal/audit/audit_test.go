@@ -2,6 +2,7 @@ package audit
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -56,15 +57,15 @@ func healthy() (Snapshot, Expectations) {
 			{"orderId": "o3", "phone": "+821000000003", "status": "CANCELED", "history": hist("PAID", 10, "RESERVED", 20, "CONFIRMED", 30, "CANCELED", 40)},
 		},
 		SMS: []api.SMS{
-			{PhoneNumber: "+821000000001", Message: "[CallTaxi] Booking A: paid 3,800 KRW (basic). 예약 A: 결제 완료", At: at(15)},
-			{PhoneNumber: "+821000000001", Message: "[CallTaxi] Booking A: your booking reached the taxi company. 예약 A: 배차 요청 접수", At: at(25)},
-			{PhoneNumber: "+821000000002", Message: "[CallTaxi] Booking B: paid. 예약 B: 결제 완료", At: at(11)},
-			{PhoneNumber: "+821000000002", Message: "[CallTaxi] Booking B: your booking reached the taxi company. 예약 B: 배차 요청 접수", At: at(21)},
-			{PhoneNumber: "+821000000002", Message: "[CallTaxi] Booking B: taxi Sonata assigned. 예약 B: 배차 완료", At: at(31)},
-			{PhoneNumber: "+821000000003", Message: "[CallTaxi] Booking C: paid. 예약 C: 결제 완료", At: at(12)},
-			{PhoneNumber: "+821000000003", Message: "[CallTaxi] Booking C: your booking reached the taxi company. 예약 C: 배차 요청 접수", At: at(22)},
-			{PhoneNumber: "+821000000003", Message: "[CallTaxi] Booking C: taxi assigned. 예약 C: 배차 완료", At: at(32)},
-			{PhoneNumber: "+821000000003", Message: "[CallTaxi] Booking C: cancelled and refunded. 예약 C: 취소 및 환불 완료", At: at(42)},
+			{PhoneNumber: "+821000000001", Message: "[콜택시] 예약 O1: 결제 3,800원(basic).", At: at(15)},
+			{PhoneNumber: "+821000000001", Message: "[콜택시] 예약 O1: 배차 요청 접수.", At: at(25)},
+			{PhoneNumber: "+821000000002", Message: "[CallTaxi] Booking O2: paid.", At: at(11)},
+			{PhoneNumber: "+821000000002", Message: "[CallTaxi] Booking O2: reached the taxi company.", At: at(21)},
+			{PhoneNumber: "+821000000002", Message: "[CallTaxi] Booking O2: taxi Sonata assigned.", At: at(31)},
+			{PhoneNumber: "+821000000003", Message: "[콜택시] 예약 O3: 결제 완료.", At: at(12)},
+			{PhoneNumber: "+821000000003", Message: "[콜택시] 예약 O3: 배차 요청 접수.", At: at(22)},
+			{PhoneNumber: "+821000000003", Message: "[콜택시] 예약 O3: 배차 완료.", At: at(32)},
+			{PhoneNumber: "+821000000003", Message: "[콜택시] 예약 O3: 취소·환불 완료.", At: at(42)},
 		},
 		DLQ:   map[string][]api.DLQMessage{},
 		Blobs: map[string][]byte{"table OrdersTable": []byte(`[{"id":"o1","cardLast4":"4242"}]`)},
@@ -139,6 +140,13 @@ func TestEachKindOfViolationIsFound(t *testing.T) {
 		}, "mypage", "goes RESERVED → PAID"},
 		{"sms missing", func(s *Snapshot, e *Expectations) { s.SMS = s.SMS[1:] }, "SMS", "no SMS to +821000000001 for PAID"},
 		{"sms twice", func(s *Snapshot, e *Expectations) { s.SMS = append(s.SMS, s.SMS[4]) }, "SMS", "a second SMS to +821000000002"},
+		{"sms of two parts", func(s *Snapshot, e *Expectations) {
+			s.SMS[4].Message = "[CallTaxi] Booking O2: taxi " + strings.Repeat("Sonata ", 30) + "assigned."
+		}, "SMS parts", "an SMS of 2 parts"},
+		{"more than 3 parts through CONFIRMED", func(s *Snapshot, e *Expectations) {
+			s.SMS[2].Message = "[CallTaxi] Booking O2: paid (" + strings.Repeat("x", 150) + ")."
+			s.SMS[3].Message = "[CallTaxi] Booking O2: reached the taxi company (" + strings.Repeat("x", 150) + ")."
+		}, "SMS parts", "booking o2 cost 5 SMS parts through CONFIRMED"},
 		{"sms unrecognised", func(s *Snapshot, e *Expectations) {
 			s.SMS = append(s.SMS, api.SMS{PhoneNumber: "+821000000001", Message: "hello", At: at(50)})
 		}, "SMS", "unrecognised text"},
@@ -222,6 +230,44 @@ func TestUnknownExpectationsAreDerivedFromTheTables(t *testing.T) {
 	s.Payments[2]["status"] = "APPROVED" // cancelled order o3 not refunded
 	if Run(s, Expectations{}).ViolationCount() == 0 {
 		t.Error("a cancelled, unrefunded order must be found without the load generator's expectations")
+	}
+}
+
+func TestSMSStatuses(t *testing.T) {
+	tests := map[string][]string{
+		"[콜택시] 예약 O1: 결제 9,500원(prime), 배차 요청 접수.":                                 {"PAID", "RESERVED"},
+		"[콜택시] 예약 O1: Seoul Prime 7 배차 완료, 취소·환불 완료.":                              {"CONFIRMED", "CANCELED"},
+		"[CallTaxi] Booking O1: paid 9,500 KRW (prime); reached the taxi company.": {"PAID", "RESERVED"},
+		"[CallTaxi] Booking O1: taxi Cancelo assigned; cancelled and refunded.":    {"CONFIRMED", "CANCELED"},
+		"[CallTaxi] Booking O1: taxi Prepaid assigned.":                            {"CONFIRMED"},
+		"hello": nil,
+	}
+	for text, want := range tests {
+		if got := SMSStatuses(text); !slices.Equal(got, want) {
+			t.Errorf("SMSStatuses(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
+
+// One text announcing two statuses pairs with both history entries; the booking costs its parts once.
+func TestOneTextAnnouncesSeveralStatuses(t *testing.T) {
+	s, e := healthy()
+	s.SMS = append(s.SMS[:3:3], s.SMS[4:]...)
+	s.SMS[2].Message = "[CallTaxi] Booking O2: paid; reached the taxi company."
+	pairs, unsent, unexpected := PairSMS(s)
+	if len(unsent) != 0 || len(unexpected) != 0 || len(pairs) != 9 {
+		t.Fatalf("pairs %d unsent %v unexpected %v", len(pairs), unsent, unexpected)
+	}
+	r := Run(s, e)
+	if n := r.ViolationCount(); n != 0 {
+		var b strings.Builder
+		r.Print(&b)
+		t.Fatalf("%d violations:\n%s", n, b.String())
+	}
+	for _, res := range r.Results {
+		if strings.Contains(res.Name, "SMS parts") && !slices.Contains(res.Notes, "2.00 SMS parts per booking through CONFIRMED (1 bookings)") {
+			t.Errorf("notes %q", res.Notes)
+		}
 	}
 }
 

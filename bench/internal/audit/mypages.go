@@ -2,9 +2,14 @@ package audit
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/calltaxi/call-taxi/bench/internal/api"
+	"github.com/calltaxi/call-taxi/shared/ids"
+	"github.com/calltaxi/call-taxi/shared/smsparts"
 )
 
 var statusRank = map[string]int{"PAID": 1, "RESERVED": 2, "CONFIRMED": 3, "CANCELED": 4}
@@ -77,16 +82,31 @@ func checkMyPages(s Snapshot, e Expectations) Result {
 	return res
 }
 
-// SMSStatus recognises which customer-visible status an SMS announces (notify's templates), or "". The
-// Korean half is tried first: the English half embeds the taxi's name, which could contain any word.
-func SMSStatus(text string) string {
-	for _, probe := range []struct{ phrase, status string }{
-		{"취소 및 환불", "CANCELED"}, {"배차 완료", "CONFIRMED"}, {"배차 요청", "RESERVED"}, {"결제 완료", "PAID"},
-		{"cancelled", "CANCELED"}, {" assigned", "CONFIRMED"}, {"reached the taxi company", "RESERVED"}, {": paid", "PAID"},
-	} {
-		if strings.Contains(text, probe.phrase) {
-			return probe.status
+// SMSStatuses recognises the customer-visible statuses an SMS announces (notify's texts name every status
+// reached within a short window, in rank order), or none. A text with Korean is read in Korean only: the
+// English of the older bilingual texts embeds the taxi's name, which could contain any word.
+func SMSStatuses(text string) []string {
+	probes := []struct{ phrase, status string }{
+		{": paid", "PAID"}, {"reached the taxi company", "RESERVED"}, {" assigned", "CONFIRMED"}, {"cancelled and refunded", "CANCELED"},
+	}
+	if strings.Contains(text, "예약 ") {
+		probes = []struct{ phrase, status string }{
+			{"결제", "PAID"}, {"배차 요청", "RESERVED"}, {"배차 완료", "CONFIRMED"}, {"취소·환불", "CANCELED"}, {"취소 및 환불", "CANCELED"},
 		}
+	}
+	var out []string
+	for _, probe := range probes {
+		if strings.Contains(text, probe.phrase) && !slices.Contains(out, probe.status) {
+			out = append(out, probe.status)
+		}
+	}
+	return out
+}
+
+// SMSStatus is the last status an SMS announces, or "".
+func SMSStatus(text string) string {
+	if st := SMSStatuses(text); len(st) > 0 {
+		return st[len(st)-1]
 	}
 	return ""
 }
@@ -105,8 +125,14 @@ func PairSMS(s Snapshot) (pairs []Pair, unsent []Pair, unexpected []Pair) {
 	type key struct{ phone, status string }
 	sent := map[key][]time.Time{}
 	for _, m := range s.SMS {
-		k := key{m.PhoneNumber, SMSStatus(m.Message)}
-		sent[k] = append(sent[k], m.At)
+		statuses := SMSStatuses(m.Message)
+		if len(statuses) == 0 {
+			statuses = []string{""}
+		}
+		for _, st := range statuses {
+			k := key{m.PhoneNumber, st}
+			sent[k] = append(sent[k], m.At)
+		}
 	}
 	for k := range sent {
 		sort.Slice(sent[k], func(i, j int) bool { return sent[k][i].Before(sent[k][j]) })
@@ -133,6 +159,52 @@ func PairSMS(s Snapshot) (pairs []Pair, unsent []Pair, unexpected []Pair) {
 	}
 	sort.Slice(unexpected, func(i, j int) bool { return unexpected[i].SentAt.Before(unexpected[j].SentAt) })
 	return pairs, unsent, unexpected
+}
+
+// checkSMSParts: every SMS is one message part (≤ 160 GSM-7 septets or ≤ 70 UCS-2 characters), and a
+// booking's happy path through CONFIRMED (PAID, RESERVED, CONFIRMED) costs at most 3 parts; the notes
+// give the parts per booking. A booking's texts are its phone's texts that name its short id.
+func checkSMSParts(s Snapshot) Result {
+	res := Result{Name: "SMS parts per booking (one part a text, ≤ 3 through CONFIRMED)"}
+	byPhone := map[string][]api.SMS{}
+	for _, m := range s.SMS {
+		byPhone[m.PhoneNumber] = append(byPhone[m.PhoneNumber], m)
+		if n := smsparts.Parts(m.Message); n > 1 {
+			res.Violations = append(res.Violations, fmt.Sprintf("an SMS of %d parts to %s: %q", n, m.PhoneNumber, m.Message))
+		}
+	}
+	var total, bookings, happyTotal, happy int
+	for _, page := range s.MyPages {
+		id, phone := str(page, "orderId"), str(page, "phone")
+		short := ids.Short(id)
+		parts := 0
+		for _, m := range byPhone[phone] {
+			if strings.Contains(m.Message, "예약 "+short+":") || strings.Contains(m.Message, "Booking "+short+":") {
+				parts += smsparts.Parts(m.Message)
+			}
+		}
+		res.Checked++
+		total += parts
+		bookings++
+		var statuses []string
+		for _, h := range history(page) {
+			statuses = append(statuses, h.Status)
+		}
+		if slices.Equal(statuses, []string{"PAID", "RESERVED", "CONFIRMED"}) {
+			happyTotal += parts
+			happy++
+			if parts > 3 {
+				res.Violations = append(res.Violations, fmt.Sprintf("booking %s cost %d SMS parts through CONFIRMED, want ≤ 3", id, parts))
+			}
+		}
+	}
+	if bookings > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%.2f SMS parts per booking (%d bookings)", float64(total)/float64(bookings), bookings))
+	}
+	if happy > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%.2f SMS parts per booking through CONFIRMED (%d bookings)", float64(happyTotal)/float64(happy), happy))
+	}
+	return res
 }
 
 // checkSMS: exactly one SMS per customer-visible status change: none missing, none twice, none unasked.

@@ -45,6 +45,7 @@ func Run(s Snapshot, e Expectations) Report {
 		checkCardNumbers(s, e),
 		checkApprovedPaymentsBooked(s),
 		checkPaidOrdersReachTheCompany(s),
+		checkSMSParts(s),
 	}}
 }
 
