@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 
 import {
-  cognitoAuthorizeUrl, cognitoLogoutUrl, cognitoSettings, completeCognitoSignIn, loadSession, signInLocal,
+  cognitoAuthorizeUrl, cognitoLogoutUrl, cognitoSettings, cognitoSignUpUrl, completeCognitoSignIn, loadSession, signInLocal,
+  signUpLocal,
 } from '../js/auth.js';
 
 class MemoryStorage {
@@ -91,6 +92,37 @@ test('local sign-in asks the token endpoint for the role\'s group', async () => 
   assert.deepEqual(session.roles, ['manager']);
   const failing = async () => new Response(JSON.stringify({ error: { message: 'sub is required' } }), { status: 400 });
   await assert.rejects(signInLocal({}, '', 'customer', failing), /sub is required/);
+});
+
+test('sign-up opens the hosted UI\'s sign-up page with the same PKCE parameters, back to the callback', async () => {
+  const settings = cognitoSettings(config);
+  const url = new URL(await cognitoSignUpUrl(settings));
+  assert.equal(url.origin + url.pathname, 'https://calltaxi.auth.ap-northeast-2.amazoncognito.com/signup');
+  const q = url.searchParams;
+  assert.equal(q.get('client_id'), 'client-1');
+  assert.equal(q.get('response_type'), 'code');
+  assert.equal(q.get('redirect_uri'), 'https://web.example/callback');
+  const pending = JSON.parse(sessionStorage.getItem('calltaxi.pkce'));
+  assert.equal(q.get('code_challenge'), createHash('sha256').update(pending.verifier).digest('base64url'));
+  assert.equal(q.get('state'), pending.state);
+});
+
+test('local sign-up posts the e-mail and keeps the session the trigger\'s groups give', async () => {
+  let sent;
+  const fetchImpl = async (href, init) => {
+    sent = { href, body: JSON.parse(init.body) };
+    return new Response(JSON.stringify({
+      sub: 'a1b2', email: 'kim@example.com', groups: ['customers'],
+      token: jwt({ sub: 'a1b2', 'cognito:groups': ['customers'], exp: Date.now() / 1000 + 60 }),
+    }), { status: 201 });
+  };
+  const session = await signUpLocal({ apiUrl: '', signupEndpoint: '/_local/signup' }, 'kim@example.com', fetchImpl);
+  assert.deepEqual(sent, { href: '/_local/signup', body: { email: 'kim@example.com' } });
+  assert.deepEqual(session.roles, ['customer']);
+  assert.equal(session.displayName, 'kim@example.com');
+  assert.equal(loadSession().token, session.token);
+  const taken = async () => new Response(JSON.stringify({ error: { message: 'UsernameExistsException: An account with the given email already exists.' } }), { status: 409 });
+  await assert.rejects(signUpLocal({}, 'kim@example.com', taken), /already exists/);
 });
 
 test('an expired session is dropped', () => {

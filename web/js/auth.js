@@ -1,5 +1,6 @@
-// Sign-in. Locally the local cloud mints a token for any user and group (POST tokenEndpoint); on AWS the
-// Cognito hosted UI signs the user in with the authorization code flow and PKCE. Either way the session
+// Sign-in and sign-up. Locally the local cloud mints a token for any user and group (POST tokenEndpoint), or
+// signs a new customer up (POST signupEndpoint); on AWS the Cognito hosted UI signs the user in (or up) with
+// the authorization code flow and PKCE. Either way the session
 // lives in sessionStorage and the API gets `Authorization: Bearer <token>`.
 
 import { base64UrlEncode, decodeClaims, groupsOf, isExpired } from './jwt.js';
@@ -70,6 +71,27 @@ export async function signInLocal(config, userName, role, fetchImpl = fetch) {
   return session;
 }
 
+/**
+ * Local cloud sign-up: the local user pool creates a confirmed user and runs its PostConfirmation trigger
+ * (the same function as on AWS), then mints a token with the groups the user now has.
+ */
+export async function signUpLocal(config, email, fetchImpl = fetch) {
+  const endpoint = (config.apiUrl ?? '').replace(/\/+$/, '') + (config.signupEndpoint || '/_local/signup');
+  const response = await fetchImpl(endpoint, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email }),
+  });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok || !body.token) {
+    throw new Error(body?.error?.message ?? `sign-up endpoint answered ${response.status}`);
+  }
+  const session = sessionFromToken(body.token, { displayName: body.email ?? email });
+  if (!session) throw new Error('the sign-up endpoint returned an unreadable token');
+  saveSession(session);
+  return session;
+}
+
 /** The Cognito settings of config.json: {cognito: {domain, clientId, redirectUri, logoutUri?, scopes?}}. */
 export function cognitoSettings(config) {
   const c = config.cognito ?? config;
@@ -93,12 +115,16 @@ export async function pkceChallenge(verifier) {
   return base64UrlEncode(new Uint8Array(digest));
 }
 
-/** The hosted-UI authorize URL; the verifier and state wait in sessionStorage for the callback. */
-export async function cognitoAuthorizeUrl(settings) {
+/**
+ * The hosted-UI authorize URL; the verifier and state wait in sessionStorage for the callback. With
+ * path '/signup' it opens the hosted UI's sign-up page, which takes the same parameters and, once the
+ * address is confirmed, comes back with a code like a sign-in.
+ */
+export async function cognitoAuthorizeUrl(settings, path = '/oauth2/authorize') {
   const verifier = randomUrlSafe(48);
   const state = randomUrlSafe(16);
   sessionStorage.setItem(pkceKey, JSON.stringify({ verifier, state }));
-  const url = new URL('/oauth2/authorize', settings.domain);
+  const url = new URL(path, settings.domain);
   url.search = new URLSearchParams({
     response_type: 'code',
     client_id: settings.clientId,
@@ -144,6 +170,11 @@ export async function completeCognitoSignIn(settings, location, fetchImpl = fetc
   if (!session) throw new Error('unreadable access token');
   saveSession(session);
   return session;
+}
+
+/** The hosted UI's sign-up page, answering to the same callback as a sign-in. */
+export function cognitoSignUpUrl(settings) {
+  return cognitoAuthorizeUrl(settings, '/signup');
 }
 
 export function cognitoLogoutUrl(settings) {

@@ -3,8 +3,8 @@
 
 import { createApi } from './api.js';
 import {
-  clearSession, cognitoAuthorizeUrl, cognitoLogoutUrl, cognitoSettings, completeCognitoSignIn, loadSession,
-  saveSession, signInLocal,
+  clearSession, cognitoAuthorizeUrl, cognitoLogoutUrl, cognitoSettings, cognitoSignUpUrl, completeCognitoSignIn,
+  loadSession, saveSession, signInLocal, signUpLocal,
 } from './auth.js';
 import { mountCustomer } from './customer.js';
 import { h } from './dom.js';
@@ -71,7 +71,59 @@ function render() {
 function renderSignedOut() {
   userBox.replaceChildren();
   document.getElementById('role-nav').replaceChildren();
-  main.replaceChildren(app.config.auth === 'local' ? localSignIn() : cognitoSignIn());
+  if (app.config.auth === 'local') main.replaceChildren(localSignIn(), localSignUp());
+  else main.replaceChildren(cognitoSignIn(), cognitoSignUp());
+}
+
+/** Local sign-up: the local user pool runs the real PostConfirmation trigger, which makes a customer. */
+function localSignUp() {
+  const status = statusLine();
+  const email = field({ name: 'email', labelKey: 'email', type: 'email', required: true, autocomplete: 'email' });
+  const emailInput = email.querySelector('input');
+  const form = h('form', { class: 'card sign-up', 'aria-labelledby': 'signup-title' },
+    h('h2', { id: 'signup-title', 'data-i18n': 'signUpTitle' }, t('signUpTitle')),
+    h('p', { class: 'hint', 'data-i18n': 'signUpLocalHint' }, t('signUpLocalHint')),
+    email,
+    h('div', { class: 'actions' }, h('button', { type: 'submit', 'data-i18n': 'signUp' }, t('signUp'))),
+    status);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const address = emailInput.value.trim();
+    if (!address || !emailInput.checkValidity()) {
+      emailInput.setAttribute('aria-invalid', 'true');
+      emailInput.focus();
+      return;
+    }
+    emailInput.removeAttribute('aria-invalid');
+    try {
+      app.session = await signUpLocal(app.config, address);
+      render();
+    } catch (error) {
+      status.show(t('signUpFailed', { message: error.message }), 'error');
+    }
+  });
+  return form;
+}
+
+/** On AWS: the hosted UI's sign-up page; it comes back to /callback like a sign-in. */
+function cognitoSignUp() {
+  const settings = cognitoSettings(app.config);
+  const status = statusLine();
+  const button = h('button', {
+    type: 'button', 'data-i18n': 'signUp',
+    onclick: async () => {
+      if (!settings) {
+        status.show(t('signUpFailed', { message: 'config.json has no Cognito settings' }), 'error');
+        return;
+      }
+      window.location.assign(await cognitoSignUpUrl(settings));
+    },
+  }, t('signUp'));
+  return h('section', { class: 'card sign-up', 'aria-labelledby': 'signup-title' },
+    h('h2', { id: 'signup-title', 'data-i18n': 'signUpTitle' }, t('signUpTitle')),
+    h('p', { class: 'hint', 'data-i18n': 'signUpCognitoHint' }, t('signUpCognitoHint')),
+    h('div', { class: 'actions' }, button),
+    status);
 }
 
 function localSignIn() {
