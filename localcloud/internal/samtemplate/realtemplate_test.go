@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -19,11 +20,23 @@ func TestLoadRealTemplate(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	ids := []string{"OrderFunction", "PaymentFunction", "ReservationFunction", "TaxiFunction", "MyPageFunction", "NotifyFunction", "IdentityFunction"}
+	ids := []string{"OrderFunction", "PaymentFunction", "PaymentRecordsFunction", "ReservationFunction", "TaxiFunction",
+		"MyPageFunction", "NotifyFunction", "IdentityFunction"}
+	// Besides its own events, a function may be triggered by a user pool or invoked by another function
+	// whose environment names it.
 	triggered := map[string]bool{}
 	for _, pool := range tpl.UserPools {
 		for _, fn := range pool.Triggers {
 			triggered[fn] = true
+		}
+	}
+	for _, other := range tpl.Functions {
+		for _, v := range other.Env {
+			for _, fn := range tpl.Functions {
+				if v == fn.Name || v == fn.Arn || strings.HasPrefix(v, fn.Arn+":") {
+					triggered[fn.Name] = true
+				}
+			}
 		}
 	}
 	for _, id := range ids {
