@@ -34,6 +34,10 @@ func harness(ctx context.Context, opts options, logger *slog.Logger, out io.Writ
 		var err error
 		// Lazy TTL is on in every local cloud; chaos adds transaction conflicts.
 		args := append([]string{fmt.Sprintf("-time-scale=%g", opts.timeScale), fmt.Sprintf("-ddb-transaction-conflicts=%g", opts.conflictRate)}, opts.cloudArgs...)
+		if opts.smsRate > 0 {
+			// The SNS emulator's rate is per AWS second; the sender's own limit is per wall second.
+			args = append(args, fmt.Sprintf("-sms-rate=%g", opts.smsRate/max(opts.timeScale, 1)))
+		}
 		cloud, err = cloudproc.Start(ctx, cloudproc.Options{RepoRoot: opts.root, Params: opts.params, ExtraArgs: args})
 		if err != nil {
 			return nil, err

@@ -39,6 +39,7 @@ type options struct {
 	noKeyShare       float64
 	putEventsFailure float64
 	smsFailure       float64
+	smsRate          float64 // SMS parts per wall second; 0 = the local cloud's default
 	cancelShare      float64
 	confirmShare     float64
 	slowPaymentMs    int
@@ -87,6 +88,7 @@ func parseOptions(args []string) (options, error) {
 	fs.Float64Var(&o.timeScale, "time-scale", 1, "the started local cloud's AWS seconds per wall second (chaos default 60: a failed message's 120 s visibility timeout passes in 2 s)")
 	fs.Float64Var(&o.putEventsFailure, "put-events-failure", 0.1, "PutEvents failure rate during chaos")
 	fs.Float64Var(&o.smsFailure, "sms-failure", 0, "SNS publish failure rate during chaos")
+	fs.Float64Var(&o.smsRate, "sms-rate", 0, "the started local cloud's SMS rate in message parts per wall second of the run (0: AWS's 20 per AWS second; chaos default 15, under the stack's 20, so SNS throttles)")
 	fs.Float64Var(&o.cancelShare, "cancel", 0.2, "share of placed orders the customer cancels (chaos)")
 	fs.Float64Var(&o.confirmShare, "confirm", 0.3, "share of placed orders a manager confirms (chaos)")
 	fs.Float64Var(&o.conflictRate, "ddb-conflicts", 0, "the started local cloud's DynamoDB TransactionConflictException rate on items a recent transaction holds (chaos default 0.2)")
@@ -103,6 +105,7 @@ func parseOptions(args []string) (options, error) {
 			"c": func() { o.concurrency = 32 }, "d": func() { o.duration = 30 * time.Second },
 			"warmup": func() { o.warmup = 0 }, "sizes": func() { o.sizes = "skip" },
 			"time-scale": func() { o.timeScale = 60 }, "ddb-conflicts": func() { o.conflictRate = 0.2 },
+			"sms-rate": func() { o.smsRate = 15 },
 		}
 		for name, apply := range defaults {
 			if !set[name] {
