@@ -140,3 +140,39 @@ func TestSMSBurstWithinTheRate(t *testing.T) {
 	t.Logf("%d bookings RESERVED in %s; PAID+RESERVED announced to all in %s: %d texts, %d parts (%.2f parts/booking), %d publishes throttled",
 		bookings, reservedIn.Round(time.Millisecond), announcedIn.Round(time.Millisecond), texts, parts, float64(parts)/bookings, c.SNS.Throttled())
 }
+
+// A number SNS can never text (opted out, or invalid) is recorded as failed on the booking's notification
+// record and not retried: the message is acknowledged, nothing is delivered, nothing reaches a DLQ, and
+// the booking itself is unaffected.
+func TestSMSToUndeliverableNumbersIsRecordedNotRetried(t *testing.T) {
+	c := startCloud(t, nil)
+	customer := newUser(t, c, "customers")
+	for _, phone := range []string{"+821099990001", "+821099990002"} { // snsemu.OptedOutNumber, InvalidNumber
+		body := orderBody("basic", goodCard)
+		body["phone"] = phone
+		r := customer.do("POST", "/orders", body)
+		if r.Status != 201 {
+			t.Fatalf("order for %s: %d %s", phone, r.Status, r.RawBody)
+		}
+		id := r.str("id")
+		waitMypageStatus(t, customer, id, "RESERVED")
+		eventually(t, "the notification record of "+id+" to fail PAID and RESERVED", 20*time.Second, func() (bool, string) {
+			items := call(t, c, "GET", "/_local/tables/NotificationsTable", nil)
+			for _, item := range items.items() {
+				if item["key"] == "booking#"+id {
+					failed := fmt.Sprint(item["failed"])
+					return strings.Contains(failed, "PAID") && strings.Contains(failed, "RESERVED") && item["failReason"] != "", fmt.Sprint(item)
+				}
+			}
+			return false, items.RawBody
+		})
+		for _, m := range c.SNS.Messages() {
+			if m.PhoneNumber == phone && m.Suppressed == "" {
+				t.Errorf("delivered to %s: %+v", phone, m)
+			}
+		}
+	}
+	if n := totalDeadLetters(dlqCounts(t, c)); n != 0 {
+		t.Errorf("%d message(s) in dead-letter queues", n)
+	}
+}
