@@ -7,12 +7,15 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/calltaxi/call-taxi/bench/internal/audit"
 )
 
 // TestChaosRunKeepsEveryInvariant runs the whole harness in-process against a freshly built local cloud:
-// 10 s of low-concurrency load with environments killed, reservation and taxi stopped and restarted,
-// duplicate event and stream deliveries, failing PutEvents and SMS publishes, cancels and confirms; then
-// the auditor must find nothing.
+// 10 s of low-concurrency load with environments killed, reservation and taxi throttled and failing,
+// duplicate event and stream deliveries, failing PutEvents and SMS publishes, DynamoDB transaction
+// conflicts and lazy TTL, cancels and confirms, customers who walk away after a 503 and requests without
+// an Idempotency-Key; then the auditor must find nothing.
 func TestChaosRunKeepsEveryInvariant(t *testing.T) {
 	if testing.Short() {
 		t.Skip("chaos run: skipped in -short mode")
@@ -38,6 +41,18 @@ func TestChaosRunKeepsEveryInvariant(t *testing.T) {
 	}
 	if len(result.Faults) < 4 {
 		t.Errorf("only %d faults injected: %v", len(result.Faults), result.Faults)
+	}
+	kinds := map[string]bool{}
+	for _, f := range result.Faults {
+		kinds[f.Kind] = true
+	}
+	for _, kind := range []string{audit.FaultKill, audit.FaultStop, audit.FaultFail, audit.FaultPutEventsFailure} {
+		if !kinds[kind] {
+			t.Errorf("no %s fault was injected: %v", kind, result.Faults)
+		}
+	}
+	if result.Orders.Keyless == 0 {
+		t.Errorf("no order request went without an Idempotency-Key: %+v", result.Orders)
 	}
 	if result.Audit == nil || result.Audit.ViolationCount() > 0 {
 		t.Errorf("auditor found violations:\n%s", out.String())

@@ -17,7 +17,7 @@ import (
 // retried would look like silence.
 const stableFor = 3 * time.Second
 
-// WaitQuiescent polls the bus, stream and function counters until nothing is queued, retrying or running
+// WaitQuiescent polls the bus, stream, queue and function counters until nothing is queued, retrying or running
 // and no counter has moved for stableFor, or timeout passes (then it returns an error naming what moved).
 func WaitQuiescent(ctx context.Context, c *api.Client, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
@@ -64,7 +64,7 @@ func counters(ctx context.Context, c *api.Client) ([]byte, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	queues, _, err := c.Queues(ctx)
+	queues, queueMappings, err := c.Queues(ctx)
 	if err != nil {
 		return nil, "", err
 	}
@@ -78,13 +78,22 @@ func counters(ctx context.Context, c *api.Client) ([]byte, string, error) {
 			busy = fmt.Sprintf("queue %s holds %d message(s)", name, q.Visible+q.NotVisible+q.Delayed)
 		}
 	}
-	invocations := int64(0)
 	for _, f := range fns {
-		invocations += f.Invocations
 		if f.ConcurrentInvokes > 0 && busy == "" {
 			busy = fmt.Sprintf("%s has %d invocations running", f.Name, f.ConcurrentInvokes)
 		}
 	}
-	doc, err := json.Marshal(map[string]any{"bus": bus, "streams": streams, "queues": queues, "invocations": invocations})
+	// What moves while work is left: stream and queue mappings' deliveries and queue depths. Function
+	// invocation and bus delivery totals are not compared: a scheduled rule (the order sweep) invokes
+	// its function every minute of AWS time, forever.
+	delivered := map[string]int64{}
+	for name, raw := range queueMappings {
+		var st struct{ Invocations int64 }
+		if err := json.Unmarshal(raw, &st); err != nil {
+			return nil, "", fmt.Errorf("queue mapping %s stats: %w", name, err)
+		}
+		delivered[name] = st.Invocations
+	}
+	doc, err := json.Marshal(map[string]any{"streams": streams, "queues": queues, "queueMappings": delivered})
 	return doc, busy, err
 }
