@@ -22,7 +22,7 @@ var orderRoutes = []string{"GET /orders/{id}", "POST /orders", "POST /orders/{id
 // a fake payment function for the run).
 func FuzzOrderAPI(f *testing.F) {
 	db := ddbtest.New(f,
-		ddbtest.Table{Name: ordersTable, Hash: "id", Indexes: []ddbtest.Index{{Name: "customerId-createdAt-index", Hash: "customerId", Range: "createdAt"}}},
+		ddbtest.Table{Name: ordersTable, Hash: "id", Indexes: []ddbtest.Index{{Name: pendingIndex, Hash: attrPendingShard, Range: "createdAt"}}},
 		ddbtest.Table{Name: idemTable, Hash: "key"},
 	)
 	store := NewDynamoStore(db, ordersTable)

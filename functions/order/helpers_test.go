@@ -134,7 +134,6 @@ func newTestEnv(t *testing.T) *testEnv {
 	t.Helper()
 	db := ddbtest.New(t,
 		ddbtest.Table{Name: ordersTable, Hash: "id", Indexes: []ddbtest.Index{
-			{Name: "customerId-createdAt-index", Hash: "customerId", Range: "createdAt"},
 			{Name: pendingIndex, Hash: attrPendingShard, Range: "createdAt"},
 		}},
 		ddbtest.Table{Name: idemTable, Hash: "key"},
