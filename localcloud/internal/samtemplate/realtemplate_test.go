@@ -68,3 +68,42 @@ func TestLoadRealTemplate(t *testing.T) {
 		}
 	}
 }
+
+// The project's Rules refuse a non-dev Stage with the simulated payment gateway, as CloudFormation would
+// refuse the deployment, with the rule's AssertDescription.
+func TestRealTemplateRulesRefuseTheSimulatedGatewayOutsideDev(t *testing.T) {
+	tests := []struct {
+		params  map[string]string
+		refused bool
+	}{
+		{map[string]string{"Stage": "dev"}, false},
+		{map[string]string{"Stage": "prod"}, true},
+		{map[string]string{"Stage": "prod", "PaymentGatewayUrl": "https://pay.example.com"}, false},
+	}
+	for _, tt := range tests {
+		_, err := Load(realTemplatePath, Options{ParameterOverrides: tt.params})
+		if refused := err != nil && strings.Contains(err.Error(), "PaymentGatewayUrl is simulated:// but Stage is not dev"); refused != tt.refused {
+			t.Errorf("%v: err = %v, want refused %v", tt.params, err, tt.refused)
+		}
+	}
+}
+
+// PaymentConcurrency 0 reserves nothing (a new account's quota cannot spare any), any other value is the
+// guard's reserved concurrency.
+func TestRealTemplatePaymentConcurrency(t *testing.T) {
+	for _, tt := range []struct {
+		param string
+		want  *int
+	}{{"0", nil}, {"5", ptr(5)}, {"64", ptr(64)}} {
+		tpl, err := Load(realTemplatePath, Options{ParameterOverrides: map[string]string{"PaymentConcurrency": tt.param}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := tpl.Functions["PaymentFunction"].ReservedConcurrency
+		if (got == nil) != (tt.want == nil) || (got != nil && *got != *tt.want) {
+			t.Errorf("PaymentConcurrency=%s: reserved %v, want %v", tt.param, got, tt.want)
+		}
+	}
+}
+
+func ptr(n int) *int { return &n }

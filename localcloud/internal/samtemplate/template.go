@@ -66,6 +66,9 @@ func Parse(yamlBytes []byte, opts Options) (*Template, error) {
 			UserPools:  map[string]*UserPool{},
 		},
 	}
+	if err := r.checkRules(sections["Rules"]); err != nil {
+		return nil, err
+	}
 	if err := b.collectResources(sections["Resources"]); err != nil {
 		return nil, err
 	}
@@ -82,7 +85,7 @@ func Parse(yamlBytes []byte, opts Options) (*Template, error) {
 // readSections returns the mapping-valued top-level sections (absent ones are empty).
 func readSections(doc map[string]any) (map[string]map[string]any, error) {
 	out := map[string]map[string]any{}
-	for _, name := range []string{"Parameters", "Conditions", "Mappings", "Globals", "Resources"} {
+	for _, name := range []string{"Parameters", "Rules", "Conditions", "Mappings", "Globals", "Resources"} {
 		v, ok := doc[name]
 		if !ok || v == nil {
 			out[name] = map[string]any{}
