@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -63,14 +64,13 @@ func run(args []string, out io.Writer) error {
 	token := fs.String("token", "", "print a token for SUB:group1,group2 and exit (needs a running local cloud's data dir)")
 	fs.StringVar(&cfg.StaticDir, "web", "", "web console directory served at / (default <root>/web; - for none)")
 	cpuProfile := fs.String("cpuprofile", "", "write the local cloud's CPU profile to this file (until shutdown)")
-	memProfile := fs.String("memprofile", "", "write the local cloud's heap profile to this file at shutdown")
+	memProfile := fs.String("memprofile", "", "write the local cloud's heap profile to this file at shutdown (while running: GET /_local/debug/pprof/heap)")
+	memLimit := fs.String("memlimit", defaultMemoryLimit, "soft memory limit of the local cloud's Go heap (e.g. 256MiB, 1GiB; off = none); the GOMEMLIMIT environment variable wins")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if os.Getenv("GOGC") == "" {
-		// The emulator allocates a lot of short-lived JSON; trading memory for fewer collections
-		// gave back ~10 % of its CPU under load. GOGC still overrides.
-		debug.SetGCPercent(400)
+	if err := applyMemoryLimit(*memLimit); err != nil {
+		return err
 	}
 	stopProfiles, err := startProfiles(*cpuProfile, *memProfile)
 	if err != nil {
@@ -101,6 +101,49 @@ func run(args []string, out io.Writer) error {
 	<-ctx.Done()
 	fmt.Fprintln(out, "\nstopping…")
 	return nil
+}
+
+// defaultMemoryLimit lets the heap grow freely (few collections: the emulator allocates a lot of
+// short-lived JSON) until it nears the limit, instead of a fixed GOGC multiple of the live heap, which
+// grew with the data.
+const defaultMemoryLimit = "384MiB"
+
+// applyMemoryLimit sets a soft memory limit (unless GOMEMLIMIT is set) and, unless GOGC is set, a
+// GOGC high enough that the limit, not the heap's growth, triggers most collections while the live
+// heap is small; GOGC=off with a limit would collect continuously once the live heap nears the limit.
+func applyMemoryLimit(flagValue string) error {
+	if os.Getenv("GOMEMLIMIT") != "" || flagValue == "off" || flagValue == "" {
+		return nil
+	}
+	limit, err := parseBytes(flagValue)
+	if err != nil {
+		return fmt.Errorf("-memlimit: %w", err)
+	}
+	debug.SetMemoryLimit(limit)
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	return nil
+}
+
+// parseBytes reads a size as GOMEMLIMIT spells it: a number with an optional B, KiB, MiB, GiB or TiB suffix.
+func parseBytes(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"TiB", 1 << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"B", 1}}
+	mult := int64(1)
+	for _, u := range units {
+		if rest, ok := strings.CutSuffix(s, u.suffix); ok {
+			s, mult = rest, u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("invalid size %q (want e.g. 512MiB)", s)
+	}
+	return n * mult, nil
 }
 
 func printToken(cfg cloud.Config, spec string, out io.Writer) error {

@@ -3,6 +3,7 @@ package cloud
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path"
 	"path/filepath"
@@ -81,6 +82,16 @@ func (c *Cloud) apiHandler(gateway http.Handler) http.Handler {
 		_, _ = w.Write(c.Issuer.JWKS())
 	})
 	mux.HandleFunc("POST /_local/chaos", c.chaos)
+	// The Go profiles of the local cloud itself, while it runs: e.g.
+	// go tool pprof -sample_index=inuse_space http://127.0.0.1:3000/_local/debug/pprof/heap
+	mux.HandleFunc("GET /_local/debug/pprof/", func(w http.ResponseWriter, r *http.Request) {
+		r2 := r.Clone(r.Context())
+		r2.URL.Path = strings.Replace(r.URL.Path, "/_local", "", 1)
+		pprof.Index(w, r2)
+	})
+	mux.HandleFunc("GET /_local/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /_local/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("GET /_local/debug/pprof/trace", pprof.Trace)
 	mux.HandleFunc("/_local/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such control endpoint")
 	})

@@ -32,9 +32,11 @@ type Options struct {
 
 	TTLSweepInterval time.Duration    // default 5s (AWS deletes expired items within days, not seconds)
 	Now              func() time.Time // default time.Now (tests)
-	// CompactAboveBytes rewrites the log as one PutItem per item on start when
-	// the replayed log is bigger than this. Default 16 MiB; negative disables.
+	// CompactAboveBytes: the tables are snapshotted and the write log dropped (compact.go) once the
+	// log is bigger than this and than the last snapshot. Default 16 MiB; negative disables.
 	CompactAboveBytes int64
+	// StreamRetention is how long stream records stay on disk; default AWS's 24 hours.
+	StreamRetention time.Duration
 
 	// TransactionConflictRate is the probability (0 to 1) that a write to an item a recent
 	// TransactWriteItems holds fails as on AWS (see conflicts.go). 0, the default, never fails one.
@@ -92,15 +94,21 @@ type Service struct {
 
 	holds *txHolds // items recent transactions hold (conflicts.go)
 
-	wal         *writeLog // nil when memory only
-	replayLimit int64     // bytes of the log present at start, replayed by the first CreateTables
-	replayed    bool
-	closed      bool
+	wal           *writeLog // nil when memory only; the log of generation walGen (compact.go)
+	walGen        int
+	replayGens    []int // log generations replayed by the first CreateTables, after snapshot snapGen
+	snapGen       int   // -1: no snapshot
+	snapshotBytes int64
+	replayLimit   int64 // bytes of the current log present at start
+	replayed      bool
+	closed        bool
+	compactMu     sync.Mutex
 
-	stopSweep context.CancelFunc
-	sweepDone chan struct{}
-	closeOnce sync.Once
-	closeErr  error
+	stopSweep    context.CancelFunc
+	sweepDone    chan struct{}
+	maintainDone chan struct{}
+	closeOnce    sync.Once
+	closeErr     error
 }
 
 // New creates the service; with a DataDir it opens (or, with Reset, wipes) the write log.
@@ -126,6 +134,9 @@ func New(opts Options) (*Service, error) {
 	if opts.TTLDeletionDelay == 0 {
 		opts.TTLDeletionDelay = defaultTTLDeletionDelay
 	}
+	if opts.StreamRetention <= 0 {
+		opts.StreamRetention = 24 * time.Hour
+	}
 	s := &Service{
 		opts:    opts,
 		log:     opts.Logger.With("component", "dynamodb"),
@@ -133,6 +144,7 @@ func New(opts Options) (*Service, error) {
 		scratch: server.NewServer(),
 		tables:  map[string]*tableState{},
 		holds:   newTxHolds(opts.TransactionConflictRate, opts.TransactionHold, opts.Now),
+		snapGen: -1,
 	}
 	if opts.DataDir != "" {
 		dir := filepath.Join(opts.DataDir, "dynamodb")
@@ -141,15 +153,31 @@ func New(opts Options) (*Service, error) {
 				return nil, fmt.Errorf("reset %s: %w", dir, err)
 			}
 		}
-		wal, valid, err := openWriteLog(dir, walFileName, s.log)
+		logs, snap, err := dataFiles(dir)
+		if err != nil {
+			return nil, err
+		}
+		s.snapGen, s.walGen = snap, max(snap, 0)
+		for _, g := range logs {
+			if g >= snap {
+				s.replayGens = append(s.replayGens, g)
+				s.walGen = max(s.walGen, g)
+			}
+		}
+		wal, valid, err := openWriteLog(dir, walName(s.walGen), s.log)
 		if err != nil {
 			return nil, err
 		}
 		s.wal, s.replayLimit = wal, valid
+		if !slices.Contains(s.replayGens, s.walGen) {
+			s.replayGens = append(s.replayGens, s.walGen)
+		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stopSweep, s.sweepDone = cancel, make(chan struct{})
 	go s.sweepLoop(ctx)
+	s.maintainDone = make(chan struct{})
+	go s.maintainLoop(ctx)
 	return s, nil
 }
 
@@ -183,25 +211,15 @@ func (s *Service) CreateTables(specs []TableSpec) error {
 		return nil
 	}
 	s.replayed = true
-	n, err := s.wal.replay(s.replayLimit, s.replayEntry)
-	if err != nil {
-		return fmt.Errorf("replay dynamodb log: %w", err)
+	if err := s.replayData(); err != nil {
+		return err
 	}
-	s.log.Info("dynamodb log replayed", "writes", n, "bytes", s.replayLimit)
 	for _, name := range s.tableNamesLocked() {
 		if err := s.attachStreamLog(s.tables[name], false); err != nil {
 			return err
 		}
 	}
-	if err := s.removeStaleStreamLogs(); err != nil {
-		return err
-	}
-	if s.opts.CompactAboveBytes > 0 && s.replayLimit > s.opts.CompactAboveBytes {
-		if err := s.compactLocked(); err != nil {
-			return fmt.Errorf("compact dynamodb log: %w", err)
-		}
-	}
-	return nil
+	return s.removeStaleStreamLogs()
 }
 
 // registerTable records a created table. Callers hold s.mu.
@@ -293,6 +311,7 @@ func (s *Service) Close() error {
 	s.closeOnce.Do(func() {
 		s.stopSweep()
 		<-s.sweepDone
+		<-s.maintainDone
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		s.closed = true

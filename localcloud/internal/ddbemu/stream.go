@@ -3,7 +3,6 @@ package ddbemu
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"sync"
 
@@ -14,10 +13,20 @@ import (
 // compare the same way as strings and as numbers.
 const sequenceBase uint64 = 10_000_000_000_000_000_000
 
-// retainedRecords bounds memory; AWS keeps 24 h of records, we keep a count. A variable for tests.
+// retainedRecords bounds memory of a stream without a data directory (nothing to fall back on):
+// older records are trimmed. A variable for tests.
 var retainedRecords = 100_000
 
+// memoryWindow bounds the records a persisted stream keeps in memory: records every registered
+// consumer has passed leave memory at once, and at most this many stay in any case; older ones are
+// read back from the stream's log (streamlog.go). A variable for tests.
+var memoryWindow = 2048
+
 // Stream is an append-only, per-table ordered log of change records (one shard).
+//
+// Records are numbered by a counter (the sequence number minus sequenceBase). With a data directory,
+// every record is in the stream's log on disk for the retention period, and only a suffix of them,
+// from memFirst on, is in memory.
 type Stream struct {
 	table    string
 	arn      string
@@ -25,18 +34,22 @@ type Stream struct {
 	viewType string
 	retain   int
 
-	mu      sync.Mutex
-	records []events.DynamoDBEventRecord
-	firstN  uint64 // counter of records[0]
-	nextN   uint64 // counter the next appended record gets
-	changed chan struct{}
-	wal     *writeLog // nil = memory only (see streamlog.go)
+	mu       sync.Mutex
+	records  []events.DynamoDBEventRecord // counters memFirst .. nextN-1
+	memFirst uint64                       // counter of records[0]
+	firstN   uint64                       // oldest retained record (in memory or on disk)
+	nextN    uint64                       // counter the next appended record gets
+	changed  chan struct{}
+	// consumers are the registered readers (event source mappings) and the counter each needs next.
+	consumers map[string]uint64
+	disk      *streamDisk // nil = memory only (see streamlog.go)
 }
 
 func newStream(table, arn, shardID, viewType string) *Stream {
 	return &Stream{
 		table: table, arn: arn, shardID: shardID, viewType: viewType,
-		retain: retainedRecords, firstN: 1, nextN: 1, changed: make(chan struct{}),
+		retain: retainedRecords, memFirst: 1, firstN: 1, nextN: 1, changed: make(chan struct{}),
+		consumers: map[string]uint64{},
 	}
 }
 
@@ -70,39 +83,65 @@ func (st *Stream) append(recs ...events.DynamoDBEventRecord) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	for _, r := range recs {
-		r.Change.SequenceNumber = formatSequence(st.nextN)
+		n := st.nextN
+		r.Change.SequenceNumber = formatSequence(n)
 		st.nextN++
 		st.records = append(st.records, r)
-		st.persist(r)
+		st.persist(n, r)
 	}
-	st.trim()
+	st.evict()
 	close(st.changed)
 	st.changed = make(chan struct{})
 }
 
-// trim drops the oldest records once there are a quarter more than retain. Callers hold st.mu.
-func (st *Stream) trim() {
-	if excess := len(st.records) - st.retain; excess > st.retain/4 {
-		st.records = slices.Clone(st.records[excess:])
-		st.firstN += uint64(excess)
+// evict drops records from memory. Without a log, the oldest records beyond retain are trimmed for
+// good, a quarter more at a time. With one, records every registered consumer has passed and records
+// beyond the memory window leave memory; they stay readable from the log. Callers hold st.mu.
+func (st *Stream) evict() {
+	if st.disk == nil {
+		if excess := len(st.records) - st.retain; excess > st.retain/4 {
+			st.dropFront(excess)
+			st.firstN = st.memFirst
+		}
+		return
+	}
+	drop := max(len(st.records)-memoryWindow, 0)
+	if len(st.consumers) > 0 {
+		low := st.nextN
+		for _, next := range st.consumers {
+			low = min(low, next)
+		}
+		if low > st.memFirst {
+			drop = max(drop, int(min(low-st.memFirst, uint64(len(st.records)))))
+		}
+	}
+	if drop > 0 {
+		st.dropFront(drop)
 	}
 }
 
-// startIndex returns the index in st.records of the first record after afterSeq.
-// An unknown or trimmed position starts at the oldest retained record.
-func (st *Stream) startIndex(afterSeq string) int {
+// dropFront removes the first n records from memory, releasing their images. Callers hold st.mu.
+func (st *Stream) dropFront(n int) {
+	clear(st.records[:n])
+	st.records = st.records[n:]
+	st.memFirst += uint64(n)
+	if cap(st.records) > 4*len(st.records)+64 {
+		// Let go of the backing array once it is mostly the dropped prefix.
+		st.records = append([]events.DynamoDBEventRecord(nil), st.records...)
+	}
+}
+
+// fromAfter is the counter of the first record after afterSeq ("" = the oldest retained).
+// A trimmed position starts at the oldest retained record. Callers hold st.mu.
+func (st *Stream) fromAfter(afterSeq string) uint64 {
 	if afterSeq == "" {
-		return 0
+		return st.firstN
 	}
 	n, err := parseSequence(afterSeq)
 	if err != nil || n+1 < st.firstN {
-		return 0
+		return st.firstN
 	}
-	idx := n + 1 - st.firstN
-	if idx > uint64(len(st.records)) {
-		return len(st.records)
-	}
-	return int(idx)
+	return min(n+1, st.nextN)
 }
 
 // Read returns up to max records with a sequence number greater than afterSeq
@@ -110,23 +149,24 @@ func (st *Stream) startIndex(afterSeq string) int {
 // treat them as read-only.
 func (st *Stream) Read(afterSeq string, max int) []events.DynamoDBEventRecord {
 	st.mu.Lock()
-	defer st.mu.Unlock()
-	start := st.startIndex(afterSeq)
-	end := len(st.records)
-	if max > 0 && end-start > max {
-		end = start + max
+	from := st.fromAfter(afterSeq)
+	st.mu.Unlock()
+	recs, next, _ := st.readFrom(from, max)
+	for max <= 0 && len(recs) > 0 {
+		more, after, _ := st.readFrom(next, 0)
+		if len(more) == 0 {
+			break
+		}
+		recs, next = append(recs, more...), after
 	}
-	if start >= end {
-		return nil
-	}
-	return slices.Clone(st.records[start:end])
+	return recs
 }
 
 // Wait blocks until a record after afterSeq exists or ctx ends.
 func (st *Stream) Wait(ctx context.Context, afterSeq string) error {
 	for {
 		st.mu.Lock()
-		ready := st.startIndex(afterSeq) < len(st.records)
+		ready := st.fromAfter(afterSeq) < st.nextN
 		ch := st.changed
 		st.mu.Unlock()
 		if ready {
@@ -147,17 +187,32 @@ func (st *Stream) bounds() (first, next uint64) {
 	return st.firstN, st.nextN
 }
 
-// readFrom returns up to max records from counter from on, and the counter after them;
-// trimmed when records from there on are no longer retained.
+// readFrom returns up to max records (max ≤ 0: all in memory, or one log segment) from counter from
+// on, and the counter after them; trimmed when records from there on are no longer retained.
 func (st *Stream) readFrom(from uint64, max int) (recs []events.DynamoDBEventRecord, next uint64, trimmed bool) {
 	st.mu.Lock()
-	defer st.mu.Unlock()
 	if from < st.firstN {
+		st.mu.Unlock()
 		return nil, from, true
 	}
-	start := min(from-st.firstN, uint64(len(st.records)))
-	end := min(start+uint64(max), uint64(len(st.records)))
-	recs = slices.Clone(st.records[start:end])
+	if from >= st.memFirst || st.disk == nil {
+		start := min(from-st.memFirst, uint64(len(st.records)))
+		end := uint64(len(st.records))
+		if max > 0 {
+			end = min(start+uint64(max), end)
+		}
+		recs = append([]events.DynamoDBEventRecord(nil), st.records[start:end]...)
+		st.mu.Unlock()
+		return recs, from + uint64(len(recs)), false
+	}
+	until, d := st.memFirst, st.disk
+	st.mu.Unlock()
+	// Older than memory: from the log, without holding st.mu (writes to the table go on).
+	recs, err := d.read(st, from, until, max)
+	if err != nil {
+		d.log.Error("read stream log", "table", st.table, "from", from, "err", err)
+		return nil, from, false
+	}
 	return recs, from + uint64(len(recs)), false
 }
 
@@ -169,4 +224,65 @@ func (st *Stream) Latest() string {
 		return ""
 	}
 	return formatSequence(st.nextN - 1)
+}
+
+// Register makes consumer (an event source mapping, by a stable name) a reader of the stream and
+// returns the sequence number it resumes after: the position it checkpointed last, kept across
+// restarts with a data directory, or else for startingPosition LATEST the last record and for
+// TRIM_HORIZON "" (the oldest retained record). Records are kept in memory until every registered
+// consumer has checkpointed past them.
+func (st *Stream) Register(consumer, startingPosition string) string {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	next, known := uint64(0), false
+	if st.disk != nil {
+		next, known = st.disk.positions[consumer]
+	}
+	switch {
+	case known:
+		next = max(next, st.firstN)
+	case startingPosition == "LATEST":
+		next = st.nextN
+	default:
+		next = st.firstN
+	}
+	st.consumers[consumer] = next
+	if next <= st.firstN {
+		return ""
+	}
+	return formatSequence(next - 1)
+}
+
+// Checkpoint records that consumer has processed every record up to seq; records all consumers
+// have passed leave memory. With a data directory the position is persisted (within a second; a
+// crash before that redelivers, as AWS may).
+func (st *Stream) Checkpoint(consumer, seq string) {
+	n, err := parseSequence(seq)
+	if err != nil {
+		return
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if _, ok := st.consumers[consumer]; !ok {
+		return
+	}
+	st.consumers[consumer] = max(st.consumers[consumer], n+1)
+	if st.disk != nil {
+		st.disk.setPosition(consumer, n+1)
+	}
+	st.evict()
+}
+
+// Unregister removes a consumer (a stopped mapping); its persisted position stays.
+func (st *Stream) Unregister(consumer string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	delete(st.consumers, consumer)
+}
+
+// MemoryRecords is how many records the stream holds in memory (tests, the control plane).
+func (st *Stream) MemoryRecords() int {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return len(st.records)
 }

@@ -1,31 +1,61 @@
 package ddbemu
 
 import (
+	"bufio"
+	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 )
 
-// Stream records are persisted per stream in DataDir/dynamodb/streams/<table>.jsonl, in the
-// write log format: a "Stream" entry naming the stream, then one "Record" entry per record, so
-// that after a restart consumers find the records (with the same ARN, shard and sequence
-// numbers) they had not consumed yet. At start only the newest retained records are loaded,
-// and the file is cut down to them when it holds a quarter more.
+// Stream records are persisted per stream in DataDir/dynamodb/streams/<table>/:
 //
-// A record is written after the item write it describes is in the table log; a crash between
-// the two loses that record (not the write).
+//	meta.json                 the stream's ARN, shard and view type
+//	positions.json            each event source mapping's checkpoint (the counter it needs next)
+//	<first counter>.jsonl     log segments in the write log format, one "Record" entry per record;
+//	<first counter>.jsonl.gz  the one with the highest counter is appended to, older ones are
+//	                          sealed and compressed
+//
+// so that after a restart consumers find the records (with the same ARN, shard and sequence
+// numbers) they had not consumed yet, and a late reader (a new mapping, the Streams API) finds
+// every record of the retention period. Records stay on disk for 24 hours, as on AWS ("Change data
+// capture for DynamoDB Streams": "All data in DynamoDB Streams is subject to a 24-hour lifetime"),
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html; in memory only the
+// records a registered consumer still needs, at most memoryWindow of them (stream.go).
+//
+// A record is written (one write(2)) before the write it describes is acknowledged, after that
+// write is in the table log; a crash between the two loses the record of an unacknowledged write.
 
 const (
-	streamLogDir    = "streams"
-	streamMetaOp    = "Stream"
-	streamRecordOp  = "Record"
-	streamLogSuffix = ".jsonl"
+	streamLogDir        = "streams"
+	streamMetaFile      = "meta.json"
+	streamPositionsFile = "positions.json"
+	streamSegmentSuffix = ".jsonl"
+	streamRecordOp      = "Record"
+	// The format before segments: one DataDir/dynamodb/streams/<table>.jsonl starting with a
+	// "Stream" entry. It is taken over as the first segment.
+	legacyMetaOp    = "Stream"
+	legacyLogSuffix = ".jsonl"
+
+	// indexEvery: the active segment's offset of every indexEvery-th record is kept, so a read of
+	// records that left memory decodes at most this many records it does not return.
+	indexEvery = 32
 )
+
+// segmentBytes is the size at which the active segment is sealed (and compressed). A variable for tests.
+var segmentBytes int64 = 4 << 20
 
 type streamMeta struct {
 	ARN      string `json:"arn"`
@@ -33,125 +63,558 @@ type streamMeta struct {
 	ViewType string `json:"viewType"`
 }
 
-// persist appends a record to the stream's log. Callers hold st.mu.
-func (st *Stream) persist(r events.DynamoDBEventRecord) {
-	if st.wal == nil {
+type segment struct {
+	first   uint64
+	path    string
+	gz      bool
+	modTime time.Time
+}
+
+type offsetMark struct {
+	n   uint64
+	off int64
+}
+
+// streamDisk is a stream's log directory.
+type streamDisk struct {
+	dir string
+	log *slog.Logger
+
+	// mu (taken before Stream.mu) keeps segment files in place while they are read: sealing,
+	// compressing and retention take it exclusively.
+	mu       sync.RWMutex
+	segments []segment // sealed, by first counter
+
+	// Guarded by Stream.mu.
+	active         *writeLog
+	activeFirst    uint64
+	index          []offsetMark
+	positions      map[string]uint64
+	positionsDirty bool
+}
+
+func segmentName(first uint64) string { return fmt.Sprintf("%020d%s", first, streamSegmentSuffix) }
+
+// persist appends a record to the active segment. Callers hold st.mu.
+func (st *Stream) persist(n uint64, r events.DynamoDBEventRecord) {
+	d := st.disk
+	if d == nil {
 		return
 	}
 	body, err := json.Marshal(r)
 	if err == nil {
-		err = st.wal.append(streamRecordOp, body)
+		var off int64
+		off, err = d.active.appendEntry(walEntry{Op: streamRecordOp, N: n, Body: body})
+		if err == nil && (n-d.activeFirst)%indexEvery == 0 {
+			d.index = append(d.index, offsetMark{n, off})
+		}
 	}
 	if err != nil {
-		st.wal.log.Error("persist stream record", "table", st.table, "err", err)
+		d.log.Error("persist stream record", "table", st.table, "err", err)
 	}
+}
+
+func (d *streamDisk) setPosition(consumer string, next uint64) {
+	if d.positions[consumer] != next {
+		d.positions[consumer] = next
+		d.positionsDirty = true
+	}
+}
+
+// entryCounter is the record's counter: the entry's n, or (segments of the legacy format) the
+// sequence number inside the record.
+func entryCounter(e walEntry) (uint64, bool) {
+	if e.Op != streamRecordOp {
+		return 0, false
+	}
+	if e.N > 0 {
+		return e.N, true
+	}
+	var r struct {
+		Dynamodb struct{ SequenceNumber string } `json:"dynamodb"`
+	}
+	if json.Unmarshal(e.Body, &r) != nil {
+		return 0, false
+	}
+	n, err := parseSequence(r.Dynamodb.SequenceNumber)
+	return n, err == nil
+}
+
+// read returns up to max records (max ≤ 0: as many as one segment has) from counter from on and
+// before until, from the log.
+func (d *streamDisk) read(st *Stream, from, until uint64, max int) ([]events.DynamoDBEventRecord, error) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	st.mu.Lock()
+	path, gz, off := "", false, int64(0)
+	if from >= d.activeFirst {
+		path = d.active.path
+		if i := sort.Search(len(d.index), func(i int) bool { return d.index[i].n > from }); i > 0 {
+			off = d.index[i-1].off
+		}
+	} else if i := sort.Search(len(d.segments), func(i int) bool { return d.segments[i].first > from }); i > 0 {
+		path, gz = d.segments[i-1].path, d.segments[i-1].gz
+	}
+	st.mu.Unlock()
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	defer f.Close()
+	if _, err := f.Seek(off, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("seek %s: %w", path, err)
+	}
+	var r io.Reader = f
+	if gz {
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+		r = zr
+	}
+	var recs []events.DynamoDBEventRecord
+	errDone := errors.New("done")
+	err = scanEntries(r, -1, func(e walEntry, _ int64) error {
+		n, ok := entryCounter(e)
+		if !ok || n < from {
+			return nil
+		}
+		if n >= until {
+			return errDone
+		}
+		var rec events.DynamoDBEventRecord
+		if err := json.Unmarshal(e.Body, &rec); err != nil {
+			return fmt.Errorf("decode stream record %d: %w", n, err)
+		}
+		recs = append(recs, rec)
+		if max > 0 && len(recs) >= max {
+			return errDone
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errDone) && !errors.Is(err, errTornEntry) {
+		return recs, fmt.Errorf("read %s: %w", path, err)
+	}
+	return recs, nil
 }
 
 func (s *Service) streamLogDir() string {
 	return filepath.Join(s.opts.DataDir, "dynamodb", streamLogDir)
 }
 
-// attachStreamLog opens the stream's log and, unless fresh (a table created now), takes over
-// the ARN, shard and records persisted for the same stream of this table. Callers hold s.mu
-// exclusively, in the same critical section that registered the table: nobody else has seen
-// the stream yet.
+// attachStreamLog opens the stream's log directory and, unless fresh (a table created now), takes
+// over the ARN, shard, checkpoints and records persisted for the same stream of this table: the
+// records after the oldest checkpoint (at most memoryWindow of them) into memory, the rest stay
+// on disk. Callers hold s.mu exclusively, in the same critical section that registered the table:
+// nobody else has seen the stream yet.
 func (s *Service) attachStreamLog(t *tableState, fresh bool) error {
 	st := t.stream
-	if s.wal == nil || st == nil || st.wal != nil {
+	if s.wal == nil || st == nil || st.disk != nil {
 		return nil
 	}
-	dir, name := s.streamLogDir(), t.spec.Name+streamLogSuffix
+	name := t.spec.Name
+	dir := filepath.Join(s.streamLogDir(), name)
+	legacy := filepath.Join(s.streamLogDir(), name+legacyLogSuffix)
 	if fresh {
-		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("remove stale stream log of %s: %w", t.spec.Name, err)
+		for _, p := range []string{dir, legacy} {
+			if err := os.RemoveAll(p); err != nil {
+				return fmt.Errorf("remove stale stream log of %s: %w", name, err)
+			}
 		}
 	}
-	wal, valid, err := openWriteLog(dir, name, s.log)
+	if err := migrateLegacyStreamLog(legacy, dir); err != nil {
+		return fmt.Errorf("stream log of %s: %w", name, err)
+	}
+	var meta streamMeta
+	raw, err := os.ReadFile(filepath.Join(dir, streamMetaFile))
+	if err != nil || json.Unmarshal(raw, &meta) != nil || meta.ViewType != st.viewType || !strings.HasPrefix(meta.ARN, t.arn+"/stream/") {
+		// No stream of this table persisted (or another one): start a new log.
+		if err := os.RemoveAll(dir); err != nil {
+			return fmt.Errorf("reset stream log of %s: %w", name, err)
+		}
+		meta = streamMeta{ARN: st.arn, ShardID: st.shardID, ViewType: st.viewType}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("create stream log of %s: %w", name, err)
+		}
+		if err := writeFileAtomic(filepath.Join(dir, streamMetaFile), mustJSON(meta)); err != nil {
+			return fmt.Errorf("stream log of %s: %w", name, err)
+		}
+	}
+	st.arn, st.shardID = meta.ARN, meta.ShardID
+	d := &streamDisk{dir: dir, log: s.log, positions: map[string]uint64{}}
+	if raw, err := os.ReadFile(filepath.Join(dir, streamPositionsFile)); err == nil {
+		_ = json.Unmarshal(raw, &d.positions) // unreadable: mappings start over at their starting position
+	}
+	segs, err := listSegments(dir)
 	if err != nil {
-		return fmt.Errorf("open stream log of %s: %w", t.spec.Name, err)
+		return fmt.Errorf("stream log of %s: %w", name, err)
 	}
-	var meta *streamMeta
-	loaded := 0
-	_, err = wal.replay(valid, func(op string, body []byte) {
-		switch op {
-		case streamMetaOp:
-			var m streamMeta
-			if json.Unmarshal(body, &m) == nil && m.ViewType == st.viewType && strings.HasPrefix(m.ARN, t.arn+"/stream/") {
-				meta = &m
-			}
-		case streamRecordOp:
-			var r events.DynamoDBEventRecord
-			if meta == nil || json.Unmarshal(body, &r) != nil {
-				return
-			}
-			n, err := parseSequence(r.Change.SequenceNumber)
-			if err != nil || len(st.records) > 0 && n != st.nextN {
-				return // not a continuation of the sequence
-			}
-			if len(st.records) == 0 {
-				st.firstN = n
-			}
-			st.records = append(st.records, r)
-			st.nextN = n + 1
-			st.trim()
-			loaded++
+	// The newest plain segment is the active one; a new one starts when there is none.
+	activeFirst := uint64(1)
+	if len(segs) > 0 {
+		last := segs[len(segs)-1]
+		if !last.gz {
+			activeFirst, segs = last.first, segs[:len(segs)-1]
+		} else if activeFirst, err = segmentEnd(last); err != nil {
+			return fmt.Errorf("stream log of %s: %w", name, err)
 		}
-	})
+	}
+	cutoff := s.opts.Now().Add(-s.opts.StreamRetention)
+	for len(segs) > 0 && segs[0].modTime.Before(cutoff) {
+		if err := os.Remove(segs[0].path); err != nil {
+			return fmt.Errorf("stream log of %s: drop expired segment: %w", name, err)
+		}
+		segs = segs[1:]
+	}
+	d.segments = segs
+	wal, valid, err := openWriteLog(dir, segmentName(activeFirst), s.log)
+	if err != nil {
+		return fmt.Errorf("open stream log of %s: %w", name, err)
+	}
+	d.active, d.activeFirst = wal, activeFirst
+
+	// Scan the active segment: its offsets and last counter, and the records memory will hold.
+	low := uint64(0)
+	for _, next := range d.positions {
+		if low == 0 || next < low {
+			low = next
+		}
+	}
+	type pending struct {
+		n    uint64
+		body json.RawMessage
+	}
+	var keep []pending
+	nextN, start := activeFirst, int64(0)
+	f, err := os.Open(wal.path)
 	if err != nil {
 		_ = wal.close()
-		return fmt.Errorf("read stream log of %s: %w", t.spec.Name, err)
+		return fmt.Errorf("read stream log of %s: %w", name, err)
 	}
-	if meta != nil {
-		st.arn, st.shardID = meta.ARN, meta.ShardID
-	} else {
-		st.records, st.firstN, st.nextN = nil, 1, 1
-	}
-	if meta == nil || loaded > len(st.records) {
-		if err := st.rewriteLog(wal); err != nil {
-			_ = wal.close()
-			return err
+	err = scanEntries(f, valid, func(e walEntry, end int64) error {
+		off := start
+		start = end
+		n, ok := entryCounter(e)
+		if !ok || n < nextN {
+			return nil
 		}
-	}
-	st.wal = wal
-	return nil
-}
-
-// rewriteLog replaces the stream's log with its metadata and retained records.
-func (st *Stream) rewriteLog(wal *writeLog) error {
-	meta, err := json.Marshal(streamMeta{ARN: st.arn, ShardID: st.shardID, ViewType: st.viewType})
+		if (n-activeFirst)%indexEvery == 0 {
+			d.index = append(d.index, offsetMark{n, off})
+		}
+		nextN = n + 1
+		if n >= low {
+			keep = append(keep, pending{n, e.Body})
+			if len(keep) > 2*memoryWindow {
+				keep = slices.Clone(keep[len(keep)-memoryWindow:])
+			}
+		}
+		return nil
+	})
+	f.Close()
 	if err != nil {
-		return fmt.Errorf("encode stream metadata: %w", err)
+		_ = wal.close()
+		return fmt.Errorf("read stream log of %s: %w", name, err)
 	}
-	entries := []walEntry{{Op: streamMetaOp, Body: meta}}
-	for _, r := range st.records {
-		body, err := json.Marshal(r)
-		if err != nil {
-			return fmt.Errorf("encode stream record: %w", err)
+	if len(keep) > memoryWindow {
+		keep = keep[len(keep)-memoryWindow:]
+	}
+	st.records, st.memFirst, st.nextN = nil, nextN, nextN
+	for i, p := range keep {
+		var r events.DynamoDBEventRecord
+		if err := json.Unmarshal(p.body, &r); err != nil {
+			// Keep memory a contiguous suffix: what precedes an unreadable record stays on disk.
+			st.records = st.records[:0]
+			continue
 		}
-		entries = append(entries, walEntry{Op: streamRecordOp, Body: body})
+		if len(st.records) == 0 {
+			st.memFirst = keep[i].n
+		}
+		st.records = append(st.records, r)
 	}
-	if err := wal.rewrite(entries); err != nil {
-		return fmt.Errorf("rewrite stream log of %s: %w", st.table, err)
+	st.firstN = activeFirst
+	if len(d.segments) > 0 {
+		st.firstN = d.segments[0].first
+	}
+	st.disk = d
+	return nil
+}
+
+// segmentEnd is the counter after a sealed segment's last record.
+func segmentEnd(seg segment) (uint64, error) {
+	f, err := os.Open(seg.path)
+	if err != nil {
+		return 0, fmt.Errorf("open %s: %w", seg.path, err)
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if seg.gz {
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			return 0, fmt.Errorf("open %s: %w", seg.path, err)
+		}
+		r = zr
+	}
+	next := seg.first
+	err = scanEntries(r, -1, func(e walEntry, _ int64) error {
+		if n, ok := entryCounter(e); ok {
+			next = n + 1
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errTornEntry) {
+		return 0, fmt.Errorf("read %s: %w", seg.path, err)
+	}
+	return next, nil
+}
+
+// listSegments lists a stream log directory's segments by first counter, removing leftovers of an
+// interrupted compression (a temp file, or a plain segment whose compressed copy was completed).
+func listSegments(dir string) ([]segment, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", dir, err)
+	}
+	byFirst := map[uint64]segment{}
+	for _, e := range entries {
+		name := e.Name()
+		path := filepath.Join(dir, name)
+		if strings.HasSuffix(name, ".tmp") {
+			if err := os.Remove(path); err != nil {
+				return nil, fmt.Errorf("remove %s: %w", path, err)
+			}
+			continue
+		}
+		base, gz := strings.CutSuffix(name, ".gz")
+		digits, ok := strings.CutSuffix(base, streamSegmentSuffix)
+		if !ok {
+			continue
+		}
+		first, err := strconv.ParseUint(digits, 10, 64)
+		if err != nil {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			return nil, fmt.Errorf("stat %s: %w", path, err)
+		}
+		seg := segment{first: first, path: path, gz: gz, modTime: info.ModTime()}
+		if prev, dup := byFirst[first]; dup {
+			plain := prev
+			if !gz {
+				plain, seg = seg, prev
+			}
+			if err := os.Remove(plain.path); err != nil {
+				return nil, fmt.Errorf("remove %s: %w", plain.path, err)
+			}
+		}
+		byFirst[first] = seg
+	}
+	segs := make([]segment, 0, len(byFirst))
+	for _, seg := range byFirst {
+		segs = append(segs, seg)
+	}
+	slices.SortFunc(segs, func(a, b segment) int { return compareUint(a.first, b.first) })
+	return segs, nil
+}
+
+func compareUint(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// migrateLegacyStreamLog turns a single-file stream log into a directory with that file as its
+// first segment.
+func migrateLegacyStreamLog(legacy, dir string) error {
+	f, err := os.Open(legacy)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("open %s: %w", legacy, err)
+	}
+	var meta *streamMeta
+	first := uint64(0)
+	errDone := errors.New("done")
+	err = scanEntries(f, -1, func(e walEntry, _ int64) error {
+		if e.Op == legacyMetaOp && meta == nil {
+			var m streamMeta
+			if json.Unmarshal(e.Body, &m) == nil {
+				meta = &m
+			}
+		}
+		if n, ok := entryCounter(e); ok {
+			first = n
+			return errDone
+		}
+		return nil
+	})
+	f.Close()
+	if err != nil && !errors.Is(err, errDone) && !errors.Is(err, errTornEntry) {
+		return fmt.Errorf("read %s: %w", legacy, err)
+	}
+	if meta == nil {
+		return os.Remove(legacy)
+	}
+	if first == 0 {
+		first = 1
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("reset %s: %w", dir, err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	if err := writeFileAtomic(filepath.Join(dir, streamMetaFile), mustJSON(meta)); err != nil {
+		return err
+	}
+	if err := os.Rename(legacy, filepath.Join(dir, segmentName(first))); err != nil {
+		return fmt.Errorf("move %s: %w", legacy, err)
 	}
 	return nil
 }
 
-// closeStreamLog closes the stream's log; with remove (the table is deleted), the file goes too.
-func (s *Service) closeStreamLog(t *tableState, remove bool) error {
-	st := t.stream
-	if st == nil {
+// flushPositions persists the consumers' checkpoints if they moved.
+func (st *Stream) flushPositions() error {
+	d := st.disk
+	if d == nil {
 		return nil
 	}
 	st.mu.Lock()
-	wal := st.wal
-	st.wal = nil
-	st.mu.Unlock()
-	if wal == nil {
+	if !d.positionsDirty {
+		st.mu.Unlock()
 		return nil
 	}
-	err := wal.close()
+	body := mustJSON(d.positions)
+	d.positionsDirty = false
+	st.mu.Unlock()
+	if err := writeFileAtomic(filepath.Join(d.dir, streamPositionsFile), body); err != nil {
+		st.mu.Lock()
+		d.positionsDirty = true
+		st.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
+// maintain seals the active segment once it is segmentBytes long, compresses sealed segments and
+// drops those older than the retention period.
+func (st *Stream) maintain(now time.Time, retention time.Duration) error {
+	d := st.disk
+	if d == nil {
+		return nil
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	st.mu.Lock()
+	if d.active.sizeNow() >= segmentBytes {
+		next, _, err := openWriteLog(d.dir, segmentName(st.nextN), d.log)
+		if err != nil {
+			st.mu.Unlock()
+			return fmt.Errorf("seal stream segment of %s: %w", st.table, err)
+		}
+		old := d.active
+		d.segments = append(d.segments, segment{first: d.activeFirst, path: old.path, modTime: now})
+		d.active, d.activeFirst, d.index = next, st.nextN, nil
+		if err := old.close(); err != nil {
+			d.log.Error("close sealed stream segment", "table", st.table, "err", err)
+		}
+	}
+	st.mu.Unlock()
+	for i, seg := range d.segments {
+		if seg.gz {
+			continue
+		}
+		gzPath, err := compressFile(seg.path)
+		if err != nil {
+			return fmt.Errorf("compress stream segment of %s: %w", st.table, err)
+		}
+		d.segments[i].path, d.segments[i].gz = gzPath, true
+	}
+	cutoff := now.Add(-retention)
+	drop := 0
+	for drop < len(d.segments) && d.segments[drop].modTime.Before(cutoff) {
+		if err := os.Remove(d.segments[drop].path); err != nil {
+			return fmt.Errorf("drop expired stream segment of %s: %w", st.table, err)
+		}
+		drop++
+	}
+	if drop > 0 {
+		d.segments = slices.Clone(d.segments[drop:])
+		st.mu.Lock()
+		st.firstN = d.activeFirst
+		if len(d.segments) > 0 {
+			st.firstN = d.segments[0].first
+		}
+		if st.memFirst < st.firstN {
+			st.dropFront(int(min(st.firstN-st.memFirst, uint64(len(st.records)))))
+		}
+		st.mu.Unlock()
+	}
+	return nil
+}
+
+// compressFile writes path.gz through a temp file (fsynced, renamed) and removes path.
+func compressFile(path string) (string, error) {
+	in, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("open %s: %w", path, err)
+	}
+	defer in.Close()
+	gzPath := path + ".gz"
+	tmp := gzPath + ".tmp"
+	out, err := os.Create(tmp)
+	if err != nil {
+		return "", fmt.Errorf("create %s: %w", tmp, err)
+	}
+	zw, _ := gzip.NewWriterLevel(out, gzip.BestSpeed)
+	_, err = io.Copy(zw, bufio.NewReaderSize(in, 1<<16))
+	if err == nil {
+		err = zw.Close()
+	}
+	if err == nil {
+		err = out.Sync()
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+		return "", fmt.Errorf("write %s: %w", tmp, err)
+	}
+	if err := os.Rename(tmp, gzPath); err != nil {
+		return "", fmt.Errorf("rename %s: %w", tmp, err)
+	}
+	if err := os.Remove(path); err != nil {
+		return "", fmt.Errorf("remove %s: %w", path, err)
+	}
+	return gzPath, nil
+}
+
+// closeStreamLog closes the stream's log, persisting the checkpoints; with remove (the table is
+// deleted), the directory goes too.
+func (s *Service) closeStreamLog(t *tableState, remove bool) error {
+	st := t.stream
+	if st == nil || st.disk == nil {
+		return nil
+	}
+	err := st.flushPositions()
+	st.mu.Lock()
+	d := st.disk
+	st.disk = nil
+	st.mu.Unlock()
+	if cerr := d.active.close(); err == nil {
+		err = cerr
+	}
 	if remove {
-		if rerr := os.Remove(wal.path); rerr != nil && !errors.Is(rerr, os.ErrNotExist) && err == nil {
+		if rerr := os.RemoveAll(d.dir); rerr != nil && err == nil {
 			err = fmt.Errorf("remove stream log of %s: %w", t.spec.Name, rerr)
 		}
 	}
@@ -168,16 +631,63 @@ func (s *Service) removeStaleStreamLogs() error {
 		return fmt.Errorf("list stream logs: %w", err)
 	}
 	for _, e := range entries {
-		table, ok := strings.CutSuffix(e.Name(), streamLogSuffix)
-		if !ok {
-			continue
+		table := e.Name()
+		if !e.IsDir() {
+			var ok bool
+			if table, ok = strings.CutSuffix(table, legacyLogSuffix); !ok {
+				continue
+			}
 		}
 		if t := s.tables[table]; t != nil && t.stream != nil {
 			continue
 		}
-		if err := os.Remove(filepath.Join(s.streamLogDir(), e.Name())); err != nil {
+		if err := os.RemoveAll(filepath.Join(s.streamLogDir(), e.Name())); err != nil {
 			return fmt.Errorf("remove stale stream log: %w", err)
 		}
+	}
+	return nil
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("encode %T: %v", v, err))
+	}
+	return b
+}
+
+// writeFileAtomic replaces path with data: a temp file, fsynced, renamed over it, the directory fsynced.
+func writeFileAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", tmp, err)
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", tmp, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("rename %s: %w", tmp, err)
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
 	}
 	return nil
 }

@@ -2,8 +2,10 @@ package ddbemu
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -73,27 +75,87 @@ func TestStreamRecordsSurviveRestart(t *testing.T) {
 	}
 }
 
-// Memory stays capped at restart as while running; the log is cut down to what is kept.
-func TestStreamLogKeepsOnlyRetainedRecords(t *testing.T) {
-	defer func(n int) { retainedRecords = n }(retainedRecords)
-	retainedRecords = 4
+// Records every registered consumer has checkpointed leave memory, and memory never holds more
+// than the window; every record stays readable from the log (sealed, compressed segments included),
+// across a restart, where the consumer resumes after its checkpoint.
+func TestStreamMemoryHoldsOnlyUnconsumedRecords(t *testing.T) {
+	defer func(w int, b int64) { memoryWindow, segmentBytes = w, b }(memoryWindow, segmentBytes)
+	memoryWindow, segmentBytes = 4, 600
 	dir := t.TempDir()
-	spec := ordersSpec("Orders", "KEYS_ONLY")
+	spec := ordersSpec("Orders", "NEW_IMAGE")
 	svc, client := startService(t, Options{DataDir: dir}, spec)
-	putIDs(t, client, "Orders", "1", "2", "3", "4", "5", "6", "7", "8", "9")
+	st := svc.Stream("Orders")
+	if after := st.Register("mapping", "TRIM_HORIZON"); after != "" {
+		t.Fatalf("new consumer resumes after %q", after)
+	}
+	var all []string
+	for i := range 20 {
+		id := fmt.Sprintf("%02d", i)
+		all = append(all, id)
+		putIDs(t, client, "Orders", id)
+		if i%5 == 4 {
+			svc.maintain() // seals and compresses full segments
+		}
+	}
 	_, seqs := recordIDs(t, svc, "Orders", "")
+	st.Checkpoint("mapping", seqs[9])
+	cases := []struct {
+		name       string
+		after      string
+		want       []string
+		memoryMost int
+	}{
+		{"all from the trim horizon", "", all, 4},
+		{"after the checkpoint", seqs[9], all[10:], 4},
+		{"after a record on disk only", seqs[2], all[3:], 4},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ids, _ := recordIDs(t, svc, "Orders", c.after)
+			if !slices.Equal(ids, c.want) {
+				t.Fatalf("records %v, want %v", ids, c.want)
+			}
+			if n := st.MemoryRecords(); n > c.memoryMost {
+				t.Fatalf("%d records in memory, want ≤ %d", n, c.memoryMost)
+			}
+		})
+	}
+	gz, _ := filepath.Glob(filepath.Join(dir, "dynamodb", streamLogDir, "Orders", "*.jsonl.gz"))
+	if len(gz) == 0 {
+		t.Fatal("no sealed, compressed segment")
+	}
 	_ = svc.Close()
-	logPath := filepath.Join(dir, "dynamodb", streamLogDir, "Orders"+streamLogSuffix)
-	before, _ := os.Stat(logPath)
 
 	svc2, _ := startService(t, Options{DataDir: dir}, spec)
-	ids, gotSeqs := recordIDs(t, svc2, "Orders", "")
-	if len(ids) < 4 || len(ids) > 5 || ids[len(ids)-1] != "9" || gotSeqs[len(gotSeqs)-1] != seqs[len(seqs)-1] {
-		t.Fatalf("retained after restart: %v", ids)
+	st2 := svc2.Stream("Orders")
+	if after := st2.Register("mapping", "TRIM_HORIZON"); after != seqs[9] {
+		t.Fatalf("consumer resumes after %s, want its checkpoint %s", after, seqs[9])
 	}
-	after, _ := os.Stat(logPath)
-	if after.Size() >= before.Size() {
-		t.Fatalf("stream log not cut down: %d → %d bytes", before.Size(), after.Size())
+	if ids, _ := recordIDs(t, svc2, "Orders", ""); !slices.Equal(ids, all) {
+		t.Fatalf("records after restart %v", ids)
+	}
+	if n := st2.MemoryRecords(); n > 4 {
+		t.Fatalf("%d records in memory after restart", n)
+	}
+}
+
+// Segments older than the retention period are dropped ("Change data capture for DynamoDB
+// Streams": 24 hours); reads start at the oldest retained record.
+func TestStreamRetentionDropsOldSegments(t *testing.T) {
+	defer func(b int64) { segmentBytes = b }(segmentBytes)
+	segmentBytes = 200
+	var now atomic.Int64
+	now.Store(1_700_000_000)
+	clock := func() time.Time { return time.Unix(now.Load(), 0) }
+	dir := t.TempDir()
+	svc, client := startService(t, Options{DataDir: dir, Now: clock}, ordersSpec("Orders", "KEYS_ONLY"))
+	putIDs(t, client, "Orders", "old1", "old2")
+	svc.maintain()
+	now.Add(int64(25 * time.Hour / time.Second))
+	putIDs(t, client, "Orders", "new")
+	svc.maintain()
+	if ids, _ := recordIDs(t, svc, "Orders", ""); !slices.Equal(ids, []string{"new"}) {
+		t.Fatalf("records after 25 h: %v", ids)
 	}
 }
 
@@ -123,7 +185,7 @@ func TestDeletedTableDropsItsStreamLog(t *testing.T) {
 	if _, err := client.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String("Extra")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "dynamodb", streamLogDir, "Extra"+streamLogSuffix)); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(dir, "dynamodb", streamLogDir, "Extra")); !os.IsNotExist(err) {
 		t.Fatalf("stream log of a deleted table: %v", err)
 	}
 	create()
@@ -144,7 +206,7 @@ func TestStreamLogSurvivesTornTail(t *testing.T) {
 	svc, client := startService(t, Options{DataDir: dir}, spec)
 	putIDs(t, client, "Orders", "a", "b")
 	_ = svc.Close()
-	f, err := os.OpenFile(filepath.Join(dir, "dynamodb", streamLogDir, "Orders"+streamLogSuffix), os.O_APPEND|os.O_WRONLY, 0)
+	f, err := os.OpenFile(filepath.Join(dir, "dynamodb", streamLogDir, "Orders", segmentName(1)), os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

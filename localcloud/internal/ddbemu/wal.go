@@ -15,13 +15,13 @@ import (
 )
 
 const (
-	walFileName     = "writes.jsonl"
 	walSyncInterval = 100 * time.Millisecond
 )
 
 // walEntry is one line of the log: a successful write request, verbatim.
 type walEntry struct {
 	Op   string          `json:"op"`
+	N    uint64          `json:"n,omitempty"` // stream log: the record's counter
 	Body json.RawMessage `json:"body"`
 }
 
@@ -34,6 +34,7 @@ type writeLog struct {
 
 	mu    sync.Mutex
 	f     *os.File
+	size  int64 // bytes in the file
 	dirty bool
 
 	stop chan struct{}
@@ -61,7 +62,7 @@ func openWriteLog(dir, name string, log *slog.Logger) (*writeLog, int64, error) 
 	if err != nil {
 		return nil, 0, fmt.Errorf("open %s: %w", path, err)
 	}
-	l := &writeLog{path: path, log: log, f: f, stop: make(chan struct{}), done: make(chan struct{})}
+	l := &writeLog{path: path, log: log, f: f, size: valid, stop: make(chan struct{}), done: make(chan struct{})}
 	go l.syncLoop()
 	return l, valid, nil
 }
@@ -122,77 +123,37 @@ func scanEntries(r io.Reader, limit int64, fn func(e walEntry, end int64) error)
 
 // append writes one entry; the body must be valid JSON.
 func (l *writeLog) append(op string, body []byte) error {
-	line, err := json.Marshal(walEntry{Op: op, Body: body})
+	_, err := l.appendEntry(walEntry{Op: op, Body: body})
+	return err
+}
+
+// appendEntry writes one entry and returns the offset it starts at.
+func (l *writeLog) appendEntry(e walEntry) (int64, error) {
+	line, err := json.Marshal(e)
 	if err != nil {
-		return fmt.Errorf("encode log entry: %w", err)
+		return 0, fmt.Errorf("encode log entry: %w", err)
 	}
 	line = append(line, '\n')
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.f == nil {
-		return fmt.Errorf("append to closed log")
+		return 0, fmt.Errorf("append to closed log")
 	}
-	if _, err := l.f.Write(line); err != nil {
-		return fmt.Errorf("append to %s: %w", l.path, err)
+	off := l.size
+	n, err := l.f.Write(line)
+	l.size += int64(n)
+	if err != nil {
+		return 0, fmt.Errorf("append to %s: %w", l.path, err)
 	}
 	l.dirty = true
-	return nil
+	return off, nil
 }
 
-// replay feeds the first limit bytes of the log to apply, returning the entry count.
-func (l *writeLog) replay(limit int64, apply func(op string, body []byte)) (int, error) {
-	f, err := os.Open(l.path)
-	if err != nil {
-		return 0, fmt.Errorf("open %s: %w", l.path, err)
-	}
-	defer f.Close()
-	n := 0
-	err = scanEntries(f, limit, func(e walEntry, _ int64) error {
-		apply(e.Op, e.Body)
-		n++
-		return nil
-	})
-	return n, err
-}
-
-// rewrite atomically replaces the log with the given entries.
-func (l *writeLog) rewrite(entries []walEntry) error {
-	tmp := l.path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return fmt.Errorf("create %s: %w", tmp, err)
-	}
-	w := bufio.NewWriter(f)
-	enc := json.NewEncoder(w)
-	for _, e := range entries {
-		if err := enc.Encode(e); err != nil {
-			f.Close()
-			return fmt.Errorf("write %s: %w", tmp, err)
-		}
-	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return fmt.Errorf("flush %s: %w", tmp, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("sync %s: %w", tmp, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", tmp, err)
-	}
+// sizeNow is the file's length.
+func (l *writeLog) sizeNow() int64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if err := os.Rename(tmp, l.path); err != nil {
-		return fmt.Errorf("replace %s: %w", l.path, err)
-	}
-	nf, err := os.OpenFile(l.path, os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		return fmt.Errorf("reopen %s: %w", l.path, err)
-	}
-	_ = l.f.Close()
-	l.f, l.dirty = nf, false
-	return nil
+	return l.size
 }
 
 func (l *writeLog) syncLoop() {

@@ -44,10 +44,9 @@ func Start(ctx context.Context, m Mapping, inv Invoker, dlq DeadLetters, log *sl
 		log:          log.With("component", "esm", "mapping", m.Name, "function", m.Function),
 		filterImages: patternsReadChange(m.Filters),
 	}
-	start := ""
-	if m.StartingPosition == "LATEST" {
-		start = m.Stream.Latest()
-	}
+	// The mapping resumes where it checkpointed last (kept across restarts), as an event source
+	// mapping on AWS does; a new one starts at its StartingPosition.
+	start := m.Stream.Register(m.Name, m.StartingPosition)
 	p.stats.Position = start
 	go p.run(ctx, start)
 	return p
@@ -78,6 +77,7 @@ func (p *Poller) count(f func(s *PollerStats)) {
 
 func (p *Poller) run(ctx context.Context, pos string) {
 	defer close(p.done)
+	defer p.m.Stream.Unregister(p.m.Name)
 	for {
 		if err := p.m.Stream.Wait(ctx, pos); err != nil {
 			return
@@ -91,6 +91,7 @@ func (p *Poller) run(ctx context.Context, pos string) {
 			return // stopped mid-batch: no checkpoint
 		}
 		pos = raw[len(raw)-1].Change.SequenceNumber
+		p.m.Stream.Checkpoint(p.m.Name, pos)
 		p.count(func(s *PollerStats) { s.Position = pos })
 	}
 }
