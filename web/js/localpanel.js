@@ -6,6 +6,7 @@ import { describeError, statusLine } from './forms.js';
 import { formatTime, onLanguageChange, t } from './i18n.js';
 
 const pollMs = 2000;
+const keptSms = 500;
 
 export function mountLocalPanel(container, { control }) {
   const status = statusLine();
@@ -13,7 +14,7 @@ export function mountLocalPanel(container, { control }) {
   const functions = h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': 'functions-title' });
   let messages = [];
   let stats = [];
-  let lastSms = '';
+  let smsAfter = '';
   let lastFns = '';
 
   const renderInbox = () => {
@@ -53,13 +54,28 @@ export function mountLocalPanel(container, { control }) {
     }
   }
 
+  // /_local/sms pages (oldest first, ?after= the previous page's next): only the pages after the
+  // messages already shown are fetched, and the inbox keeps the newest keptSms.
+  async function fetchNewSms() {
+    let added = false;
+    for (;;) {
+      const page = await control('GET', smsAfter ? `/_local/sms?after=${encodeURIComponent(smsAfter)}` : '/_local/sms');
+      const got = page?.messages ?? [];
+      if (got.length) {
+        messages = messages.concat(got).slice(-keptSms);
+        added = true;
+      }
+      smsAfter = page?.next ?? String(Number(smsAfter || 0) + got.length);
+      if (!page?.next) {
+        return added;
+      }
+    }
+  }
+
   async function refresh() {
     try {
-      const [sms, fns] = await Promise.all([control('GET', '/_local/sms'), control('GET', '/_local/functions')]);
-      const smsJson = JSON.stringify(sms);
-      if (smsJson !== lastSms) {
-        lastSms = smsJson;
-        messages = sms?.messages ?? [];
+      const [added, fns] = await Promise.all([fetchNewSms(), control('GET', '/_local/functions')]);
+      if (added) {
         renderInbox();
       }
       const fnJson = JSON.stringify(fns);

@@ -61,21 +61,35 @@ type SMS struct {
 	At          time.Time `json:"at"`
 }
 
-// SMSOutbox returns every SMS sent so far, raw (for the card-number scan) and decoded.
+// SMSOutbox returns every SMS sent so far, raw (for the card-number scan) and decoded, following
+// /_local/sms's pages.
 func (c *Client) SMSOutbox(ctx context.Context) ([]SMS, json.RawMessage, error) {
-	var out struct {
-		Messages json.RawMessage `json:"messages"`
-	}
-	if err := c.getJSON(ctx, "/_local/sms", &out); err != nil {
+	var msgs []SMS
+	var raws []json.RawMessage
+	err := c.pages(ctx, "/_local/sms", func(page []byte) error {
+		var out struct {
+			Messages []json.RawMessage `json:"messages"`
+		}
+		if err := json.Unmarshal(page, &out); err != nil {
+			return fmt.Errorf("decode sms outbox: %w", err)
+		}
+		for _, raw := range out.Messages {
+			var m SMS
+			if err := json.Unmarshal(raw, &m); err != nil {
+				return fmt.Errorf("decode sms outbox: %w", err)
+			}
+			msgs, raws = append(msgs, m), append(raws, raw)
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, nil, err
 	}
-	var msgs []SMS
-	if len(out.Messages) > 0 && string(out.Messages) != "null" {
-		if err := json.Unmarshal(out.Messages, &msgs); err != nil {
-			return nil, nil, fmt.Errorf("decode sms outbox: %w", err)
-		}
+	all, err := json.Marshal(raws)
+	if err != nil {
+		return nil, nil, fmt.Errorf("encode sms outbox: %w", err)
 	}
-	return msgs, out.Messages, nil
+	return msgs, all, nil
 }
 
 // DLQMessage is one dead-lettered message.
@@ -87,26 +101,70 @@ type DLQMessage struct {
 	At         time.Time         `json:"at"`
 }
 
-// DLQ returns every dead-letter queue's messages by queue name.
+// DLQ returns every dead-letter queue's messages by queue name, following /_local/dlq's pages.
 func (c *Client) DLQ(ctx context.Context) (map[string][]DLQMessage, error) {
-	var out struct {
-		Queues map[string][]DLQMessage `json:"queues"`
-	}
-	if err := c.getJSON(ctx, "/_local/dlq", &out); err != nil {
-		return nil, err
-	}
-	return out.Queues, nil
+	all := map[string][]DLQMessage{}
+	err := c.pages(ctx, "/_local/dlq", func(page []byte) error {
+		var out struct {
+			Queues map[string][]DLQMessage `json:"queues"`
+		}
+		if err := json.Unmarshal(page, &out); err != nil {
+			return fmt.Errorf("decode dead letters: %w", err)
+		}
+		for q, msgs := range out.Queues {
+			all[q] = append(all[q], msgs...)
+		}
+		return nil
+	})
+	return all, err
 }
 
-// Table returns every item of a table (by logical id or name) as plain JSON values.
+// Table returns every item of a table (by logical id or name) as plain JSON values, following
+// /_local/tables/{name}'s pages.
 func (c *Client) Table(ctx context.Context, name string) ([]map[string]any, error) {
-	var out struct {
-		Items []map[string]any `json:"items"`
-	}
-	if err := c.getJSON(ctx, "/_local/tables/"+url.PathEscape(name), &out); err != nil {
+	var items []map[string]any
+	err := c.pages(ctx, "/_local/tables/"+url.PathEscape(name), func(page []byte) error {
+		var out struct {
+			Items []map[string]any `json:"items"`
+		}
+		if err := json.Unmarshal(page, &out); err != nil {
+			return err
+		}
+		items = append(items, out.Items...)
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("read table %s: %w", name, err)
 	}
-	return out.Items, nil
+	return items, nil
+}
+
+// pages GETs path page by page (?after= the previous page's "next") and hands each page to fn.
+func (c *Client) pages(ctx context.Context, path string, fn func(page []byte) error) error {
+	after := ""
+	for {
+		p := path
+		if after != "" {
+			p += "?after=" + url.QueryEscape(after)
+		}
+		var page json.RawMessage
+		if err := c.getJSON(ctx, p, &page); err != nil {
+			return err
+		}
+		if err := fn(page); err != nil {
+			return err
+		}
+		var cursor struct {
+			Next string `json:"next"`
+		}
+		if err := json.Unmarshal(page, &cursor); err != nil {
+			return fmt.Errorf("decode page of %s: %w", path, err)
+		}
+		if cursor.Next == "" || cursor.Next == after {
+			return nil
+		}
+		after = cursor.Next
+	}
 }
 
 // BusStats are the EventBridge emulator's delivery counters.

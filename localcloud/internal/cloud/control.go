@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,25 +25,53 @@ func (c *Cloud) apiHandler(gateway http.Handler) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]any{"functions": c.Lambda.Stats()})
 	})
 	mux.HandleFunc("POST /_local/functions/{name}/{action}", c.functionAction)
+	// The lists page: ?limit= (default and maximum per endpoint) and ?after= (the "next" of the
+	// previous page); the last page has no "next".
 	mux.HandleFunc("GET /_local/sms", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]any{"messages": c.SNS.Messages()})
-	})
-	mux.HandleFunc("GET /_local/dlq", func(w http.ResponseWriter, r *http.Request) {
-		queues := map[string]any{}
-		counts := map[string]int{}
-		for _, name := range c.deadLetterQueues {
-			queues[name] = c.dlqMessages(name)
-			visible, notVisible, delayed := c.SQS.Counts(name)
-			counts[name] = visible + notVisible + delayed
+		limit, after, ok := pageParams(w, r, 1000, 10_000)
+		if !ok {
+			return
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"queues": queues, "counts": counts})
+		from := 0
+		if after != "" {
+			n, err := strconv.Atoi(after)
+			if err != nil || n < 0 {
+				writeError(w, http.StatusBadRequest, "after must be the next of a previous page")
+				return
+			}
+			from = n
+		}
+		msgs, next := c.SNS.MessagesPage(from, limit)
+		out := map[string]any{"messages": msgs}
+		if next >= 0 {
+			out["next"] = strconv.Itoa(next)
+		}
+		writeJSON(w, http.StatusOK, out)
 	})
+	mux.HandleFunc("GET /_local/dlq", c.deadLetters)
 	mux.HandleFunc("GET /_local/events", func(w http.ResponseWriter, r *http.Request) {
-		n, _ := strconv.Atoi(r.URL.Query().Get("limit"))
-		if n <= 0 || n > 1000 {
-			n = 100
+		limit, after, ok := pageParams(w, r, 100, 1000)
+		if !ok {
+			return
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"events": c.Bus.Recent(n), "stats": c.Bus.Stats()})
+		// Newest first; after is the id of the last event of the previous page.
+		recent := c.Bus.Recent(1 << 20)
+		start := 0
+		if after != "" {
+			start = len(recent)
+			for i, e := range recent {
+				if e.ID == after {
+					start = i + 1
+					break
+				}
+			}
+		}
+		page := recent[start:min(start+limit, len(recent))]
+		out := map[string]any{"events": page, "stats": c.Bus.Stats()}
+		if start+len(page) < len(recent) && len(page) > 0 {
+			out["next"] = page[len(page)-1].ID
+		}
+		writeJSON(w, http.StatusOK, out)
 	})
 	mux.HandleFunc("GET /_local/streams", func(w http.ResponseWriter, r *http.Request) {
 		stats := map[string]any{}
@@ -68,12 +97,32 @@ func (c *Cloud) apiHandler(gateway http.Handler) http.Handler {
 		if t, ok := c.Template.Tables[name]; ok {
 			name = t.Name
 		}
-		items, err := c.DynamoDB.Scan(name)
-		if err != nil {
-			writeError(w, http.StatusNotFound, err.Error())
+		limit, after, ok := pageParams(w, r, 1000, 10_000)
+		if !ok {
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"table": name, "items": items})
+		if !slices.Contains(c.DynamoDB.TableNames(), name) {
+			writeError(w, http.StatusNotFound, "no table "+name)
+			return
+		}
+		items, next, err := c.DynamoDB.ScanPage(name, limit, after)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		out := map[string]any{"table": name, "items": items}
+		if next != "" {
+			out["next"] = next
+		}
+		writeJSON(w, http.StatusOK, out)
+	})
+	mux.HandleFunc("POST /_local/dynamodb/compact", func(w http.ResponseWriter, r *http.Request) {
+		stats, err := c.DynamoDB.Compact()
+		if err != nil {
+			writeError(w, http.StatusConflict, err.Error())
+			return
+		}
+		writeJSON(w, http.StatusOK, stats)
 	})
 	mux.HandleFunc("POST /_local/token", c.token)
 	mux.HandleFunc("POST /_local/signup", c.signUp)
@@ -103,6 +152,71 @@ func (c *Cloud) apiHandler(gateway http.Handler) http.Handler {
 	})
 	mux.Handle("/", c.staticOr(gateway))
 	return mux
+}
+
+// pageParams reads ?limit= (default def, at most most) and ?after=.
+func pageParams(w http.ResponseWriter, r *http.Request, def, most int) (limit int, after string, ok bool) {
+	q := r.URL.Query()
+	limit = def
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			writeError(w, http.StatusBadRequest, "limit must be a positive integer")
+			return 0, "", false
+		}
+		limit = min(n, most)
+	}
+	return limit, q.Get("after"), true
+}
+
+// deadLetters lists the dead-letter queues' messages, queue by queue in name order, a page at a time;
+// after is "<queue>/<index>". counts always covers every queue.
+func (c *Cloud) deadLetters(w http.ResponseWriter, r *http.Request) {
+	limit, after, ok := pageParams(w, r, 1000, 10_000)
+	if !ok {
+		return
+	}
+	names := slices.Sorted(slices.Values(c.deadLetterQueues))
+	startQueue, startIndex := 0, 0
+	if after != "" {
+		q, idx, found := strings.Cut(after, "/")
+		n, err := strconv.Atoi(idx)
+		i := slices.Index(names, q)
+		if !found || err != nil || n < 0 || i < 0 {
+			writeError(w, http.StatusBadRequest, "after must be the next of a previous page")
+			return
+		}
+		startQueue, startIndex = i, n
+	}
+	queues := map[string]any{}
+	counts := map[string]int{}
+	next := ""
+	left := limit
+	for i, name := range names {
+		visible, notVisible, delayed := c.SQS.Counts(name)
+		counts[name] = visible + notVisible + delayed
+		if i < startQueue || next != "" {
+			continue
+		}
+		msgs := c.dlqMessages(name)
+		from := 0
+		if i == startQueue {
+			from = min(startIndex, len(msgs))
+		}
+		end := min(from+left, len(msgs))
+		queues[name] = msgs[from:end]
+		left -= end - from
+		if end < len(msgs) {
+			next = name + "/" + strconv.Itoa(end)
+		} else if left == 0 && i+1 < len(names) {
+			next = names[i+1] + "/0"
+		}
+	}
+	out := map[string]any{"queues": queues, "counts": counts}
+	if next != "" {
+		out["next"] = next
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // staticOr serves the web console's files for GET requests naming one, and everything else through the

@@ -1,6 +1,7 @@
 package ddbemu
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -87,4 +88,47 @@ func plainValue(v events.DynamoDBAttributeValue) any {
 	default: // NULL
 		return nil
 	}
+}
+
+// ScanPage returns up to limit items of a table as Scan does (plain values, but in the engine's
+// order), starting after the position after ("" = the first item), and the position of the next
+// page ("" = none). Positions are opaque (the page's LastEvaluatedKey).
+func (s *Service) ScanPage(table string, limit int, after string) ([]map[string]any, string, error) {
+	req := map[string]any{"TableName": table, "Limit": max(limit, 1)}
+	if after != "" {
+		key, err := base64.RawURLEncoding.DecodeString(after)
+		if err != nil || !json.Valid(key) {
+			return nil, "", fmt.Errorf("scan %s: invalid position %q", table, after)
+		}
+		req["ExclusiveStartKey"] = json.RawMessage(key)
+	}
+	var out struct {
+		Items            []map[string]events.DynamoDBAttributeValue
+		LastEvaluatedKey json.RawMessage
+	}
+	s.mu.RLock()
+	t := s.tables[table]
+	var err error
+	if t == nil {
+		err = fmt.Errorf("scan %s: no such table", table)
+	} else {
+		err = s.callEngineJSON("Scan", req, &out)
+	}
+	s.mu.RUnlock()
+	if err != nil {
+		return nil, "", err
+	}
+	items := make([]map[string]any, 0, len(out.Items))
+	for _, attrs := range out.Items {
+		item := make(map[string]any, len(attrs))
+		for k, v := range attrs {
+			item[k] = plainValue(v)
+		}
+		items = append(items, item)
+	}
+	next := ""
+	if len(out.LastEvaluatedKey) > 0 && string(out.LastEvaluatedKey) != "null" {
+		next = base64.RawURLEncoding.EncodeToString(out.LastEvaluatedKey)
+	}
+	return items, next, nil
 }
