@@ -5,7 +5,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"os"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/calltaxi/call-taxi/shared/awsconfig"
 	"github.com/calltaxi/call-taxi/shared/bus"
@@ -21,6 +21,7 @@ import (
 	"github.com/calltaxi/call-taxi/shared/logging"
 	"github.com/calltaxi/call-taxi/shared/metrics"
 	"github.com/calltaxi/call-taxi/shared/outbox"
+	"github.com/calltaxi/call-taxi/shared/runtimeconfig"
 )
 
 // An Idempotency-Key is remembered for a day; an attempt is trusted for twice the function timeout.
@@ -52,10 +53,16 @@ func main() {
 		fail("configuration", err)
 	}
 	paymentQualifier := envcfg.String("PAYMENT_FUNCTION_QUALIFIER", "live")
-	minTaxiPrice, err := envcfg.Int("MIN_TAXI_PRICE", 3800)
-	if err == nil && minTaxiPrice <= 0 {
-		err = errors.New("environment variable MIN_TAXI_PRICE must be positive")
+	// The minimum fare changes at run time: the environment names its Parameter Store parameter.
+	minTaxiPriceParameter, err := envcfg.Required("MIN_TAXI_PRICE_PARAMETER")
+	if err != nil {
+		fail("configuration", err)
 	}
+	configTTLSeconds, err := envcfg.Int("CONFIG_TTL_SECONDS", int(runtimeconfig.DefaultTTL/time.Second))
+	if err != nil {
+		fail("configuration", err)
+	}
+	configTTL, err := runtimeconfig.TTL(configTTLSeconds)
 	if err != nil {
 		fail("configuration", err)
 	}
@@ -77,7 +84,7 @@ func main() {
 		NewLambdaPayments(lambdaClient, paymentFunction, paymentRecordsFunction, paymentQualifier),
 		idempotency.New(db, idempotencyTable, idempotencyTTL, idempotencyLease),
 		metrics.New(os.Stdout, "order"),
-		int64(minTaxiPrice),
+		NewParameterFares(runtimeconfig.New(ssm.NewFromConfig(cfg), configTTL, logger), minTaxiPriceParameter),
 	)
 	box := outbox.NewHandler(DeriveEvents, bus.NewEventBridge(eventbridge.NewFromConfig(cfg), busName), logger)
 	lambda.Start(NewHandlers(svc, box, logger))

@@ -66,8 +66,12 @@ func (s *Service) Place(ctx context.Context, caller auth.Identity, req PlaceOrde
 
 // place creates the order (or resumes the one an earlier attempt created) and drives it to an outcome.
 func (s *Service) place(ctx context.Context, id, customerID string, req PlaceOrderRequest) (Order, error) {
-	o := NewOrder(id, customerID, req, Fare(req.OrderType, s.minTaxiPrice), logging.CorrelationID(ctx), s.now())
-	err := s.orders.Create(ctx, o)
+	minTaxiPrice, err := s.fares.MinTaxiPrice(ctx)
+	if err != nil {
+		return Order{}, apperr.TryAgain("the fare configuration cannot be read, retry shortly", unavailableRetryAfter, fmt.Errorf("fare configuration: %w", err))
+	}
+	o := NewOrder(id, customerID, req, Fare(req.OrderType, minTaxiPrice), logging.CorrelationID(ctx), s.now())
+	err = s.orders.Create(ctx, o)
 	if err == nil {
 		return s.charge(ctx, o, req.CardNo)
 	}

@@ -46,6 +46,12 @@ type Payments interface {
 	Status(ctx context.Context, req contracts.PaymentRequest) (contracts.PaymentResult, error)
 }
 
+// FareConfig is the fare configuration, read for every order: it changes at run time (Parameter Store),
+// without a deploy.
+type FareConfig interface {
+	MinTaxiPrice(ctx context.Context) (int64, error)
+}
+
 // Idempotency makes POST /orders safe to repeat with the same Idempotency-Key (shared/idempotency.Store).
 type Idempotency interface {
 	Begin(ctx context.Context, key, fingerprint, ref string) (idempotency.Record, bool, error)

@@ -20,20 +20,20 @@ const (
 // Service holds the order use cases. They only write the Orders table: its stream publishes the events
 // (see outbox.go).
 type Service struct {
-	orders       Store
-	payments     Payments
-	idempotency  Idempotency
-	metrics      *metrics.Recorder
-	minTaxiPrice int64
-	now          func() time.Time
-	newID        func() string
+	orders      Store
+	payments    Payments
+	idempotency Idempotency
+	metrics     *metrics.Recorder
+	fares       FareConfig
+	now         func() time.Time
+	newID       func() string
 }
 
 // NewService wires the use cases to their ports.
-func NewService(orders Store, payments Payments, idem Idempotency, rec *metrics.Recorder, minTaxiPrice int64) *Service {
+func NewService(orders Store, payments Payments, idem Idempotency, rec *metrics.Recorder, fares FareConfig) *Service {
 	return &Service{
 		orders: orders, payments: payments, idempotency: idem, metrics: rec,
-		minTaxiPrice: minTaxiPrice, now: time.Now, newID: ids.New,
+		fares: fares, now: time.Now, newID: ids.New,
 	}
 }
 
