@@ -30,10 +30,10 @@ func TestPlaceOrderUsesTheCurrentMinTaxiPrice(t *testing.T) {
 				t.Fatalf("first order fare = %d, want 3800", v.Fare)
 			}
 			if tt.put != "" {
-				e.ssm.put(minTaxiPriceParameter, tt.put)
+				e.ssm.Put(minTaxiPriceParameter, tt.put)
 			}
 			if tt.fail {
-				e.ssm.setFail(errors.New("ThrottlingException: Rate exceeded"))
+				e.ssm.Fail(errors.New("ThrottlingException: Rate exceeded"))
 			}
 			resp := e.place(alice, orderBody(tt.grade, testCard), "")
 			if resp.StatusCode != tt.wantStatus {
@@ -48,7 +48,7 @@ func TestPlaceOrderUsesTheCurrentMinTaxiPrice(t *testing.T) {
 
 func TestPlaceOrderWithoutAFareConfigurationIsRetryable(t *testing.T) {
 	e := newTestEnv(t)
-	e.ssm.setFail(errors.New("ThrottlingException: Rate exceeded"))
+	e.ssm.Fail(errors.New("ThrottlingException: Rate exceeded"))
 	resp := e.place(alice, orderBody("basic", testCard), "k-1")
 	if resp.StatusCode != 503 || resp.Headers["Retry-After"] != "2" || decodeError(t, resp).Error.Code != "SERVICE_UNAVAILABLE" {
 		t.Fatalf("status = %d %v %s", resp.StatusCode, resp.Headers, resp.Body)
@@ -56,7 +56,7 @@ func TestPlaceOrderWithoutAFareConfigurationIsRetryable(t *testing.T) {
 	if charges, _, _ := e.pay.counts(); charges != 0 {
 		t.Errorf("%d charges without a fare", charges)
 	}
-	e.ssm.setFail(nil)
+	e.ssm.Fail(nil)
 	if retry := e.place(alice, orderBody("basic", testCard), "k-1"); retry.StatusCode != 201 || decodeView(t, retry).Fare != 3800 {
 		t.Errorf("retry = %d %s", retry.StatusCode, retry.Body)
 	}

@@ -12,10 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/calltaxi/call-taxi/shared/bus/bustest"
 	"github.com/calltaxi/call-taxi/shared/contracts"
@@ -27,6 +24,7 @@ import (
 	"github.com/calltaxi/call-taxi/shared/outbox"
 	"github.com/calltaxi/call-taxi/shared/outbox/outboxtest"
 	"github.com/calltaxi/call-taxi/shared/runtimeconfig"
+	"github.com/calltaxi/call-taxi/shared/runtimeconfig/ssmtest"
 	"github.com/calltaxi/call-taxi/shared/validate"
 )
 
@@ -125,44 +123,6 @@ type fixedFares int64
 
 func (f fixedFares) MinTaxiPrice(context.Context) (int64, error) { return int64(f), nil }
 
-// fakeSSM answers GetParameter as Parameter Store does: the value put last, ParameterNotFound for a name
-// never put; fail makes every call fail.
-type fakeSSM struct {
-	mu     sync.Mutex
-	values map[string]string
-	fail   error
-}
-
-var _ runtimeconfig.Getter = (*fakeSSM)(nil)
-
-func (f *fakeSSM) put(name, value string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.values == nil {
-		f.values = map[string]string{}
-	}
-	f.values[name] = value
-}
-
-func (f *fakeSSM) setFail(err error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.fail = err
-}
-
-func (f *fakeSSM) GetParameter(_ context.Context, in *ssm.GetParameterInput, _ ...func(*ssm.Options)) (*ssm.GetParameterOutput, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.fail != nil {
-		return nil, f.fail
-	}
-	v, ok := f.values[aws.ToString(in.Name)]
-	if !ok {
-		return nil, &ssmtypes.ParameterNotFound{}
-	}
-	return &ssm.GetParameterOutput{Parameter: &ssmtypes.Parameter{Name: in.Name, Value: aws.String(v)}}, nil
-}
-
 // testEnv is the whole function against an embedded DynamoDB, a fake payment function and a recording bus
 // that the function's outbox publishes to when the test delivers the Orders stream (publish).
 type testEnv struct {
@@ -177,7 +137,7 @@ type testEnv struct {
 	metrics  *bytes.Buffer
 	svc      *Service
 	handlers lambdamux.Handlers
-	ssm      *fakeSSM // the fare configuration; read on every order (TTL 0)
+	ssm      *ssmtest.Store // the fare configuration; read on every order (TTL 0)
 }
 
 func newTestEnv(t *testing.T) *testEnv {
@@ -191,9 +151,9 @@ func newTestEnv(t *testing.T) *testEnv {
 	e := &testEnv{
 		t: t, db: db, store: NewDynamoStore(db, ordersTable), stream: outboxtest.NewStream(ordersTable),
 		pay: &fakePayments{}, bus: &bustest.Recorder{}, logs: &bytes.Buffer{}, metrics: &bytes.Buffer{},
-		ssm: &fakeSSM{},
+		ssm: &ssmtest.Store{},
 	}
-	e.ssm.put(minTaxiPriceParameter, "3800")
+	e.ssm.Put(minTaxiPriceParameter, "3800")
 	e.flaky = &flakyStore{Store: e.store}
 	logger := logging.New(&lockedWriter{w: e.logs}, "DEBUG")
 	e.svc = NewService(&streamingStore{Store: e.flaky, stream: e.stream}, e.pay, idempotency.New(db, idemTable, 24*time.Hour, 30*time.Second), metrics.New(&lockedWriter{w: e.metrics}, "order"),

@@ -12,45 +12,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/calltaxi/call-taxi/shared/runtimeconfig/ssmtest"
 )
 
-// fakeSSM answers GetParameter as Parameter Store does: the stored value with its version, which every
-// put increments, and ParameterNotFound for a name never put (SSM API reference, GetParameter).
-type fakeSSM struct {
-	mu     sync.Mutex
-	params map[string]types.Parameter
-	fail   error // when set, every call fails with it (throttling, an unreachable endpoint)
-	calls  int
-}
-
-var _ Getter = (*fakeSSM)(nil)
-
-func (f *fakeSSM) put(name, value string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.params == nil {
-		f.params = map[string]types.Parameter{}
-	}
-	p := f.params[name]
-	f.params[name] = types.Parameter{Name: aws.String(name), Value: aws.String(value), Type: types.ParameterTypeString, Version: p.Version + 1}
-}
-
-func (f *fakeSSM) GetParameter(_ context.Context, in *ssm.GetParameterInput, _ ...func(*ssm.Options)) (*ssm.GetParameterOutput, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls++
-	if f.fail != nil {
-		return nil, f.fail
-	}
-	p, ok := f.params[aws.ToString(in.Name)]
-	if !ok {
-		return nil, &types.ParameterNotFound{}
-	}
-	return &ssm.GetParameterOutput{Parameter: &p}, nil
-}
+var _ Getter = (*ssmtest.Store)(nil)
 
 // step is one moment of a scenario: change the store, let time pass, then read.
 type step struct {
@@ -121,9 +88,9 @@ func TestReaderCachesForTTLAndServesLastGoodValue(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fake := &fakeSSM{}
+			fake := &ssmtest.Store{}
 			if tt.initial != "" {
-				fake.put(name, tt.initial)
+				fake.Put(name, tt.initial)
 			}
 			var logs bytes.Buffer
 			r := New(fake, tt.ttl, slog.New(slog.NewTextHandler(&logs, nil)))
@@ -131,17 +98,17 @@ func TestReaderCachesForTTLAndServesLastGoodValue(t *testing.T) {
 			r.now = func() time.Time { return now }
 			for i, s := range tt.steps {
 				if s.put != "" {
-					fake.put(name, s.put)
+					fake.Put(name, s.put)
 				}
 				if s.fail {
-					fake.fail = throttled
+					fake.Fail(throttled)
 				}
 				if s.recover {
-					fake.fail = nil
+					fake.Fail(nil)
 				}
 				now = now.Add(s.after)
 				logs.Reset()
-				calls := fake.calls
+				calls := fake.Calls()
 				got, err := r.String(context.Background(), name)
 				if s.wantErr != "" {
 					if err == nil || !strings.Contains(err.Error(), s.wantErr) {
@@ -150,7 +117,7 @@ func TestReaderCachesForTTLAndServesLastGoodValue(t *testing.T) {
 				} else if err != nil || got != s.want {
 					t.Errorf("step %d: String = %q, %v; want %q", i, got, err, s.want)
 				}
-				if asked := fake.calls > calls; asked != s.wantCall {
+				if asked := fake.Calls() > calls; asked != s.wantCall {
 					t.Errorf("step %d: asked SSM = %v, want %v", i, asked, s.wantCall)
 				}
 				if s.wantLog != "" && !strings.Contains(logs.String(), s.wantLog) {
@@ -162,7 +129,7 @@ func TestReaderCachesForTTLAndServesLastGoodValue(t *testing.T) {
 }
 
 func TestNotFoundIsTheSDKsTypedError(t *testing.T) {
-	r := New(&fakeSSM{}, time.Minute, slog.New(slog.DiscardHandler))
+	r := New(&ssmtest.Store{}, time.Minute, slog.New(slog.DiscardHandler))
 	_, err := r.String(context.Background(), "/missing")
 	var nf *types.ParameterNotFound
 	if !errors.As(err, &nf) {
@@ -198,8 +165,8 @@ func TestValueParsesOnChangeAndKeepsTheLastGoodValue(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fake := &fakeSSM{}
-			fake.put(name, tt.initial)
+			fake := &ssmtest.Store{}
+			fake.Put(name, tt.initial)
 			var logs bytes.Buffer
 			parses := 0
 			v := NewValue(New(fake, 0, slog.New(slog.NewTextHandler(&logs, nil))), name, func(s string) (int64, error) {
@@ -216,7 +183,7 @@ func TestValueParsesOnChangeAndKeepsTheLastGoodValue(t *testing.T) {
 			}
 			for i, put := range tt.puts {
 				if put != "" {
-					fake.put(name, put)
+					fake.Put(name, put)
 				}
 				if got, err := v.Get(context.Background()); err != nil || got != tt.want[i+1] {
 					t.Errorf("read %d: Get = %d, %v; want %d", i+1, got, err, tt.want[i+1])
@@ -247,8 +214,8 @@ func TestTTL(t *testing.T) {
 
 // Concurrent readers of one name make one SSM call per refresh, not one each.
 func TestConcurrentReadersShareOneRefresh(t *testing.T) {
-	fake := &fakeSSM{}
-	fake.put("/p", "v")
+	fake := &ssmtest.Store{}
+	fake.Put("/p", "v")
 	r := New(fake, time.Hour, slog.New(slog.DiscardHandler))
 	var wg sync.WaitGroup
 	for range 20 {
@@ -259,7 +226,7 @@ func TestConcurrentReadersShareOneRefresh(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if fake.calls != 1 {
-		t.Errorf("%d SSM calls, want 1", fake.calls)
+	if fake.Calls() != 1 {
+		t.Errorf("%d SSM calls, want 1", fake.Calls())
 	}
 }
