@@ -8,6 +8,7 @@ import { dictionary, initialLanguage } from '../js/i18n.js';
 import { decodeClaims, groupsOf, isExpired } from '../js/jwt.js';
 import { isRetryable, waitSeconds, withRetries } from '../js/retry.js';
 import { rolesOf } from '../js/auth.js';
+import { byPickup, fromLocalInput, pickerBounds, scheduledPickup, toRfc3339 } from '../js/when.js';
 
 test('fare follows the contract with the default and other MinTaxiPrice', () => {
   const cases = [
@@ -177,4 +178,41 @@ test('the schema validator accepts valid and names invalid values', async () => 
     assert.ok(problems.some((p) => want.test(p)), `${JSON.stringify(value)}: ${problems}`);
   }
   assert.equal(responseSchema(root, 'GET', '/x', 404), undefined);
+});
+
+test('pickup times: a datetime-local value becomes RFC 3339 with the offset, inside 10 min – 7 days', () => {
+  const savedTz = process.env.TZ;
+  process.env.TZ = 'Asia/Seoul';
+  try {
+    const now = Date.parse('2026-05-01T00:00:00+09:00');
+    assert.equal(toRfc3339(new Date(now)), '2026-05-01T00:00:00+09:00');
+    assert.deepEqual(scheduledPickup('2026-05-01T08:30', now), { pickupAt: '2026-05-01T08:30:00+09:00' });
+    assert.deepEqual(scheduledPickup('2026-05-01T00:10', now), { pickupAt: '2026-05-01T00:10:00+09:00' });
+    assert.deepEqual(scheduledPickup('2026-05-01T00:09', now), { error: 'tooSoon' });
+    assert.deepEqual(scheduledPickup('2026-04-30T23:00', now), { error: 'tooSoon' });
+    assert.deepEqual(scheduledPickup('2026-05-08T00:00', now), { pickupAt: '2026-05-08T00:00:00+09:00' });
+    assert.deepEqual(scheduledPickup('2026-05-08T00:01', now), { error: 'tooLate' });
+    for (const bad of ['', '2026-02-30T10:00', '2026-05-01', 'tomorrow', '2026-05-01T25:00']) {
+      assert.deepEqual(scheduledPickup(bad, now), { error: 'invalid' }, bad);
+    }
+    assert.equal(fromLocalInput('2026-05-01T08:30:15').getSeconds(), 15);
+    assert.deepEqual(pickerBounds(now), { min: '2026-05-01T00:11', max: '2026-05-08T00:00', suggested: '2026-05-01T00:30' });
+    process.env.TZ = 'America/New_York';
+    assert.deepEqual(scheduledPickup('2026-05-01T08:30', Date.parse('2026-05-01T08:00:00-04:00')), { pickupAt: '2026-05-01T08:30:00-04:00' });
+    process.env.TZ = 'Asia/Kolkata';
+    assert.equal(toRfc3339(new Date(Date.parse('2026-05-01T00:00:00Z'))), '2026-05-01T05:30:00+05:30');
+  } finally {
+    if (savedTz === undefined) delete process.env.TZ;
+    else process.env.TZ = savedTz;
+  }
+});
+
+test('a dispatch board is sorted as soon as possible first, then by pickup time', () => {
+  const items = [
+    { id: 'c', pickupAt: '2026-05-01T10:00:00+09:00', createdAt: '2026-04-30T00:00:00.000Z' },
+    { id: 'b', pickupAt: null, createdAt: '2026-04-30T02:00:00.000Z' },
+    { id: 'd', pickupAt: '2026-05-01T01:30:00Z', createdAt: '2026-04-29T00:00:00.000Z' },
+    { id: 'a', createdAt: '2026-04-30T01:00:00.000Z' },
+  ];
+  assert.deepEqual(items.sort(byPickup).map((x) => x.id), ['a', 'b', 'c', 'd']);
 });

@@ -5,8 +5,9 @@ import { itemsOf } from './api.js';
 import { h, poll, replaceChildrenKeepingFocus, uid } from './dom.js';
 import { fare, grades } from './fares.js';
 import { clearErrors, describeError, field, setFieldError, statusLine } from './forms.js';
-import { formatKRW, formatTime, onLanguageChange, t } from './i18n.js';
+import { formatKRW, formatPickup, formatTime, lang, languages, onLanguageChange, t } from './i18n.js';
 import { isRetryable, withRetries } from './retry.js';
+import { pickerBounds, scheduledPickup } from './when.js';
 
 const pollMs = 2000;
 
@@ -46,14 +47,20 @@ function gradePicker(minTaxiPrice, listen) {
 function createBookingForm(api, minTaxiPrice, listen, onBooked) {
   const status = statusLine();
   const submit = h('button', { type: 'submit', class: 'primary', 'data-i18n': 'book' }, t('book'));
+  const when = pickupTimePicker();
+  const smsLanguage = languagePicker(listen);
   const form = h('form', { class: 'card booking-form', novalidate: true, 'aria-labelledby': 'book-title' },
     h('h2', { id: 'book-title', 'data-i18n': 'bookTitle' }, t('bookTitle')),
     gradePicker(minTaxiPrice, listen),
     h('div', { class: 'grid-2' },
-      field({ name: 'pickup', labelKey: 'pickup', autocomplete: 'off', maxlength: '200' }),
-      field({ name: 'destination', labelKey: 'destination', autocomplete: 'off', maxlength: '200' }),
+      field({ name: 'pickup', labelKey: 'pickup', required: true, autocomplete: 'off', maxlength: '200' }),
+      field({ name: 'destination', labelKey: 'destinationOptional', autocomplete: 'off', maxlength: '200' })),
+    when.element,
+    field({ name: 'note', labelKey: 'noteOptional', autocomplete: 'off', maxlength: '200', hintKey: 'noteHint' }),
+    h('div', { class: 'grid-2' },
       field({ name: 'name', labelKey: 'name', required: true, autocomplete: 'name', maxlength: '100' }),
       field({ name: 'phone', labelKey: 'phone', type: 'tel', required: true, autocomplete: 'tel', hintKey: 'phoneHint', placeholder: '+821012345678' })),
+    smsLanguage,
     field({ name: 'cardNo', labelKey: 'cardNo', required: true, autocomplete: 'cc-number', inputmode: 'numeric', hintKey: 'cardHint' }),
     h('div', { class: 'actions' }, submit),
     status);
@@ -67,12 +74,19 @@ function createBookingForm(api, minTaxiPrice, listen, onBooked) {
     event.preventDefault();
     clearErrors(form);
     const body = readBooking(form);
-    const missing = ['name', 'phone', 'cardNo'].find((name) => !body[name]);
+    const missing = ['pickup', 'name', 'phone', 'cardNo'].find((name) => !body[name]);
     if (missing) {
       setFieldError(form, missing, t('required'));
       status.show(t('fixErrors'), 'error');
       return;
     }
+    const time = when.read();
+    if (time.error) {
+      setFieldError(form, 'pickupAt', t(time.error));
+      status.show(t('fixErrors'), 'error');
+      return;
+    }
+    if (time.pickupAt) body.pickupAt = time.pickupAt;
     const fingerprint = JSON.stringify(body);
     if (!pending || pending.fingerprint !== fingerprint) pending = { key: crypto.randomUUID(), fingerprint };
     const { key } = pending;
@@ -90,6 +104,7 @@ function createBookingForm(api, minTaxiPrice, listen, onBooked) {
         brand: String(order.cardBrand || '').toUpperCase(), last4: order.cardLast4,
       }), 'ok');
       form.querySelector('[name="cardNo"]').value = '';
+      when.reset();
       onBooked();
     } catch (error) {
       if (abort.signal.aborted) return;
@@ -105,10 +120,75 @@ function createBookingForm(api, minTaxiPrice, listen, onBooked) {
 function readBooking(form) {
   const data = new FormData(form);
   const text = (name) => String(data.get(name) ?? '').trim();
-  const body = { orderType: text('orderType'), name: text('name'), phone: text('phone'), cardNo: text('cardNo') };
-  if (text('pickup')) body.pickup = text('pickup');
+  const body = { orderType: text('orderType'), pickup: text('pickup'), name: text('name'), phone: text('phone'), cardNo: text('cardNo') };
   if (text('destination')) body.destination = text('destination');
+  if (text('note')) body.note = text('note');
+  if (text('language')) body.language = text('language');
   return body;
+}
+
+const pickupErrors = { invalid: 'pickupInvalid', tooSoon: 'pickupTooSoon', tooLate: 'pickupTooLate' };
+
+/**
+ * "As soon as possible" (the default) or a set time: two radios and a datetime-local input shown only
+ * for a set time, bounded to the window the API accepts. read() → {} | {pickupAt} | {error: i18n key}.
+ */
+function pickupTimePicker() {
+  const radio = (value, labelKey, checked) => {
+    const id = uid(`when-${value}`);
+    return h('div', { class: 'radio' },
+      h('input', { type: 'radio', id, name: 'when', value, checked, onchange: sync }),
+      h('label', { for: id, 'data-i18n': labelKey }, t(labelKey)));
+  };
+  const at = field({ name: 'pickupAt', labelKey: 'pickupAt', type: 'datetime-local', hintKey: 'pickupAtHint', step: '60' });
+  const input = at.querySelector('input');
+  at.hidden = true;
+  const element = h('fieldset', { class: 'when', 'data-field': 'when' },
+    h('legend', { 'data-i18n': 'pickupTime' }, t('pickupTime')),
+    h('div', { class: 'inline' }, radio('asap', 'asap', true), radio('later', 'scheduleLater', false)),
+    at);
+  const scheduled = () => element.querySelector('input[name="when"]:checked')?.value === 'later';
+
+  function sync() {
+    const later = scheduled();
+    at.hidden = !later;
+    input.required = later;
+    if (later) {
+      const bounds = pickerBounds();
+      input.min = bounds.min;
+      input.max = bounds.max;
+      if (!input.value) input.value = bounds.suggested;
+    }
+  }
+
+  return {
+    element,
+    read() {
+      if (!scheduled()) return {};
+      const result = scheduledPickup(input.value);
+      return result.error ? { error: pickupErrors[result.error] } : result;
+    },
+    reset() {
+      element.querySelector('input[value="asap"]').checked = true;
+      input.value = '';
+      sync();
+    },
+  };
+}
+
+/** The language of the customer's text messages: the console's language until the customer picks one. */
+function languagePicker(listen) {
+  const wrapper = field({
+    name: 'language', labelKey: 'smsLanguage',
+    options: languages.map((code) => ({ value: code, labelKey: `langName_${code}` })),
+  });
+  const select = wrapper.querySelector('select');
+  for (const option of select.options) option.lang = option.value;
+  let chosen = false;
+  select.value = lang();
+  select.addEventListener('change', () => { chosen = true; });
+  listen((next) => { if (!chosen) select.value = next; });
+  return wrapper;
 }
 
 function showBookingError(form, status, error) {
@@ -163,17 +243,29 @@ export function statusBadge(status) {
   return h('span', { class: `badge status-${status}`, 'data-status': status }, t(`status_${status}`));
 }
 
+/** Statuses after which a booking can no longer be cancelled (the passenger is in the taxi, or it ended). */
+const finalForCancel = new Set(['CANCELED', 'PICKED_UP', 'COMPLETED']);
+/** Statuses at which a rejected assignment is still news: the company is choosing another taxi. */
+const awaitingTaxi = new Set(['PAID', 'RESERVED']);
+
 function bookingCard(item, openCancel) {
   const titleId = `booking-${item.orderId}`;
-  const canCancel = item.status !== 'CANCELED';
+  const canCancel = !finalForCancel.has(item.status);
   return h('article', { class: 'booking', 'aria-labelledby': titleId, 'data-order-id': item.orderId, 'data-status': item.status },
     h('header', {},
       h('h3', { id: titleId }, `${t(`grade_${item.orderType}`)} · ${formatKRW(item.fare)}`),
       statusBadge(item.status)),
     h('dl', { class: 'facts' },
-      h('dt', {}, t('order')), h('dd', { class: 'mono' }, item.orderId),
+      item.pickup ? [h('dt', {}, t('pickup')), h('dd', { class: 'pickup' }, item.pickup)] : null,
+      item.destination ? [h('dt', {}, t('destination')), h('dd', { class: 'destination' }, item.destination)] : null,
+      h('dt', {}, t('when')), h('dd', { class: 'pickup-at' }, pickupTime(item.pickupAt)),
       item.taxiName ? [h('dt', {}, t('taxi')), h('dd', { class: 'taxi-name' }, item.taxiName)] : null,
+      item.note ? [h('dt', {}, t('note')), h('dd', { class: 'note' }, item.note)] : null,
+      h('dt', {}, t('order')), h('dd', { class: 'mono' }, item.orderId),
       h('dt', {}, t('created')), h('dd', {}, h('time', { datetime: item.createdAt }, formatTime(item.createdAt)))),
+    item.rejectReason && awaitingTaxi.has(item.status)
+      ? h('p', { class: 'reject-reason', role: 'note' }, t('customerRejected', { reason: item.rejectReason }))
+      : null,
     h('h4', { class: 'visually-hidden' }, t('timeline')),
     h('ol', { class: 'timeline', 'aria-label': t('timeline') },
       (item.history ?? []).map((entry) => h('li', {},
@@ -181,6 +273,11 @@ function bookingCard(item, openCancel) {
     canCancel
       ? h('button', { type: 'button', class: 'danger', 'data-focus-key': `cancel-${item.orderId}`, onclick: () => openCancel(item) }, t('cancel'))
       : null);
+}
+
+/** A pickup time as a <time> element, or "as soon as possible". */
+export function pickupTime(iso) {
+  return iso ? h('time', { datetime: iso }, formatPickup(iso)) : h('span', { class: 'asap' }, t('asap'));
 }
 
 function createCancelDialog(api, status) {

@@ -1,24 +1,36 @@
-// The driver's screen: register a taxi, list the driver's own taxis and change how many are available.
+// The driver's screen: the rides assigned to the driver's taxis (with "picked up" and "completed"), the
+// driver's own taxis with how many are available, and the form that registers a taxi.
 
 import { itemsOf } from './api.js';
-import { h, replaceChildrenKeepingFocus, uid } from './dom.js';
+import { pickupTime, statusBadge } from './customer.js';
+import { h, poll, replaceChildrenKeepingFocus, uid } from './dom.js';
 import { grades } from './fares.js';
 import { clearErrors, describeError, field, setFieldError, statusLine } from './forms.js';
 import { onLanguageChange, t } from './i18n.js';
+import { contact } from './manager.js';
+
+const pollMs = 3000;
 
 export function mountDriver(container, { api, session }) {
   const status = statusLine();
   const list = h('div', { class: 'taxis' }, h('p', {}, t('loading')));
   let taxis = [];
+  let lastTaxis = '';
+  // Availability typed but not saved yet survives the periodic re-render.
+  const edits = new Map();
 
   const render = () => replaceChildrenKeepingFocus(list, taxis.length
-    ? taxis.map((taxi) => taxiRow(taxi, save))
+    ? taxis.map((taxi) => taxiRow(taxi, save, edits))
     : h('p', { class: 'empty' }, t('noTaxisOwned')));
 
   async function refresh() {
     try {
       // GET /taxis lists the whole fleet; a driver manages only the taxis they registered.
-      taxis = itemsOf(await api('GET', '/taxis')).filter((taxi) => taxi.driverId === session.sub);
+      const mine = itemsOf(await api('GET', '/taxis')).filter((taxi) => taxi.driverId === session.sub);
+      const next = JSON.stringify(mine);
+      if (next === lastTaxis) return;
+      lastTaxis = next;
+      taxis = mine;
       render();
     } catch (error) {
       status.show(describeError(error), 'error');
@@ -27,7 +39,7 @@ export function mountDriver(container, { api, session }) {
 
   async function save(taxi, input, button) {
     const count = Number(input.value);
-    if (!Number.isInteger(count) || count < 0) {
+    if (input.value.trim() === '' || !Number.isInteger(count) || count < 0) {
       input.setAttribute('aria-invalid', 'true');
       input.focus();
       status.show(t('stockInvalid'), 'error');
@@ -37,7 +49,9 @@ export function mountDriver(container, { api, session }) {
     button.disabled = true;
     try {
       const updated = await api('PATCH', `/taxis/${encodeURIComponent(taxi.id)}`, { body: { stockCnt: count } });
+      edits.delete(taxi.id);
       // Re-list first, so the message appears once the screen shows the saved value.
+      lastTaxis = '';
       await refresh();
       status.show(t('saved', { name: taxi.taxiName, count: updated?.stockCnt ?? count }), 'ok');
     } catch (error) {
@@ -47,13 +61,112 @@ export function mountDriver(container, { api, session }) {
     }
   }
 
-  const form = registerForm(api, status, refresh);
-  container.replaceChildren(form,
+  const rides = createAssignments(api, () => {
+    lastTaxis = '';
+    return refresh();
+  });
+  const form = registerForm(api, status, () => {
+    lastTaxis = '';
+    return refresh();
+  });
+  container.replaceChildren(rides.element,
     h('section', { class: 'card', 'aria-labelledby': 'taxis-title' },
       h('h2', { id: 'taxis-title', 'data-i18n': 'driverTitle' }, t('driverTitle')),
-      status, list));
-  refresh();
-  return onLanguageChange(render);
+      status, list),
+    form);
+  // Completed rides give their taxi back asynchronously: the counts are polled like the rides.
+  const cleanups = [
+    poll(async () => {
+      await Promise.all([rides.refresh(), refresh()]);
+    }, pollMs),
+    onLanguageChange(() => {
+      render();
+      rides.render();
+    }),
+  ];
+  return () => cleanups.forEach((fn) => fn());
+}
+
+/** The rides assigned to the driver's taxis (GET /assignments, upcoming first) and their two steps. */
+function createAssignments(api, onCompleted) {
+  const status = statusLine();
+  const list = h('div', { class: 'rides', tabindex: '-1', 'aria-busy': 'true' }, h('p', { 'data-i18n': 'loading' }, t('loading')));
+  const element = h('section', { class: 'card', 'aria-labelledby': 'rides-title' },
+    h('h2', { id: 'rides-title', 'data-i18n': 'assignmentsTitle' }, t('assignmentsTitle')),
+    h('p', { class: 'hint', 'data-i18n': 'assignmentsHint' }, t('assignmentsHint')),
+    status, list);
+  let items = [];
+  let last = '';
+
+  const render = () => {
+    list.removeAttribute('aria-busy');
+    replaceChildrenKeepingFocus(list, items.length
+      ? items.map((ride) => rideCard(ride, step))
+      : h('p', { class: 'empty', 'data-i18n': 'noAssignments' }, t('noAssignments')));
+  };
+
+  async function refresh() {
+    try {
+      const body = await api('GET', '/assignments');
+      const next = JSON.stringify(body);
+      if (next === last) return;
+      last = next;
+      items = itemsOf(body);
+      render();
+    } catch (error) {
+      status.show(describeError(error), 'error');
+    }
+  }
+
+  async function step(ride, action, button) {
+    button.disabled = true;
+    try {
+      await api('POST', `/reservations/${encodeURIComponent(ride.id)}/${action}`);
+      last = '';
+      await refresh();
+      if (action === 'complete') {
+        status.show(t('markedCompleted', { id: ride.id, taxi: ride.taxiName ?? '' }), 'ok');
+        await onCompleted();
+      } else {
+        status.show(t('markedPickedUp', { id: ride.id }), 'ok');
+      }
+      // The button is gone: keep the keyboard user on the ride (its next step, or the list).
+      const card = list.querySelector(`[data-reservation-id="${CSS.escape(ride.id)}"]`);
+      if (!element.contains(document.activeElement)) (card?.querySelector('button') ?? card ?? list).focus?.();
+    } catch (error) {
+      status.show(describeError(error), 'error');
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  return { element, refresh, render };
+}
+
+function rideCard(ride, step) {
+  const titleId = `ride-${ride.id}`;
+  const action = { CONFIRMED: ['pickup', 'markPickedUp'], PICKED_UP: ['complete', 'markCompleted'] }[ride.status];
+  let button = null;
+  if (action) {
+    const [path, labelKey] = action;
+    button = h('button', {
+      type: 'button', class: 'primary', 'data-focus-key': `${path}-${ride.id}`, 'data-action': path, 'aria-describedby': titleId,
+      onclick: () => step(ride, path, button),
+    }, t(labelKey));
+  }
+  return h('article', { class: 'ride', tabindex: '-1', 'aria-labelledby': titleId, 'data-reservation-id': ride.id, 'data-order-id': ride.orderId, 'data-status': ride.status },
+    h('header', {},
+      h('h3', { id: titleId }, h('span', { class: 'when' }, pickupTime(ride.pickupAt)), ' · ', ride.pickup || ride.id),
+      statusBadge(ride.status)),
+    h('dl', { class: 'facts' },
+      h('dt', {}, t('pickup')), h('dd', { class: 'pickup' }, ride.pickup ?? ''),
+      ride.destination ? [h('dt', {}, t('destination')), h('dd', { class: 'destination' }, ride.destination)] : null,
+      h('dt', {}, t('when')), h('dd', { class: 'pickup-at' }, pickupTime(ride.pickupAt)),
+      h('dt', {}, t('customer')), h('dd', { class: 'customer-name' }, ride.customerName ?? ''),
+      h('dt', {}, t('contact')), h('dd', { class: 'customer-phone' }, contact(ride)),
+      ride.note ? [h('dt', {}, t('note')), h('dd', { class: 'note' }, ride.note)] : null,
+      ride.taxiName ? [h('dt', {}, t('taxi')), h('dd', { class: 'taxi-name' }, ride.taxiName)] : null),
+    button ? h('div', { class: 'actions' }, button) : null);
 }
 
 function registerForm(api, status, onRegistered) {
@@ -97,9 +210,12 @@ function registerForm(api, status, onRegistered) {
   return form;
 }
 
-function taxiRow(taxi, save) {
+function taxiRow(taxi, save, edits) {
   const id = uid('stock');
-  const input = h('input', { id, type: 'number', min: '0', step: '1', value: String(taxi.stockCnt ?? 0), inputmode: 'numeric', 'data-focus-key': `stock-${taxi.id}`, class: 'narrow' });
+  const input = h('input', {
+    id, type: 'number', min: '0', step: '1', value: edits.get(taxi.id) ?? String(taxi.stockCnt ?? 0), inputmode: 'numeric',
+    'data-focus-key': `stock-${taxi.id}`, class: 'narrow', oninput: () => edits.set(taxi.id, input.value),
+  });
   const button = h('button', { type: 'button', 'data-focus-key': `save-${taxi.id}`, onclick: () => save(taxi, input, button) }, t('save'));
   return h('article', { class: 'taxi', 'data-taxi-id': taxi.id },
     h('header', {},

@@ -1,14 +1,17 @@
-// The manager's screen: reservations by status (tabs), and for each requested one a control that
-// assigns a taxi of the booking's grade. A rejected assignment comes back as REQUESTED with rejectReason.
+// The manager's dispatch board: reservations by status (tabs), optionally of one pickup date, sorted by
+// pickup time (as soon as possible first) with the place, the time and the customer's contact; for each
+// requested one a control that assigns a taxi of the booking's grade. A rejected assignment comes back
+// as REQUESTED with rejectReason.
 
 import { itemsOf } from './api.js';
 import { h, poll, replaceChildrenKeepingFocus, uid } from './dom.js';
-import { describeError, statusLine } from './forms.js';
+import { describeError, field, statusLine } from './forms.js';
 import { formatTime, onLanguageChange, t } from './i18n.js';
-import { statusBadge } from './customer.js';
+import { pickupTime, statusBadge } from './customer.js';
+import { byPickup } from './when.js';
 
 const pollMs = 2000;
-export const reservationStatuses = ['REQUESTED', 'ASSIGNING', 'CONFIRMED', 'CANCELED'];
+export const reservationStatuses = ['REQUESTED', 'ASSIGNING', 'CONFIRMED', 'PICKED_UP', 'COMPLETED', 'CANCELED'];
 
 export function mountManager(container, { api }) {
   const cleanups = [];
@@ -55,10 +58,30 @@ export function mountManager(container, { api }) {
     refresh();
   }
 
+  // The pickup date filter (YYYY-MM-DD in the company's time zone, as the API reads it); empty = every date.
+  const dateField = field({ name: 'date', labelKey: 'pickupDate', type: 'date', hintKey: 'pickupDateHint' });
+  const dateInput = dateField.querySelector('input');
+  dateInput.addEventListener('change', () => {
+    last = '';
+    refresh();
+  });
+  const allDates = h('button', {
+    type: 'button', 'data-i18n': 'allDates',
+    onclick: () => {
+      if (!dateInput.value) return;
+      dateInput.value = '';
+      last = '';
+      refresh();
+    },
+  }, t('allDates'));
+
   async function refresh() {
     const shown = active;
+    const date = dateInput.value;
     try {
-      const items = itemsOf(await api('GET', '/reservations', { query: { status: shown } }));
+      const query = { status: shown };
+      if (date) query.date = date;
+      const items = itemsOf(await api('GET', '/reservations', { query })).slice().sort(byPickup);
       const taxisByGrade = {};
       if (shown === 'REQUESTED') {
         const needed = [...new Set(items.map((r) => r.orderType).filter(Boolean))];
@@ -66,7 +89,7 @@ export function mountManager(container, { api }) {
           taxisByGrade[grade] = itemsOf(await api('GET', '/taxis', { query: { grade } }));
         }));
       }
-      if (shown !== active) return;
+      if (shown !== active || date !== dateInput.value) return;
       const next = JSON.stringify({ items, taxisByGrade });
       if (next === last) return;
       last = next;
@@ -100,7 +123,11 @@ export function mountManager(container, { api }) {
   }
 
   const title = h('h2', { id: 'reservations-title', 'data-i18n': 'reservationsTitle' }, t('reservationsTitle'));
-  container.replaceChildren(h('section', { class: 'card', 'aria-labelledby': 'reservations-title' }, title, tablist, status, panel));
+  container.replaceChildren(h('section', { class: 'card board', 'aria-labelledby': 'reservations-title' },
+    title,
+    h('p', { class: 'hint', 'data-i18n': 'boardSorted' }, t('boardSorted')),
+    h('div', { class: 'filters' }, dateField, allDates),
+    tablist, status, panel));
   labelTabs();
   cleanups.push(onLanguageChange(() => {
     labelTabs();
@@ -114,17 +141,30 @@ function reservationCard(r, taxis, chosenTaxi, assign) {
   const titleId = `rsv-${r.id}`;
   return h('article', { class: 'reservation', 'aria-labelledby': titleId, 'data-reservation-id': r.id, 'data-order-id': r.orderId },
     h('header', {},
-      h('h3', { id: titleId }, `${t(`grade_${r.orderType}`)} · ${r.id}`),
+      h('h3', { id: titleId }, h('span', { class: 'when' }, pickupTime(r.pickupAt)), ' · ', r.pickup || r.id),
       statusBadge(r.status)),
     h('dl', { class: 'facts' },
-      h('dt', {}, t('order')), h('dd', { class: 'mono' }, r.orderId),
-      h('dt', {}, t('created')), h('dd', {}, h('time', { datetime: r.createdAt }, formatTime(r.createdAt))),
+      h('dt', {}, t('pickup')), h('dd', { class: 'pickup' }, r.pickup ?? ''),
+      r.destination ? [h('dt', {}, t('destination')), h('dd', { class: 'destination' }, r.destination)] : null,
+      h('dt', {}, t('when')), h('dd', { class: 'pickup-at' }, pickupTime(r.pickupAt)),
+      h('dt', {}, t('customer')), h('dd', { class: 'customer-name' }, r.customerName ?? ''),
+      h('dt', {}, t('contact')), h('dd', { class: 'customer-phone' }, contact(r)),
+      r.note ? [h('dt', {}, t('note')), h('dd', { class: 'note' }, r.note)] : null,
+      h('dt', {}, t('grade')), h('dd', {}, t(`grade_${r.orderType}`)),
       r.taxiName ? [h('dt', {}, t('taxi')), h('dd', { class: 'taxi-name' }, r.taxiName)] : null,
-      r.assignAttempt ? [h('dt', {}, t('attempt')), h('dd', {}, String(r.assignAttempt))] : null),
+      r.assignAttempt ? [h('dt', {}, t('attempt')), h('dd', {}, String(r.assignAttempt))] : null,
+      h('dt', {}, t('order')), h('dd', { class: 'mono' }, r.orderId),
+      h('dt', {}, t('created')), h('dd', {}, h('time', { datetime: r.createdAt }, formatTime(r.createdAt)))),
     r.rejectReason && r.status === 'REQUESTED'
       ? h('p', { class: 'reject-reason', role: 'note' }, t('rejected', { reason: r.rejectReason }))
       : null,
     r.status === 'REQUESTED' ? assignControl(r, taxis, chosenTaxi, assign) : null);
+}
+
+/** The customer's phone as a tel: link (a dispatcher calls from the board). */
+export function contact(r) {
+  if (!r.customerPhone) return '';
+  return h('a', { href: `tel:${r.customerPhone}`, class: 'tel', title: t('callCustomer', { name: r.customerName || r.customerPhone }) }, r.customerPhone);
 }
 
 function assignControl(r, taxis, chosenTaxi, assign) {
