@@ -66,6 +66,24 @@ export function mountLocalPanel(container, { control }) {
     }
   }
 
+  // /_local/sms pages (oldest first, ?after= the previous page's next): only the pages after the
+  // messages already shown are fetched, and the inbox keeps the newest keptSms.
+  async function fetchNewSms() {
+    let added = false;
+    for (;;) {
+      const page = await control('GET', smsAfter ? `/_local/sms?after=${encodeURIComponent(smsAfter)}` : '/_local/sms');
+      const got = page?.messages ?? [];
+      if (got.length) {
+        messages = messages.concat(got).slice(-keptSms);
+        added = true;
+      }
+      smsAfter = page?.next ?? String(Number(smsAfter || 0) + got.length);
+      if (!page?.next) {
+        return added;
+      }
+    }
+  }
+
   async function refresh() {
     try {
       const [added, fns] = await Promise.all([fetchNewSms(), control('GET', '/_local/functions')]);
