@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/calltaxi/call-taxi/shared/awsconfig"
 	"github.com/calltaxi/call-taxi/shared/bus"
@@ -21,6 +22,7 @@ import (
 	"github.com/calltaxi/call-taxi/shared/logging"
 	"github.com/calltaxi/call-taxi/shared/metrics"
 	"github.com/calltaxi/call-taxi/shared/outbox"
+	"github.com/calltaxi/call-taxi/shared/runtimeconfig"
 )
 
 func main() {
@@ -51,10 +53,21 @@ func main() {
 		if err != nil {
 			fail("configuration", err)
 		}
-		gateway, err := NewGateway(envcfg.String("PAYMENT_GATEWAY_URL", "simulated://"), time.Duration(latencyMS)*time.Millisecond)
+		// The gateway URL changes at run time: the environment names its Parameter Store parameter.
+		gatewayParameter, err := envcfg.Required("PAYMENT_GATEWAY_URL_PARAMETER")
 		if err != nil {
 			fail("configuration", err)
 		}
+		configTTLSeconds, err := envcfg.Int("CONFIG_TTL_SECONDS", int(runtimeconfig.DefaultTTL/time.Second))
+		if err != nil {
+			fail("configuration", err)
+		}
+		configTTL, err := runtimeconfig.TTL(configTTLSeconds)
+		if err != nil {
+			fail("configuration", err)
+		}
+		config := runtimeconfig.New(ssm.NewFromConfig(cfg), configTTL, logger)
+		gateway := NewParameterGateway(config, gatewayParameter, time.Duration(latencyMS)*time.Millisecond)
 		handlers = NewChargeHandlers(NewService(store, gateway, rec), logger)
 	case RoleRecords:
 		busName, err := envcfg.Required("EVENT_BUS_NAME")
