@@ -26,11 +26,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/calltaxi/call-taxi/shared/awsconfig"
 	"github.com/calltaxi/call-taxi/shared/envcfg"
 	"github.com/calltaxi/call-taxi/shared/logging"
 	"github.com/calltaxi/call-taxi/shared/metrics"
+	"github.com/calltaxi/call-taxi/shared/runtimeconfig"
 )
 
 const (
@@ -67,11 +69,25 @@ func main() {
 	if err != nil || concurrency < 1 {
 		fail("configuration", errors.New("SMS_SENDER_CONCURRENCY must be a positive integer"))
 	}
-	senderID := envcfg.String("SMS_SENDER_ID", "CallTaxi")
+	// The sender ID changes at run time: the environment names its Parameter Store parameter.
+	senderIDParameter, err := envcfg.Required("SMS_SENDER_ID_PARAMETER")
+	if err != nil {
+		fail("configuration", err)
+	}
+	configTTLSeconds, err := envcfg.Int("CONFIG_TTL_SECONDS", int(runtimeconfig.DefaultTTL/time.Second))
+	if err != nil {
+		fail("configuration", err)
+	}
+	configTTL, err := runtimeconfig.TTL(configTTLSeconds)
+	if err != nil {
+		fail("configuration", err)
+	}
 	cfg, err := awsconfig.Load(context.Background())
 	if err != nil {
 		fail("aws configuration", err)
 	}
+	// Parameter Store in the stack's region, not the SMS region.
+	senderIDs := NewSenderIDParameter(runtimeconfig.New(ssm.NewFromConfig(cfg), configTTL, logger), senderIDParameter)
 	records := NewRecords(dynamodb.NewFromConfig(cfg), table, recordTTL, recordLease)
 	queue := NewSQSQueue(sqs.NewFromConfig(cfg), queueURL)
 	// The sender owns SMS retries (the queue, with backoff): one attempt per call, so a throttled
@@ -81,5 +97,5 @@ func main() {
 		o.RetryMaxAttempts = 1
 	})
 	limiter := NewLimiter(partsPerSecond / float64(concurrency))
-	lambda.Start(NewHandlers(records, queue, NewSNSSender(smsClient, senderID), limiter, metrics.New(os.Stdout, "notify"), logger))
+	lambda.Start(NewHandlers(records, queue, NewSNSSender(smsClient, senderIDs), limiter, metrics.New(os.Stdout, "notify"), logger))
 }

@@ -19,17 +19,23 @@ type SNSPublisher interface {
 	CheckIfPhoneNumberIsOptedOut(ctx context.Context, in *sns.CheckIfPhoneNumberIsOptedOutInput, opts ...func(*sns.Options)) (*sns.CheckIfPhoneNumberIsOptedOutOutput, error)
 }
 
+// SenderIDs gives the sender ID of the next text; it changes at run time (SenderIDParameter).
+type SenderIDs interface {
+	Get(ctx context.Context) (string, error)
+}
+
 // SNSSender sends SMS through SNS Publish to a phone number, from the SMS region its client is built for.
 type SNSSender struct {
-	client   SNSPublisher
-	senderID string
+	client    SNSPublisher
+	senderIDs SenderIDs
 }
 
 var _ SMS = (*SNSSender)(nil)
 
-// NewSNSSender returns a sender that signs messages with senderID where the country supports it.
-func NewSNSSender(client SNSPublisher, senderID string) *SNSSender {
-	return &SNSSender{client: client, senderID: senderID}
+// NewSNSSender returns a sender that signs messages with the current sender ID where the country
+// supports it.
+func NewSNSSender(client SNSPublisher, senderIDs SenderIDs) *SNSSender {
+	return &SNSSender{client: client, senderIDs: senderIDs}
 }
 
 // throttleCodes are the error codes AWS answers a request over a rate with: SNS's modeled Throttled
@@ -49,11 +55,15 @@ func (s *SNSSender) Send(ctx context.Context, phone, text string) error {
 	if check.IsOptedOut {
 		return &PermanentError{Reason: "the number opted out of SMS from this account"}
 	}
+	senderID, err := s.senderIDs.Get(ctx)
+	if err != nil {
+		return fmt.Errorf("sms sender id: %w", err)
+	}
 	_, err = s.client.Publish(ctx, &sns.PublishInput{
 		PhoneNumber: aws.String(phone),
 		Message:     aws.String(text),
 		MessageAttributes: map[string]types.MessageAttributeValue{
-			"AWS.SNS.SMS.SenderID": {DataType: aws.String("String"), StringValue: aws.String(s.senderID)},
+			"AWS.SNS.SMS.SenderID": {DataType: aws.String("String"), StringValue: aws.String(senderID)},
 			"AWS.SNS.SMS.SMSType":  {DataType: aws.String("String"), StringValue: aws.String("Transactional")},
 		},
 	})

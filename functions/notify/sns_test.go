@@ -32,9 +32,14 @@ func (c *capturePublisher) CheckIfPhoneNumberIsOptedOut(_ context.Context, in *s
 	return &sns.CheckIfPhoneNumberIsOptedOutOutput{IsOptedOut: c.optedOut}, nil
 }
 
+// fixedSenderID is a SenderIDs that never changes.
+type fixedSenderID string
+
+func (f fixedSenderID) Get(context.Context) (string, error) { return string(f), nil }
+
 func TestSNSSenderPublishes(t *testing.T) {
 	pub := &capturePublisher{}
-	if err := NewSNSSender(pub, "CallTaxi").Send(context.Background(), "+821012345678", "hello"); err != nil {
+	if err := NewSNSSender(pub, fixedSenderID("CallTaxi")).Send(context.Background(), "+821012345678", "hello"); err != nil {
 		t.Fatal(err)
 	}
 	in := pub.in
@@ -67,7 +72,7 @@ func TestSNSSenderClassifiesErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := NewSNSSender(&tt.pub, "CallTaxi").Send(context.Background(), "+821012345678", "hello")
+			err := NewSNSSender(&tt.pub, fixedSenderID("CallTaxi")).Send(context.Background(), "+821012345678", "hello")
 			var perm *PermanentError
 			if err == nil || errors.Is(err, ErrThrottled) != tt.throttled || errors.As(err, &perm) != tt.permanent {
 				t.Errorf("err = %v, want throttled %v permanent %v", err, tt.throttled, tt.permanent)
