@@ -23,6 +23,9 @@ func (s *Service) Cancel(ctx context.Context, caller auth.Identity, id string) (
 	case StatusCanceled:
 		return o.View(), nil
 	case StatusPaid:
+		if o.PickedUpAt != "" {
+			return OrderView{}, apperr.Conflict("order %s was picked up and can no longer be canceled", id)
+		}
 	default:
 		return OrderView{}, apperr.Conflict("order %s is %s and cannot be canceled", id, o.Status)
 	}

@@ -46,6 +46,14 @@ func Fare(orderType string, minTaxiPrice int64) int64 {
 const (
 	maxNameLen  = 100
 	maxPlaceLen = 200
+	maxNoteLen  = 200
+)
+
+// The window a scheduled pickup must fall in: enough time to dispatch a taxi, and not beyond the week a
+// taxi company plans for.
+const (
+	minPickupLead = 10 * time.Minute
+	maxPickupLead = 7 * 24 * time.Hour
 )
 
 // PlaceOrderRequest is the POST /orders body.
@@ -56,13 +64,17 @@ type PlaceOrderRequest struct {
 	CardNo      string `json:"cardNo"`
 	Pickup      string `json:"pickup,omitempty"`
 	Destination string `json:"destination,omitempty"`
+	// PickupAt is when to pick the customer up: RFC 3339 with an offset; absent = as soon as possible.
+	// Normalized to UTC with milliseconds.
+	PickupAt string `json:"pickupAt,omitempty"`
+	Note     string `json:"note,omitempty"` // for the driver
 	// Language is what the customer's SMS are written in: ko or en; absent = ko for a +82 number, else en.
 	Language string `json:"language,omitempty"`
 }
 
-// Normalize trims the fields, strips separators from the card number and validates everything, naming
-// the first offending field.
-func (r PlaceOrderRequest) Normalize() (PlaceOrderRequest, error) {
+// Normalize trims the fields, strips separators from the card number and validates everything (a
+// scheduled pickup against now), naming the first offending field.
+func (r PlaceOrderRequest) Normalize(now time.Time) (PlaceOrderRequest, error) {
 	n := PlaceOrderRequest{
 		Name:        strings.TrimSpace(r.Name),
 		Phone:       strings.TrimSpace(r.Phone),
@@ -70,7 +82,16 @@ func (r PlaceOrderRequest) Normalize() (PlaceOrderRequest, error) {
 		CardNo:      validate.NormalizeCard(strings.TrimSpace(r.CardNo)),
 		Pickup:      strings.TrimSpace(r.Pickup),
 		Destination: strings.TrimSpace(r.Destination),
+		PickupAt:    strings.TrimSpace(r.PickupAt),
+		Note:        strings.TrimSpace(r.Note),
 		Language:    strings.TrimSpace(r.Language),
+	}
+	if n.PickupAt != "" {
+		at, err := ParsePickupAt(n.PickupAt, now)
+		if err != nil {
+			return n, err
+		}
+		n.PickupAt = formatTime(at)
 	}
 	switch {
 	case n.Name == "" || utf8.RuneCountInString(n.Name) > maxNameLen:
@@ -81,10 +102,12 @@ func (r PlaceOrderRequest) Normalize() (PlaceOrderRequest, error) {
 		return n, apperr.Invalid("orderType", "must be one of basic, prime, platinum")
 	case !validate.Card(n.CardNo):
 		return n, apperr.Invalid("cardNo", "must be a valid card number of 12 to 19 digits")
-	case utf8.RuneCountInString(n.Pickup) > maxPlaceLen:
-		return n, apperr.Invalid("pickup", "must be at most %d characters", maxPlaceLen)
+	case n.Pickup == "" || utf8.RuneCountInString(n.Pickup) > maxPlaceLen:
+		return n, apperr.Invalid("pickup", "must be 1 to %d characters", maxPlaceLen)
 	case utf8.RuneCountInString(n.Destination) > maxPlaceLen:
 		return n, apperr.Invalid("destination", "must be at most %d characters", maxPlaceLen)
+	case utf8.RuneCountInString(n.Note) > maxNoteLen:
+		return n, apperr.Invalid("note", "must be at most %d characters", maxNoteLen)
 	case n.Language != "" && n.Language != "ko" && n.Language != "en":
 		return n, apperr.Invalid("language", "must be ko or en")
 	case n.Language == "" && strings.HasPrefix(n.Phone, "+82"):
@@ -93,6 +116,22 @@ func (r PlaceOrderRequest) Normalize() (PlaceOrderRequest, error) {
 		n.Language = "en"
 	}
 	return n, nil
+}
+
+// ParsePickupAt reads a scheduled pickup time: RFC 3339 with an explicit offset (Z or ±hh:mm), at least
+// minPickupLead and at most maxPickupLead after now.
+func ParsePickupAt(raw string, now time.Time) (time.Time, error) {
+	at, err := time.Parse(time.RFC3339Nano, raw)
+	if err != nil {
+		return time.Time{}, apperr.Invalid("pickupAt", "must be an RFC 3339 time with an offset, such as 2026-01-02T15:04:00+09:00")
+	}
+	switch {
+	case at.Before(now.Add(minPickupLead)):
+		return time.Time{}, apperr.Invalid("pickupAt", "must be at least %d minutes ahead", int(minPickupLead/time.Minute))
+	case at.After(now.Add(maxPickupLead)):
+		return time.Time{}, apperr.Invalid("pickupAt", "must be at most %d days ahead", int(maxPickupLead/(24*time.Hour)))
+	}
+	return at, nil
 }
 
 // Order is one row of the Orders table.
@@ -115,6 +154,10 @@ type Order struct {
 	DeclineReason string `dynamodbav:"declineReason,omitempty"`
 	Pickup        string `dynamodbav:"pickup,omitempty"`
 	Destination   string `dynamodbav:"destination,omitempty"`
+	PickupAt      string `dynamodbav:"pickupAt,omitempty"` // "" = as soon as possible
+	Note          string `dynamodbav:"note,omitempty"`
+	// PickedUpAt is set when the driver picked the customer up (ReservationPickedUp): no cancel after it.
+	PickedUpAt    string `dynamodbav:"pickedUpAt,omitempty"`
 	Language      string `dynamodbav:"language,omitempty"` // the customer's SMS language (mypage → notify)
 	CorrelationID string `dynamodbav:"correlationId,omitempty"`
 	Version       int64  `dynamodbav:"version"`
@@ -129,7 +172,7 @@ func NewOrder(id, customerID string, req PlaceOrderRequest, fare int64, correlat
 		ID: id, Entity: entityOrder, OrderID: id, CustomerID: customerID,
 		Name: req.Name, Phone: req.Phone, OrderType: req.OrderType, Fare: fare,
 		Status: StatusPendingPayment, PendingShard: PendingShard(id), Pickup: req.Pickup, Destination: req.Destination,
-		Language: req.Language, CorrelationID: correlationID, Version: 1, CreatedAt: at, UpdatedAt: at,
+		PickupAt: req.PickupAt, Note: req.Note, Language: req.Language, CorrelationID: correlationID, Version: 1, CreatedAt: at, UpdatedAt: at,
 	}
 }
 
@@ -140,20 +183,23 @@ func (o Order) VisibleTo(subject string, isManager bool) bool {
 
 // OrderView is an order as the API returns it.
 type OrderView struct {
-	ID          string `json:"id"`
-	CustomerID  string `json:"customerId"`
-	Name        string `json:"name"`
-	Phone       string `json:"phone"`
-	OrderType   string `json:"orderType"`
-	Fare        int64  `json:"fare"`
-	Status      string `json:"status"`
-	PaymentID   string `json:"paymentId"`
-	CardLast4   string `json:"cardLast4"`
-	CardBrand   string `json:"cardBrand"`
-	Pickup      string `json:"pickup"`
-	Destination string `json:"destination"`
-	CreatedAt   string `json:"createdAt"`
-	UpdatedAt   string `json:"updatedAt"`
+	ID          string  `json:"id"`
+	CustomerID  string  `json:"customerId"`
+	Name        string  `json:"name"`
+	Phone       string  `json:"phone"`
+	OrderType   string  `json:"orderType"`
+	Fare        int64   `json:"fare"`
+	Status      string  `json:"status"`
+	PaymentID   string  `json:"paymentId"`
+	CardLast4   string  `json:"cardLast4"`
+	CardBrand   string  `json:"cardBrand"`
+	Pickup      string  `json:"pickup"`
+	Destination string  `json:"destination"`
+	PickupAt    *string `json:"pickupAt"` // null = as soon as possible
+	Note        string  `json:"note"`
+	PickedUpAt  *string `json:"pickedUpAt"`
+	CreatedAt   string  `json:"createdAt"`
+	UpdatedAt   string  `json:"updatedAt"`
 }
 
 // View is the order's API representation.
@@ -161,8 +207,16 @@ func (o Order) View() OrderView {
 	return OrderView{
 		ID: o.ID, CustomerID: o.CustomerID, Name: o.Name, Phone: o.Phone, OrderType: o.OrderType,
 		Fare: o.Fare, Status: o.Status, PaymentID: o.PaymentID, CardLast4: o.CardLast4, CardBrand: o.CardBrand,
-		Pickup: o.Pickup, Destination: o.Destination, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
+		Pickup: o.Pickup, Destination: o.Destination, PickupAt: nullable(o.PickupAt), Note: o.Note,
+		PickedUpAt: nullable(o.PickedUpAt), CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
 	}
+}
+
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 // PaymentInfo is what a paid order keeps of its payment (never the card number).

@@ -34,7 +34,7 @@ func TestFare(t *testing.T) {
 
 func TestNormalizeValid(t *testing.T) {
 	in := PlaceOrderRequest{Name: "  Kim  ", Phone: " +821012345678 ", OrderType: "prime", CardNo: "4111-1111 1111-1111", Pickup: " A ", Destination: "B"}
-	got, err := in.Normalize()
+	got, err := in.Normalize(testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,8 +52,8 @@ func TestNormalizeLanguage(t *testing.T) {
 		{"+14155550100", "ko", "ko"},
 	}
 	for _, tt := range tests {
-		r := PlaceOrderRequest{Name: "Kim", Phone: tt.phone, OrderType: "basic", CardNo: "4111111111111111", Language: tt.language}
-		got, err := r.Normalize()
+		r := PlaceOrderRequest{Name: "Kim", Phone: tt.phone, OrderType: "basic", CardNo: "4111111111111111", Pickup: "A", Language: tt.language}
+		got, err := r.Normalize(testNow)
 		if err != nil || got.Language != tt.want {
 			t.Errorf("%s %q: language %q (%v), want %q", tt.phone, tt.language, got.Language, err, tt.want)
 		}
@@ -64,7 +64,7 @@ func TestNormalizeLanguage(t *testing.T) {
 }
 
 func TestNormalizeNamesTheField(t *testing.T) {
-	valid := PlaceOrderRequest{Name: "Kim", Phone: "+821012345678", OrderType: "basic", CardNo: "4111111111111111"}
+	valid := PlaceOrderRequest{Name: "Kim", Phone: "+821012345678", OrderType: "basic", CardNo: "4111111111111111", Pickup: "Gangnam Station"}
 	tests := []struct {
 		field  string
 		mutate func(r *PlaceOrderRequest)
@@ -79,6 +79,15 @@ func TestNormalizeNamesTheField(t *testing.T) {
 		{"cardNo", func(r *PlaceOrderRequest) { r.CardNo = "42" }},
 		{"cardNo", func(r *PlaceOrderRequest) { r.CardNo = "4111x11111111111" }},
 		{"pickup", func(r *PlaceOrderRequest) { r.Pickup = strings.Repeat("p", 201) }},
+		{"pickup", func(r *PlaceOrderRequest) { r.Pickup = "" }},
+		{"pickup", func(r *PlaceOrderRequest) { r.Pickup = "   " }},
+		{"note", func(r *PlaceOrderRequest) { r.Note = strings.Repeat("n", 201) }},
+		{"pickupAt", func(r *PlaceOrderRequest) { r.PickupAt = "tomorrow" }},
+		{"pickupAt", func(r *PlaceOrderRequest) { r.PickupAt = "2026-03-01T12:00:00" }},
+		{"pickupAt", func(r *PlaceOrderRequest) { r.PickupAt = "2026-03-01 12:00:00+09:00" }},
+		{"pickupAt", func(r *PlaceOrderRequest) { r.PickupAt = "2026-03-01T09:00:00+09:00" }}, // in the past
+		{"pickupAt", func(r *PlaceOrderRequest) { r.PickupAt = "2026-03-01T12:09:59Z" }},      // 9:59 ahead
+		{"pickupAt", func(r *PlaceOrderRequest) { r.PickupAt = "2026-03-08T12:00:01Z" }},      // beyond 7 days
 		{"destination", func(r *PlaceOrderRequest) { r.Destination = strings.Repeat("d", 201) }},
 		{"language", func(r *PlaceOrderRequest) { r.Language = "fr" }},
 		{"language", func(r *PlaceOrderRequest) { r.Language = "KO" }},
@@ -86,19 +95,42 @@ func TestNormalizeNamesTheField(t *testing.T) {
 	for _, tt := range tests {
 		r := valid
 		tt.mutate(&r)
-		_, err := r.Normalize()
+		_, err := r.Normalize(testNow)
 		e, ok := apperr.As(err)
 		if !ok || e.Kind != apperr.KindValidation || e.Field != tt.field {
 			t.Errorf("%s: Normalize error = %v, want a validation error on %s", tt.field, err, tt.field)
 		}
 	}
-	if _, err := valid.Normalize(); err != nil {
+	if _, err := valid.Normalize(testNow); err != nil {
 		t.Errorf("valid request rejected: %v", err)
 	}
 	edge := valid
-	edge.Name, edge.Pickup = strings.Repeat("가", 100), strings.Repeat("p", 200)
-	if _, err := edge.Normalize(); err != nil {
+	edge.Name, edge.Pickup, edge.Note = strings.Repeat("가", 100), strings.Repeat("p", 200), strings.Repeat("n", 200)
+	if _, err := edge.Normalize(testNow); err != nil {
 		t.Errorf("limits are inclusive: %v", err)
+	}
+}
+
+// testNow is the clock of the pickup-time tests: 2026-03-01 12:00 UTC.
+var testNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+func TestNormalizePickupAt(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"2026-03-01T12:10:00Z", "2026-03-01T12:10:00.000Z"},
+		{"2026-03-01T21:30:00+09:00", "2026-03-01T12:30:00.000Z"},
+		{" 2026-03-08T21:00:00+09:00 ", "2026-03-08T12:00:00.000Z"},
+		{"2026-03-02T08:15:30.5-05:00", "2026-03-02T13:15:30.500Z"},
+	}
+	for _, tt := range tests {
+		r := PlaceOrderRequest{Name: "Kim", Phone: "+821012345678", OrderType: "basic", CardNo: "4111111111111111", Pickup: "A", PickupAt: tt.in}
+		got, err := r.Normalize(testNow)
+		if err != nil || got.PickupAt != tt.want {
+			t.Errorf("pickupAt %q → %q (%v), want %q", tt.in, got.PickupAt, err, tt.want)
+		}
+		if o := NewOrder("o1", "alice", got, 3800, "", testNow); o.PickupAt != tt.want {
+			t.Errorf("order row pickupAt %q, want %q", o.PickupAt, tt.want)
+		}
 	}
 }
 
@@ -130,6 +162,8 @@ func TestFingerprintDependsOnEveryField(t *testing.T) {
 		func(r *PlaceOrderRequest) { r.CardNo = "5555555555554444" },
 		func(r *PlaceOrderRequest) { r.Pickup = "x" },
 		func(r *PlaceOrderRequest) { r.Destination = "y" },
+		func(r *PlaceOrderRequest) { r.PickupAt = "2026-03-01T12:30:00.000Z" },
+		func(r *PlaceOrderRequest) { r.Note = "gate 3" },
 	}
 	for i, mutate := range variants {
 		r := base

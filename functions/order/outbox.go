@@ -35,6 +35,8 @@ func DeriveEvents(rec events.DynamoDBEventRecord) ([]contracts.Event, error) {
 		return []contracts.Event{&contracts.OrderPlaced{
 			Meta:    contracts.Meta{CorrelationID: o.CorrelationID},
 			OrderID: o.ID, CustomerID: o.CustomerID, OrderType: o.OrderType, Fare: o.Fare, PaymentID: o.PaymentID,
+			Pickup: o.Pickup, Destination: o.Destination, PickupAt: o.PickupAt, Note: o.Note,
+			CustomerName: o.Name, CustomerPhone: o.Phone,
 		}}, nil
 	case StatusCanceled:
 		if o.ID == "" || o.CustomerID == "" {

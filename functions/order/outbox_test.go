@@ -14,6 +14,7 @@ func orderImage(t *testing.T, status string, mutate ...func(*Order)) map[string]
 	o := Order{
 		ID: "o1", Entity: entityOrder, OrderID: "o1", CustomerID: "alice", Name: "Kim", Phone: "+821012345678",
 		OrderType: "prime", Fare: 5700, Status: status, CorrelationID: "corr-o1", Version: 2,
+		Pickup: "Gangnam Station", Destination: "Seoul Station", PickupAt: "2026-11-30T09:00:00.000Z", Note: "gate 3",
 		CreatedAt: "2026-11-30T00:00:00.000Z", UpdatedAt: "2026-11-30T00:00:01.000Z",
 	}
 	switch status {
@@ -36,7 +37,11 @@ func TestDeriveEvents(t *testing.T) {
 	placed := &contracts.OrderPlaced{
 		Meta:    contracts.Meta{CorrelationID: "corr-o1"},
 		OrderID: "o1", CustomerID: "alice", OrderType: "prime", Fare: 5700, PaymentID: "pay-o1",
+		Pickup: "Gangnam Station", Destination: "Seoul Station", PickupAt: "2026-11-30T09:00:00.000Z", Note: "gate 3",
+		CustomerName: "Kim", CustomerPhone: "+821012345678",
 	}
+	asap := *placed
+	asap.PickupAt = ""
 	canceled := &contracts.OrderCanceled{Meta: contracts.Meta{CorrelationID: "corr-o1"}, OrderID: "o1", CustomerID: "alice"}
 	tests := []struct {
 		name      string
@@ -47,6 +52,8 @@ func TestDeriveEvents(t *testing.T) {
 	}{
 		{"a new order awaits its payment: nothing", "INSERT", nil, orderImage(t, StatusPendingPayment), nil, false},
 		{"paid", "MODIFY", orderImage(t, StatusPendingPayment), orderImage(t, StatusPaid), placed, false},
+		{"paid, as soon as possible", "MODIFY", orderImage(t, StatusPendingPayment), orderImage(t, StatusPaid, func(o *Order) { o.PickupAt = "" }), &asap, false},
+		{"picked up: nothing", "MODIFY", orderImage(t, StatusPaid), orderImage(t, StatusPaid, func(o *Order) { o.PickedUpAt = "2026-11-30T09:01:00.000Z" }), nil, false},
 		{"declined: nothing", "MODIFY", orderImage(t, StatusPendingPayment), orderImage(t, StatusDeclined), nil, false},
 		{"canceled", "MODIFY", orderImage(t, StatusPaid), orderImage(t, StatusCanceled), canceled, false},
 		{"parked by the sweep: nothing", "MODIFY", orderImage(t, StatusPendingPayment), orderImage(t, StatusPendingPayment, func(o *Order) { o.PendingShard = "" }), nil, false},

@@ -30,7 +30,7 @@ func (s *Service) Place(ctx context.Context, caller auth.Identity, req PlaceOrde
 	if err := caller.Require(auth.RoleCustomer); err != nil {
 		return OrderView{}, err
 	}
-	n, err := req.Normalize()
+	n, err := req.Normalize(s.now())
 	if err != nil {
 		return OrderView{}, err
 	}

@@ -58,10 +58,10 @@ func TestPlaceOrderChargesTheGradeFare(t *testing.T) {
 }
 
 func TestPlaceOrderRejectsBadInput(t *testing.T) {
-	valid := map[string]string{"name": `"Kim"`, "phone": `"+821012345678"`, "orderType": `"basic"`, "cardNo": `"4111111111111111"`}
+	valid := map[string]string{"name": `"Kim"`, "phone": `"+821012345678"`, "orderType": `"basic"`, "cardNo": `"4111111111111111"`, "pickup": `"Gangnam Station"`}
 	body := func(field, value string) string {
 		parts := []string{}
-		for _, k := range []string{"name", "phone", "orderType", "cardNo"} {
+		for _, k := range []string{"name", "phone", "orderType", "cardNo", "pickup"} {
 			v := valid[k]
 			if k == field {
 				v = value
@@ -87,6 +87,15 @@ func TestPlaceOrderRejectsBadInput(t *testing.T) {
 		{"short card", "cardNo", body("cardNo", `"411111"`)},
 		{"long pickup", "pickup", body("pickup", `"`+strings.Repeat("p", 201)+`"`)},
 		{"long destination", "destination", body("destination", `"`+strings.Repeat("d", 201)+`"`)},
+		{"missing pickup", "pickup", body("pickup", "")},
+		{"blank pickup", "pickup", body("pickup", `"  "`)},
+		{"long note", "note", body("note", `"`+strings.Repeat("n", 201)+`"`)},
+		{"pickupAt in the past", "pickupAt", body("pickupAt", `"2020-01-01T09:00:00+09:00"`)},
+		{"pickupAt too soon", "pickupAt", body("pickupAt", fmt.Sprintf("%q", time.Now().Add(5*time.Minute).Format(time.RFC3339)))},
+		{"pickupAt too far ahead", "pickupAt", body("pickupAt", fmt.Sprintf("%q", time.Now().Add(8*24*time.Hour).Format(time.RFC3339)))},
+		{"pickupAt without offset", "pickupAt", body("pickupAt", `"2030-01-01T09:00:00"`)},
+		{"pickupAt unparseable", "pickupAt", body("pickupAt", `"tomorrow morning"`)},
+		{"pickupAt a number", "pickupAt", body("pickupAt", `1767225600`)},
 		{"client fare", "fare", body("fare", `1`)},
 		{"number name", "name", body("name", `12`)},
 		{"malformed", "", `{"name":`},

@@ -23,6 +23,8 @@ type Store interface {
 	MarkPaid(ctx context.Context, id string, p PaymentInfo, at time.Time) (Order, error)
 	MarkDeclined(ctx context.Context, id, reason string, at time.Time) (Order, error)
 	MarkCanceled(ctx context.Context, id string, at time.Time) (Order, error)
+	// MarkPickedUp records the pickup on a PAID order not yet picked up (else ErrWrongState).
+	MarkPickedUp(ctx context.Context, id string, at time.Time) (Order, error)
 	// ListPending lists orders still in the pending index that were created before createdBefore.
 	ListPending(ctx context.Context, createdBefore string, limit int) ([]Order, error)
 	// Park takes a PENDING_PAYMENT order with no payment out of the pending index (if still at version);

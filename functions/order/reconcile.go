@@ -49,5 +49,8 @@ func newConsumer(svc *Service, logger *slog.Logger) consumer.Consumer {
 		contracts.NamePaymentApproved: consumer.On(func(e *contracts.PaymentApproved) bool {
 			return e.OrderID != "" && e.PaymentID != ""
 		}, svc.PaymentApproved),
+		contracts.NameReservationPickedUp: consumer.On(func(e *contracts.ReservationPickedUp) bool {
+			return e.OrderID != ""
+		}, svc.ReservationPickedUp),
 	}}
 }

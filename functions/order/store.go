@@ -80,10 +80,17 @@ func (s *DynamoStore) MarkCanceled(ctx context.Context, id string, at time.Time)
 	return s.update(ctx, id, StatusPaid, StatusCanceled, at, nil, "")
 }
 
+// MarkPickedUp records the pickup on a PAID order; the status stays PAID.
+func (s *DynamoStore) MarkPickedUp(ctx context.Context, id string, at time.Time) (Order, error) {
+	return s.updateIf(ctx, id, StatusPaid, StatusPaid, at, map[string]types.AttributeValue{
+		"pickedUpAt": str(formatTime(at)),
+	}, "", "attribute_not_exists(#pickedUpAt)", nil, map[string]string{"#pickedUpAt": "pickedUpAt"})
+}
+
 // Park takes a PENDING_PAYMENT order out of the pending index, only if it is still at version.
 func (s *DynamoStore) Park(ctx context.Context, id string, version int64, at time.Time) error {
 	_, err := s.updateIf(ctx, id, StatusPendingPayment, StatusPendingPayment, at, nil, attrPendingShard,
-		"#version = :version", map[string]types.AttributeValue{":version": &types.AttributeValueMemberN{Value: strconv.FormatInt(version, 10)}})
+		"#version = :version", map[string]types.AttributeValue{":version": &types.AttributeValueMemberN{Value: strconv.FormatInt(version, 10)}}, nil)
 	return err
 }
 
@@ -131,12 +138,12 @@ func (s *DynamoStore) ListPending(ctx context.Context, createdBefore string, lim
 }
 
 func (s *DynamoStore) update(ctx context.Context, id, from, to string, at time.Time, set map[string]types.AttributeValue, remove string) (Order, error) {
-	return s.updateIf(ctx, id, from, to, at, set, remove, "", nil)
+	return s.updateIf(ctx, id, from, to, at, set, remove, "", nil, nil)
 }
 
 // updateIf sets status to `to` (plus the extra attributes, minus remove) only if the order is in `from`
 // and the extra condition holds, bumping version; ErrWrongState when it is not (or does not exist).
-func (s *DynamoStore) updateIf(ctx context.Context, id, from, to string, at time.Time, set map[string]types.AttributeValue, remove, cond string, condValues map[string]types.AttributeValue) (Order, error) {
+func (s *DynamoStore) updateIf(ctx context.Context, id, from, to string, at time.Time, set map[string]types.AttributeValue, remove, cond string, condValues map[string]types.AttributeValue, condNames map[string]string) (Order, error) {
 	names := map[string]string{"#id": "id", "#status": "status", "#updatedAt": "updatedAt", "#version": "version"}
 	values := map[string]types.AttributeValue{
 		":from": str(from), ":to": str(to), ":at": str(formatTime(at)),
@@ -159,6 +166,9 @@ func (s *DynamoStore) updateIf(ctx context.Context, id, from, to string, at time
 		condition += " AND " + cond
 		for k, v := range condValues {
 			values[k] = v
+		}
+		for k, v := range condNames {
+			names[k] = v
 		}
 	}
 	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{

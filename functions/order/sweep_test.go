@@ -136,7 +136,7 @@ func TestResumingAParkedOrderWatchesItAgain(t *testing.T) {
 	if err := e.store.Create(context.Background(), parked); err != nil {
 		t.Fatal(err)
 	}
-	n, err := PlaceOrderRequest{Name: "Lee", Phone: "+821099998888", OrderType: "basic", CardNo: testCard}.Normalize()
+	n, err := PlaceOrderRequest{Name: "Lee", Phone: "+821099998888", OrderType: "basic", CardNo: testCard, Pickup: "Seoul Station"}.Normalize(time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,9 +10,9 @@ type Spec struct {
 
 // Catalog lists every event the system publishes.
 var Catalog = []Spec{
-	{Name: NameOrderPlaced, Source: SourceOrder, External: "integration point for analytics and partners; the mypage view is fed by the Orders table stream"},
+	{Name: NameOrderPlaced, Source: SourceOrder, Consumers: []string{"ReservationFunction"}},
 	{Name: NameOrderCanceled, Source: SourceOrder, Consumers: []string{"ReservationFunction"}},
-	{Name: NamePaymentApproved, Source: SourcePayment, Consumers: []string{"ReservationFunction", "OrderFunction"}},
+	{Name: NamePaymentApproved, Source: SourcePayment, Consumers: []string{"OrderFunction"}},
 	{Name: NamePaymentCanceled, Source: SourcePayment, External: "integration point for accounting; refunds are synchronous in the cancel request"},
 	{Name: NameReservationRequested, Source: SourceReservation, External: "integration point for dispatch screens; managers read the Reservations table"},
 	{Name: NameReservationConfirmed, Source: SourceReservation, Consumers: []string{"TaxiFunction"}},
@@ -20,4 +20,6 @@ var Catalog = []Spec{
 	{Name: NameTaxiAssigned, Source: SourceTaxi, Consumers: []string{"ReservationFunction"}},
 	{Name: NameTaxiAssignmentRejected, Source: SourceTaxi, Consumers: []string{"ReservationFunction"}},
 	{Name: NameTaxiReleased, Source: SourceTaxi, Consumers: []string{"ReservationFunction"}},
+	{Name: NameReservationPickedUp, Source: SourceReservation, Consumers: []string{"OrderFunction"}},
+	{Name: NameReservationCompleted, Source: SourceReservation, Consumers: []string{"TaxiFunction"}},
 }

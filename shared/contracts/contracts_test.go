@@ -10,6 +10,7 @@ import (
 var allEvents = []Event{
 	&OrderPlaced{}, &OrderCanceled{}, &PaymentApproved{}, &PaymentCanceled{}, &ReservationRequested{},
 	&ReservationConfirmed{}, &ReservationCanceled{}, &TaxiAssigned{}, &TaxiAssignmentRejected{}, &TaxiReleased{},
+	&ReservationPickedUp{}, &ReservationCompleted{},
 }
 
 func TestCatalogCoversEveryEvent(t *testing.T) {

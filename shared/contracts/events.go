@@ -12,16 +12,26 @@ const (
 	NameTaxiAssigned           = "TaxiAssigned"
 	NameTaxiAssignmentRejected = "TaxiAssignmentRejected"
 	NameTaxiReleased           = "TaxiReleased"
+	NameReservationPickedUp    = "ReservationPickedUp"
+	NameReservationCompleted   = "ReservationCompleted"
 )
 
-// OrderPlaced: a customer's order was paid and taken.
+// OrderPlaced: a customer's order was paid and taken. It carries what the taxi company needs to dispatch
+// it: where, when (PickupAt "" = as soon as possible, else UTC with milliseconds), the note for the driver
+// and whom to call. CustomerPhone is personal data: consumers never log it.
 type OrderPlaced struct {
 	Meta
-	OrderID    string `json:"orderId"`
-	CustomerID string `json:"customerId"`
-	OrderType  string `json:"orderType"`
-	Fare       int64  `json:"fare"`
-	PaymentID  string `json:"paymentId"`
+	OrderID       string `json:"orderId"`
+	CustomerID    string `json:"customerId"`
+	OrderType     string `json:"orderType"`
+	Fare          int64  `json:"fare"`
+	PaymentID     string `json:"paymentId"`
+	Pickup        string `json:"pickup"`
+	Destination   string `json:"destination,omitempty"`
+	PickupAt      string `json:"pickupAt,omitempty"`
+	Note          string `json:"note,omitempty"`
+	CustomerName  string `json:"customerName"`
+	CustomerPhone string `json:"customerPhone"`
 }
 
 func (*OrderPlaced) EventName() string   { return NameOrderPlaced }
@@ -99,12 +109,14 @@ type ReservationCanceled struct {
 func (*ReservationCanceled) EventName() string   { return NameReservationCanceled }
 func (*ReservationCanceled) EventSource() string { return SourceReservation }
 
-// TaxiAssigned: one unit of the taxi's availability is now held by the reservation.
+// TaxiAssigned: one unit of the taxi's availability is now held by the reservation. DriverID is the
+// driver who registered the taxi: the one who may pick the customer up and complete the ride.
 type TaxiAssigned struct {
 	Meta
 	ReservationID string `json:"reservationId"`
 	TaxiID        string `json:"taxiId"`
 	TaxiName      string `json:"taxiName"`
+	DriverID      string `json:"driverId,omitempty"`
 	Attempt       int    `json:"attempt"`
 }
 
@@ -132,3 +144,25 @@ type TaxiReleased struct {
 
 func (*TaxiReleased) EventName() string   { return NameTaxiReleased }
 func (*TaxiReleased) EventSource() string { return SourceTaxi }
+
+// ReservationPickedUp: the driver picked the customer up; from now on the booking cannot be cancelled.
+type ReservationPickedUp struct {
+	Meta
+	ReservationID string `json:"reservationId"`
+	OrderID       string `json:"orderId"`
+	TaxiID        string `json:"taxiId"`
+}
+
+func (*ReservationPickedUp) EventName() string   { return NameReservationPickedUp }
+func (*ReservationPickedUp) EventSource() string { return SourceReservation }
+
+// ReservationCompleted: the ride is over; the taxi it held is available again.
+type ReservationCompleted struct {
+	Meta
+	ReservationID string `json:"reservationId"`
+	OrderID       string `json:"orderId"`
+	TaxiID        string `json:"taxiId"`
+}
+
+func (*ReservationCompleted) EventName() string   { return NameReservationCompleted }
+func (*ReservationCompleted) EventSource() string { return SourceReservation }
