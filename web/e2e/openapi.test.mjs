@@ -49,7 +49,7 @@ describe('API responses match api/openapi.yaml', { skip: skipReason }, () => {
 
   test('an order from placement to cancel, with its projections', async () => {
     const key = crypto.randomUUID();
-    const body = { name: 'Jung Hana', phone: uniquePhone(), orderType: 'platinum', cardNo: '4111111111111111' };
+    const body = { name: 'Jung Hana', phone: uniquePhone(), orderType: 'platinum', cardNo: '4111111111111111', pickup: 'Seoul Station' };
     const order = await conforms('POST', '/orders', '/orders', { bearer: customer, body, headers: { 'Idempotency-Key': key } }, 201);
     assert.equal(order.fare, 9500);
     const replay = await conforms('POST', '/orders', '/orders', { bearer: customer, body, headers: { 'Idempotency-Key': key } }, 201);
@@ -98,7 +98,7 @@ describe('API responses match api/openapi.yaml', { skip: skipReason }, () => {
   });
 
   test('order errors', async () => {
-    const body = { name: 'Han Seo', phone: uniquePhone(), orderType: 'basic', cardNo: '4111111111111111' };
+    const body = { name: 'Han Seo', phone: uniquePhone(), orderType: 'basic', cardNo: '4111111111111111', pickup: 'Jamsil Station' };
     const badPhone = await conforms('POST', '/orders', '/orders', { bearer: customer, body: { ...body, phone: '010-1234-5678' } }, 400);
     assert.equal(badPhone.error.field, 'phone');
     const unknownField = await conforms('POST', '/orders', '/orders', { bearer: customer, body: { ...body, fare: 1 } }, 400);

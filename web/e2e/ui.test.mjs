@@ -2,49 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { baseUrl, launch, screenshot, signIn, skipReason, unique, uniquePhone } from './helpers.mjs';
-
-/** Problems with labels and text contrast of what is on screen now (WCAG AA: 4.5:1 for text). */
-function auditPage() {
-  const problems = [];
-  const visible = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
-  for (const el of document.querySelectorAll('input, select, textarea, button')) {
-    if (!visible(el) && el.type !== 'radio') continue;
-    const name = el.labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || (el.tagName === 'BUTTON' && el.textContent.trim());
-    if (!name) problems.push(`unlabelled ${el.tagName.toLowerCase()}[name=${el.name}]`);
-  }
-  const parse = (c) => {
-    const m = c.match(/rgba?\(([^)]+)\)/);
-    if (!m) return null;
-    const [r, g, b, a = 1] = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
-    return { r, g, b, a };
-  };
-  const luminance = ({ r, g, b }) => {
-    const ch = (v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; };
-    return 0.2126 * ch(r) + 0.7152 * ch(g) + 0.0722 * ch(b);
-  };
-  const background = (el) => {
-    for (let cur = el; cur; cur = cur.parentElement) {
-      const bg = parse(getComputedStyle(cur).backgroundColor);
-      if (bg && bg.a > 0.5) return bg;
-    }
-    return { r: 255, g: 255, b: 255, a: 1 };
-  };
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  const seen = new Set();
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const el = node.parentElement;
-    if (!node.textContent.trim() || seen.has(el) || !visible(el) || el.closest('svg, [aria-hidden="true"]')) continue;
-    seen.add(el);
-    const style = getComputedStyle(el);
-    const fg = parse(style.color);
-    const bg = background(el);
-    const [l1, l2] = [luminance(fg), luminance(bg)].sort((a, b) => b - a);
-    const ratio = (l1 + 0.05) / (l2 + 0.05);
-    if (ratio < 4.5) problems.push(`contrast ${ratio.toFixed(2)} for "${node.textContent.trim().slice(0, 30)}" (${style.color} on rgb(${bg.r},${bg.g},${bg.b}))`);
-  }
-  return problems;
-}
+import { auditPage, baseUrl, launch, screenshot, signIn, skipReason, unique, uniquePhone } from './helpers.mjs';
 
 describe('console accessibility and language', { skip: skipReason }, () => {
   let browser;
@@ -163,6 +121,7 @@ describe('payment busy', { skip: skipReason }, () => {
       }
       await route.continue();
     });
+    await page.getByLabel('Pickup', { exact: true }).fill('Seoul Forest');
     await page.getByLabel('Name', { exact: true }).fill('Choi Yuna');
     await page.getByLabel('Mobile phone').fill(uniquePhone());
     await page.getByLabel('Card number').fill('4111111111111111');
