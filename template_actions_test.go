@@ -14,12 +14,13 @@ import (
 
 const modulePath = "github.com/calltaxi/call-taxi/"
 
-// dynamoActionsUsed is the set of DynamoDB IAM actions the non-test Go code of dir, and of every shared
-// package it imports (transitively), can perform: one per dynamodb.<Op>Input literal, plus the item
+// awsActionsUsed is the set of DynamoDB and SSM IAM actions the non-test Go code of dir, and of every
+// shared package it imports (transitively), can perform: one per dynamodb.<Op>Input or ssm.<Op>Input
+// literal, plus the item
 // actions a TransactWriteItems entry needs (Put → PutItem, Update → UpdateItem, Delete → DeleteItem,
 // ConditionCheck → ConditionCheckItem; DynamoDB developer guide "Using IAM policies with DynamoDB
 // transactions").
-func dynamoActionsUsed(t *testing.T, dir string) map[string]bool {
+func awsActionsUsed(t *testing.T, dir string) map[string]bool {
 	t.Helper()
 	used := map[string]bool{}
 	seen := map[string]bool{}
@@ -52,9 +53,9 @@ func dynamoActionsUsed(t *testing.T, dir string) map[string]bool {
 				switch x := n.(type) {
 				case *ast.CompositeLit:
 					if sel, ok := x.Type.(*ast.SelectorExpr); ok {
-						if pkg, ok := sel.X.(*ast.Ident); ok && pkg.Name == "dynamodb" {
+						if pkg, ok := sel.X.(*ast.Ident); ok && (pkg.Name == "dynamodb" || pkg.Name == "ssm") {
 							if op, ok := strings.CutSuffix(sel.Sel.Name, "Input"); ok {
-								used["dynamodb:"+op] = true
+								used[pkg.Name+":"+op] = true
 							}
 						}
 					}
@@ -79,17 +80,17 @@ func dynamoActionsUsed(t *testing.T, dir string) map[string]bool {
 	return used
 }
 
-// Least privilege, checked against the code: every DynamoDB action a function's role grants is one its
-// code performs. (Resource scoping is checkLeastPrivilege's.)
-func TestRolesGrantOnlyDynamoActionsTheCodeUses(t *testing.T) {
+// Least privilege, checked against the code: every DynamoDB and SSM action a function's role grants is
+// one its code performs. (Resource scoping is checkLeastPrivilege's.)
+func TestRolesGrantOnlyDynamoAndSSMActionsTheCodeUses(t *testing.T) {
 	repo := loadRepo(t, ".")
 	checked := 0
 	for _, fn := range repo.tpl.functions() {
-		used := dynamoActionsUsed(t, filepath.Join("functions", functionFolder(fn)))
+		used := awsActionsUsed(t, filepath.Join("functions", functionFolder(fn)))
 		for _, policy := range valueList(repo.tpl.functionProperties(fn)["Policies"]) {
 			for _, st := range valueList(asMap(policy)["Statement"]) {
 				for _, action := range stringList(asMap(st)["Action"]) {
-					if !strings.HasPrefix(action, "dynamodb:") || strings.HasPrefix(action, "dynamodb:DescribeStream") {
+					if !(strings.HasPrefix(action, "dynamodb:") || strings.HasPrefix(action, "ssm:")) || strings.HasPrefix(action, "dynamodb:DescribeStream") {
 						continue
 					}
 					checked++
@@ -101,12 +102,15 @@ func TestRolesGrantOnlyDynamoActionsTheCodeUses(t *testing.T) {
 		}
 	}
 	if checked == 0 {
-		t.Fatal("no DynamoDB action checked")
+		t.Fatal("no DynamoDB or SSM action checked")
 	}
 }
 
-func TestDynamoActionsUsedReadsTheCode(t *testing.T) {
-	used := dynamoActionsUsed(t, filepath.Join("functions", "taxi"))
+func TestAWSActionsUsedReadsTheCode(t *testing.T) {
+	used := awsActionsUsed(t, filepath.Join("functions", "taxi"))
+	if used := awsActionsUsed(t, filepath.Join("functions", "order")); !used["ssm:GetParameter"] {
+		t.Errorf("order's code reads its runtime configuration with ssm:GetParameter (shared/runtimeconfig); found %v", used)
+	}
 	for _, want := range []string{"dynamodb:Scan", "dynamodb:TransactWriteItems", "dynamodb:PutItem", "dynamodb:UpdateItem"} {
 		if !used[want] {
 			t.Errorf("taxi's code should use %s; found %v", want, slices.Sorted(func(yield func(string) bool) {

@@ -137,6 +137,17 @@ func (r *repoUnderTest) ownedResources(fn, service string) map[string]bool {
 			}
 		}
 		return owned
+	case "ssm":
+		// Only the runtime configuration parameters its environment names (shared/runtimeconfig).
+		owned := map[string]bool{}
+		for _, v := range r.tpl.functionEnvironment(fn) {
+			for _, id := range referencedNames(v) {
+				if r.tpl.resources[id]["Type"] == "AWS::SSM::Parameter" {
+					owned[id] = true
+				}
+			}
+		}
+		return owned
 	case "events":
 		return r.resourceSet("AWS::Events::EventBus")
 	case "sqs":

@@ -238,3 +238,55 @@ func TestTranslatedRolesReachOnlyTheirFunctionsResources(t *testing.T) {
 		}
 	}
 }
+
+// Configuration that takes effect: a changed parameter must reach the code behind `live`. SAM names a
+// published version by hashing the unresolved function properties, so a value passed in Environment never
+// makes a new version; values that must change at run time are read from Parameter Store instead, and the
+// environment holds only their names — identical for every parameter value.
+func TestTranslatedParameterChangeReachesLive(t *testing.T) {
+	runtimeConfig := []string{"MinTaxiPrice", "PaymentGatewayUrl", "SmsSenderId"}
+	before, after := translate(t), translate(t, "MinTaxiPrice=5000", "PaymentGatewayUrl=https://pay.example.com", "SmsSenderId=OtherTaxi")
+	if diff := versionIDs(before); !slices.Equal(diff, versionIDs(after)) {
+		t.Logf("versions differ: %v vs %v", diff, versionIDs(after))
+	}
+	for _, fn := range loadRepo(t, ".").tpl.functions() {
+		env := asMap(asMap(before.Resources[fn].Properties["Environment"])["Variables"])
+		for name, v := range env {
+			for _, param := range runtimeConfig {
+				if slices.Contains(references(v), param) {
+					t.Errorf("%s reads %s from its environment (%s): a change would update $LATEST but never `live`", fn, param, name)
+				}
+			}
+		}
+	}
+	// Each value reaches the code through its SSM parameter, which the new value updates in place, and
+	// which the function that names it may read.
+	readers := map[string]string{}
+	for _, id := range before.ofType("AWS::SSM::Parameter") {
+		refs := references(before.Resources[id].Properties["Value"])
+		if len(refs) != 1 || !slices.Contains(runtimeConfig, refs[0]) {
+			continue
+		}
+		if a, b := before.Resources[id].Properties["Name"], after.Resources[id].Properties["Name"]; fmt.Sprint(a) != fmt.Sprint(b) {
+			t.Errorf("%s: the Name changes with the value (%v → %v): CloudFormation would replace it", id, a, b)
+		}
+		for _, fn := range before.ofType("AWS::Lambda::Function") {
+			env := asMap(asMap(before.Resources[fn].Properties["Environment"])["Variables"])
+			for _, v := range env {
+				if slices.Contains(references(v), id) {
+					readers[refs[0]] = fn
+					if !roleAllows(before, fn+"Role", "ssm:GetParameter", id) {
+						t.Errorf("%s names %s in its environment, but %sRole may not ssm:GetParameter it", fn, id, fn)
+					}
+				}
+			}
+		}
+	}
+	for _, param := range runtimeConfig {
+		if readers[param] == "" {
+			t.Errorf("no function reads %s through an AWS::SSM::Parameter named in its environment", param)
+		}
+	}
+}
+
+func versionIDs(tr *translated) []string { return tr.ofType("AWS::Lambda::Version") }
