@@ -20,7 +20,7 @@ lower = $(shell printf '%s' '$(1)' | tr '[:upper:]' '[:lower:]')
 FOLDER_PaymentRecords := payment
 folder = $(or $(FOLDER_$(1)),$(call lower,$(1)))
 
-.PHONY: help build $(BUILD_TARGETS) test fuzz test-browser screenshots fmt vet tidy run bench chaos redrive redrive-aws add-user clean
+.PHONY: help build $(BUILD_TARGETS) test fuzz test-browser screenshots fmt vet tidy run bench soak chaos redrive redrive-aws add-user clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
@@ -92,6 +92,10 @@ run: ## start the local cloud: make run ARGS='...'
 
 bench: ## load test against the local cloud: make bench ARGS='...'
 	go run ./bench $(ARGS)
+
+SOAK ?= 100000
+soak: ## memory/disk/CPU soak: SOAK bookings (default 100000) at 8 concurrent, then RSS, data dir vs live snapshot, CPU first vs last 1,000, restart after kill -9: make soak SOAK=20000 ARGS='...'
+	go run ./bench -soak $(SOAK) $(ARGS)
 
 chaos: ## load test with injected failures: make chaos ARGS='...'
 	go run ./bench -chaos $(ARGS)

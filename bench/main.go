@@ -48,6 +48,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if opts.auditOnly {
 		return auditOnly(ctx, opts, out)
 	}
+	if opts.soak > 0 {
+		return soak(ctx, opts, logger, out)
+	}
 	result, err := harness(ctx, opts, logger, out)
 	if err != nil {
 		return err

@@ -43,6 +43,8 @@ type options struct {
 	cancelShare      float64
 	confirmShare     float64
 	slowPaymentMs    int
+	soak             int // bookings of a soak run (0 = none)
+	soakHeapEvery    int
 }
 
 // argList collects a repeatable flag's values verbatim.
@@ -95,6 +97,8 @@ func parseOptions(args []string) (options, error) {
 	fs.Float64Var(&o.giveUpShare, "give-up", 0.3, "share of customers who walk away after their first 503 (chaos)")
 	fs.Float64Var(&o.noKeyShare, "no-key", 0.2, "share of order requests without an Idempotency-Key (chaos)")
 	fs.IntVar(&o.slowPaymentMs, "slow-payment-ms", 0, "chaos: simulated gateway latency (PaymentGatewayLatencyMs); above ~12000 the order's payment call times out")
+	fs.IntVar(&o.soak, "soak", 0, "soak run (make soak): place this many bookings at -c (default 8) concurrent, then report the local cloud's RSS, data dir vs a snapshot of the live tables, CPU per booking of the first vs the last 1,000, and restart time after a kill -9")
+	fs.IntVar(&o.soakHeapEvery, "soak-every", 0, "soak: record RSS and data dir every n bookings (default N/10)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -114,6 +118,15 @@ func parseOptions(args []string) (options, error) {
 		}
 	} else {
 		o.cancelShare, o.confirmShare, o.giveUpShare, o.noKeyShare = 0, 0, 0, 0
+	}
+	if o.soak > 0 {
+		if !set["c"] {
+			o.concurrency = 8
+		}
+		o.readMix, o.lagEvery = 0, 0
+		if o.soak < 3000 {
+			return o, fmt.Errorf("-soak needs at least 3000 bookings (the first and last 1,000 are measured)")
+		}
 	}
 	if o.slowPaymentMs > 0 {
 		o.params = append(o.params, fmt.Sprintf("PaymentGatewayLatencyMs=%d", o.slowPaymentMs))
@@ -138,6 +151,9 @@ func parseOptions(args []string) (options, error) {
 }
 
 func (o options) mode() string {
+	if o.soak > 0 {
+		return fmt.Sprintf("soak-%d", o.soak)
+	}
 	if o.chaos {
 		return "chaos"
 	}

@@ -25,12 +25,17 @@ type Options struct {
 	Params       []string // Key=Value template parameter overrides
 	ExtraArgs    []string // more localcloud flags (e.g. -cpuprofile=FILE)
 	StartTimeout time.Duration
+	// DataDir, when set, is used as it is (not reset) instead of a throw-away one, e.g. to restart
+	// on the data of a killed local cloud; Binary then reuses that cloud's build.
+	DataDir string
+	Binary  string
 }
 
 // Cloud is a running local cloud.
 type Cloud struct {
 	URL     string // API base URL
 	DataDir string
+	Binary  string // the localcloud command it runs
 	Pid     int
 
 	tmp    string
@@ -49,12 +54,15 @@ func Start(ctx context.Context, opts Options) (*Cloud, error) {
 	if err != nil {
 		return nil, fmt.Errorf("temp dir: %w", err)
 	}
-	bin := filepath.Join(tmp, "localcloud")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./localcloud")
-	build.Dir = opts.RepoRoot
-	if out, err := build.CombinedOutput(); err != nil {
-		_ = os.RemoveAll(tmp)
-		return nil, fmt.Errorf("build localcloud: %w\n%s", err, out)
+	bin := opts.Binary
+	if bin == "" {
+		bin = filepath.Join(tmp, "localcloud")
+		build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./localcloud")
+		build.Dir = opts.RepoRoot
+		if out, err := build.CombinedOutput(); err != nil {
+			_ = os.RemoveAll(tmp)
+			return nil, fmt.Errorf("build localcloud: %w\n%s", err, out)
+		}
 	}
 	apiAddr, err := freeAddr()
 	if err != nil {
@@ -66,8 +74,12 @@ func Start(ctx context.Context, opts Options) (*Cloud, error) {
 		_ = os.RemoveAll(tmp)
 		return nil, err
 	}
-	c := &Cloud{URL: "http://" + apiAddr, DataDir: filepath.Join(tmp, "data"), tmp: tmp, log: &lockedBuffer{}, exited: make(chan struct{})}
+	c := &Cloud{URL: "http://" + apiAddr, DataDir: filepath.Join(tmp, "data"), Binary: bin, tmp: tmp, log: &lockedBuffer{}, exited: make(chan struct{})}
 	args := []string{"-root", opts.RepoRoot, "-api", apiAddr, "-services", servicesAddr, "-data", c.DataDir, "-reset", "-quiet", "-web", "-"}
+	if opts.DataDir != "" {
+		c.DataDir = opts.DataDir
+		args = []string{"-root", opts.RepoRoot, "-api", apiAddr, "-services", servicesAddr, "-data", c.DataDir, "-no-build", "-quiet", "-web", "-"}
+	}
 	for _, p := range opts.Params {
 		args = append(args, "-param", p)
 	}
@@ -135,6 +147,15 @@ func (c *Cloud) Stop() {
 		<-c.exited
 		_ = os.RemoveAll(c.tmp)
 	})
+}
+
+// Kill ends the local cloud's process group with SIGKILL, as a crash would, and keeps its data dir
+// (and build) for a restart; Stop still cleans up.
+func (c *Cloud) Kill() {
+	if err := syscall.Kill(-c.Pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
+		fmt.Fprintf(os.Stderr, "bench: kill localcloud group %d: %v\n", c.Pid, err)
+	}
+	<-c.exited
 }
 
 func freeAddr() (string, error) {

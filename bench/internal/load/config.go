@@ -30,6 +30,9 @@ type Config struct {
 	NoKeyShare   float64
 	ConfirmShare float64 // share of placed orders a manager confirms (chaos)
 	TaxiStock    int     // stock of each registered taxi
+	// MaxOrders ends the run once this many orders are placed (0 = run for Duration); customers
+	// already placing one finish it, so a few more may be placed.
+	MaxOrders int
 
 	LagSampleEvery int // every n-th placed order is polled until its mypage shows RESERVED (0 = none)
 	LagProbes      int // at most this many polls in flight

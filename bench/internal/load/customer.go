@@ -49,6 +49,9 @@ type customer struct {
 // An order still being retried when ctx ends is retried until drainCtx ends.
 func (c *customer) loop(ctx, drainCtx context.Context) {
 	for ctx.Err() == nil {
+		if max := c.r.cfg.MaxOrders; max > 0 && c.r.placedN.n.Load() >= int64(max) {
+			return
+		}
 		if len(c.orders) > 0 && c.rng.Float64() < c.r.cfg.ReadMix {
 			c.readMyPage()
 			continue
