@@ -32,7 +32,7 @@ import (
 // checkpointed; records it delivered but had not checkpointed may come again, as on AWS.
 
 const (
-	crashChildEnv = "DDBEMU_CRASH_CHILD"  // the data dir; set: this process is the child
+	crashChildEnv = "DDBEMU_CRASH_CHILD"   // the data dir; set: this process is the child
 	crashCompact  = "DDBEMU_CRASH_COMPACT" // "1": the child compacts continuously
 	crashConsumer = "esm"
 )
