@@ -20,7 +20,7 @@ const (
 	maxTaxiIDLength  = 128
 )
 
-// API serves the managers' reservation routes.
+// API serves the managers' reservation routes and the drivers' rides.
 type API struct {
 	service *Service
 }
@@ -28,9 +28,12 @@ type API struct {
 // Router returns the HTTP API router for the function's routes.
 func (a *API) Router(logger *slog.Logger) httpapi.Router {
 	return httpapi.Router{Logger: logger, Routes: map[string]httpapi.HandlerFunc{
-		"GET /reservations":               a.list,
-		"GET /reservations/{id}":          a.get,
-		"POST /reservations/{id}/confirm": a.confirm,
+		"GET /reservations":                a.list,
+		"GET /reservations/{id}":           a.get,
+		"POST /reservations/{id}/confirm":  a.confirm,
+		"POST /reservations/{id}/pickup":   a.pickup,
+		"POST /reservations/{id}/complete": a.complete,
+		"GET /assignments":                 a.assignments,
 	}}
 }
 
@@ -46,23 +49,35 @@ func (a *API) list(ctx context.Context, req events.APIGatewayV2HTTPRequest, call
 	if raw, ok := req.QueryStringParameters["status"]; ok {
 		s, valid := ParseStatus(raw)
 		if !valid {
-			return events.APIGatewayV2HTTPResponse{}, apperr.Invalid("status", "must be one of REQUESTED, ASSIGNING, CONFIRMED, CANCELED")
+			return events.APIGatewayV2HTTPResponse{}, apperr.Invalid("status", "must be one of REQUESTED, ASSIGNING, CONFIRMED, PICKED_UP, COMPLETED, CANCELED")
 		}
 		status = s
 	}
-	limit := defaultListLimit
-	if raw, ok := req.QueryStringParameters["limit"]; ok {
-		n, err := strconv.Atoi(raw)
-		if err != nil || n < 1 || n > maxListLimit {
-			return events.APIGatewayV2HTTPResponse{}, apperr.Invalid("limit", "must be an integer from 1 to %d", maxListLimit)
-		}
-		limit = n
+	limit, err := listLimit(req)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	items, err := a.service.List(ctx, status, limit)
+	date, ok := req.QueryStringParameters["date"]
+	if ok && date == "" {
+		return events.APIGatewayV2HTTPResponse{}, apperr.Invalid("date", "must be a date such as 2026-01-02")
+	}
+	items, err := a.service.List(ctx, status, date, limit)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	return httpapi.JSON(http.StatusOK, listResponse{Items: items}), nil
+}
+
+func listLimit(req events.APIGatewayV2HTTPRequest) (int, error) {
+	raw, ok := req.QueryStringParameters["limit"]
+	if !ok {
+		return defaultListLimit, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 1 || n > maxListLimit {
+		return 0, apperr.Invalid("limit", "must be an integer from 1 to %d", maxListLimit)
+	}
+	return n, nil
 }
 
 func (a *API) get(ctx context.Context, req events.APIGatewayV2HTTPRequest, caller auth.Identity) (events.APIGatewayV2HTTPResponse, error) {
@@ -108,4 +123,42 @@ func (a *API) confirm(ctx context.Context, req events.APIGatewayV2HTTPRequest, c
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	return httpapi.JSON(http.StatusAccepted, r), nil
+}
+
+func (a *API) pickup(ctx context.Context, req events.APIGatewayV2HTTPRequest, caller auth.Identity) (events.APIGatewayV2HTTPResponse, error) {
+	return a.driverStep(req, caller, func(id string) (*Reservation, error) { return a.service.PickUp(ctx, id, caller.Subject) })
+}
+
+func (a *API) complete(ctx context.Context, req events.APIGatewayV2HTTPRequest, caller auth.Identity) (events.APIGatewayV2HTTPResponse, error) {
+	return a.driverStep(req, caller, func(id string) (*Reservation, error) { return a.service.Complete(ctx, id, caller.Subject) })
+}
+
+func (a *API) driverStep(req events.APIGatewayV2HTTPRequest, caller auth.Identity, step func(id string) (*Reservation, error)) (events.APIGatewayV2HTTPResponse, error) {
+	if err := caller.Require(auth.RoleDriver); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	id, err := httpapi.PathParam(req, "id")
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	r, err := step(id)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return httpapi.JSON(http.StatusOK, r), nil
+}
+
+func (a *API) assignments(ctx context.Context, req events.APIGatewayV2HTTPRequest, caller auth.Identity) (events.APIGatewayV2HTTPResponse, error) {
+	if err := caller.Require(auth.RoleDriver); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	limit, err := listLimit(req)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	items, err := a.service.Assignments(ctx, caller.Subject, limit)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return httpapi.JSON(http.StatusOK, listResponse{Items: items}), nil
 }

@@ -14,9 +14,21 @@ import (
 func TestListReservations(t *testing.T) {
 	env := newTestEnv(t)
 	ctx := context.Background()
-	for i, status := range []string{StatusRequested, StatusRequested, StatusRequested, StatusConfirmed} {
-		env.seed(t, Reservation{ID: fmt.Sprintf("rsv-o%d", i), OrderID: fmt.Sprintf("o%d", i), Status: status,
-			CreatedAt: fmt.Sprintf("2025-01-0%dT00:00:00.000Z", i+1), UpdatedAt: "2025-01-09T00:00:00.000Z"})
+	// o0, o1: as soon as possible, booked 2025-01-01 and 01-02 (KST 09:00); o2: scheduled 2025-01-02
+	// 23:30 KST (14:30 UTC); o4: scheduled 2025-01-01 20:00 KST; o3: CONFIRMED.
+	rows := []struct {
+		status, createdAt, pickupAt string
+	}{
+		{StatusRequested, "2025-01-01T00:00:00.000Z", ""},
+		{StatusRequested, "2025-01-02T00:00:00.000Z", ""},
+		{StatusRequested, "2025-01-01T01:00:00.000Z", "2025-01-02T14:30:00.000Z"},
+		{StatusConfirmed, "2025-01-03T00:00:00.000Z", ""},
+		{StatusRequested, "2024-12-31T00:00:00.000Z", "2025-01-01T11:00:00.000Z"},
+	}
+	for i, r := range rows {
+		env.seed(t, Reservation{ID: fmt.Sprintf("rsv-o%d", i), OrderID: fmt.Sprintf("o%d", i), Status: r.status,
+			CreatedAt: r.createdAt, UpdatedAt: "2025-01-09T00:00:00.000Z", PickupAt: r.pickupAt,
+			PickupKey: pickupKey(r.pickupAt, r.createdAt), Pickup: "Gangnam", CustomerPhone: "+821012345678"})
 	}
 	tests := []struct {
 		name    string
@@ -26,9 +38,15 @@ func TestListReservations(t *testing.T) {
 		wantIDs []string
 		field   string
 	}{
-		{"default REQUESTED newest first", "[managers]", nil, 200, []string{"rsv-o2", "rsv-o1", "rsv-o0"}, ""},
+		{"default REQUESTED, as soon as possible first, then by pickup time", "[managers]", nil, 200, []string{"rsv-o0", "rsv-o1", "rsv-o4", "rsv-o2"}, ""},
 		{"by status", "[managers]", map[string]string{"status": "CONFIRMED"}, 200, []string{"rsv-o3"}, ""},
-		{"limit", "[managers]", map[string]string{"limit": "2"}, 200, []string{"rsv-o2", "rsv-o1"}, ""},
+		{"limit", "[managers]", map[string]string{"limit": "3"}, 200, []string{"rsv-o0", "rsv-o1", "rsv-o4"}, ""},
+		{"date in the company's zone", "[managers]", map[string]string{"date": "2025-01-02"}, 200, []string{"rsv-o1", "rsv-o2"}, ""},
+		{"date and limit", "[managers]", map[string]string{"date": "2025-01-01", "limit": "1"}, 200, []string{"rsv-o0"}, ""},
+		{"date with nothing", "[managers]", map[string]string{"date": "2025-02-01"}, 200, []string{}, ""},
+		{"bad date", "[managers]", map[string]string{"date": "2025-1-2"}, 400, nil, "date"},
+		{"empty date", "[managers]", map[string]string{"date": ""}, 400, nil, "date"},
+		{"new statuses filter", "[managers]", map[string]string{"status": "PICKED_UP"}, 200, []string{}, ""},
 		{"empty status", "[managers]", map[string]string{"status": "CANCELED"}, 200, []string{}, ""},
 		{"bad status", "[managers]", map[string]string{"status": "DONE"}, 400, nil, "status"},
 		{"lower-case status", "[managers]", map[string]string{"status": "requested"}, 400, nil, "status"},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/calltaxi/call-taxi/shared/apperr"
@@ -12,6 +13,8 @@ const (
 	StatusRequested = "REQUESTED"
 	StatusAssigning = "ASSIGNING"
 	StatusConfirmed = "CONFIRMED"
+	StatusPickedUp  = "PICKED_UP"
+	StatusCompleted = "COMPLETED"
 	StatusCanceled  = "CANCELED"
 )
 
@@ -21,7 +24,8 @@ const entityReservation = "reservation"
 // timeLayout is the contract's timestamp format: UTC, millisecond precision, sortable as a string.
 const timeLayout = "2006-01-02T15:04:05.000Z"
 
-// Reservation is one row of the Reservations table.
+// Reservation is one row of the Reservations table. Its JSON is what managers and the assigned driver
+// see (with the customer's phone): never give it to anyone else.
 type Reservation struct {
 	ID            string `dynamodbav:"id" json:"id"`
 	Entity        string `dynamodbav:"entity" json:"entity"`
@@ -29,8 +33,19 @@ type Reservation struct {
 	CustomerID    string `dynamodbav:"customerId" json:"customerId"`
 	OrderType     string `dynamodbav:"orderType,omitempty" json:"orderType,omitempty"`
 	Status        string `dynamodbav:"status" json:"status"`
+	Pickup        string `dynamodbav:"pickup,omitempty" json:"pickup"`
+	Destination   string `dynamodbav:"destination,omitempty" json:"destination"`
+	PickupAt      string `dynamodbav:"pickupAt,omitempty" json:"pickupAt"` // "" = as soon as possible (JSON null)
+	Note          string `dynamodbav:"note,omitempty" json:"note"`
+	CustomerName  string `dynamodbav:"customerName,omitempty" json:"customerName"`
+	CustomerPhone string `dynamodbav:"customerPhone,omitempty" json:"customerPhone"`
+	// PickupKey orders the manager's and the driver's lists (GSI range key): see pickupKey.
+	PickupKey     string `dynamodbav:"pickupKey,omitempty" json:"-"`
 	TaxiID        string `dynamodbav:"taxiId,omitempty" json:"taxiId,omitempty"`
 	TaxiName      string `dynamodbav:"taxiName,omitempty" json:"taxiName,omitempty"`
+	DriverID      string `dynamodbav:"driverId,omitempty" json:"driverId,omitempty"` // GSI key: absent, never ""
+	PickedUpAt    string `dynamodbav:"pickedUpAt,omitempty" json:"pickedUpAt,omitempty"`
+	CompletedAt   string `dynamodbav:"completedAt,omitempty" json:"completedAt,omitempty"`
 	AssignAttempt int    `dynamodbav:"assignAttempt" json:"assignAttempt"`
 	RejectReason  string `dynamodbav:"rejectReason,omitempty" json:"rejectReason,omitempty"`
 	TaxiReleased  bool   `dynamodbav:"taxiReleased" json:"taxiReleased"`
@@ -40,13 +55,45 @@ type Reservation struct {
 	CorrelationID string `dynamodbav:"correlationId,omitempty" json:"correlationId,omitempty"`
 }
 
+// MarshalJSON writes an as-soon-as-possible pickupAt as null.
+func (r Reservation) MarshalJSON() ([]byte, error) {
+	type plain Reservation
+	var at *string
+	if r.PickupAt != "" {
+		at = &r.PickupAt
+	}
+	return json.Marshal(struct {
+		plain
+		PickupAt *string `json:"pickupAt"`
+	}{plain(r), at})
+}
+
+// pickupKey sorts bookings by pickup time, as soon as possible first: "0#<createdAt>" for those (in the
+// order they were booked), "1#<pickupAt>" for scheduled ones. Both times are sortable UTC strings.
+func pickupKey(pickupAt, createdAt string) string {
+	if pickupAt == "" {
+		return asapPrefix + createdAt
+	}
+	return scheduledPrefix + pickupAt
+}
+
+const (
+	asapPrefix      = "0#"
+	scheduledPrefix = "1#"
+)
+
+// Active reports whether the ride still holds its taxi: assigned and not yet completed or cancelled.
+func (r Reservation) Active() bool {
+	return r.Status == StatusConfirmed || r.Status == StatusPickedUp
+}
+
 // ReservationID is the reservation's key for an order.
 func ReservationID(orderID string) string { return "rsv-" + orderID }
 
 // ParseStatus validates a status filter.
 func ParseStatus(s string) (string, bool) {
 	switch s {
-	case StatusRequested, StatusAssigning, StatusConfirmed, StatusCanceled:
+	case StatusRequested, StatusAssigning, StatusConfirmed, StatusPickedUp, StatusCompleted, StatusCanceled:
 		return s, true
 	}
 	return "", false
@@ -74,18 +121,26 @@ func newReservation(orderID, customerID, orderType, status, correlationID string
 	}
 }
 
-// OnPaymentApproved creates the reservation REQUESTED; any existing row (a replay, a CANCELED tombstone,
-// or a reservation already under way) is left alone.
-func OnPaymentApproved(cur *Reservation, ev *contracts.PaymentApproved, now time.Time) Step {
+// OnOrderPlaced creates the reservation REQUESTED with the booking's dispatch details; any existing row
+// (a replay, a CANCELED tombstone, or a reservation already under way) is left alone.
+func OnOrderPlaced(cur *Reservation, ev *contracts.OrderPlaced, now time.Time) Step {
 	if cur != nil {
 		return Step{}
 	}
 	next := newReservation(ev.OrderID, ev.CustomerID, ev.OrderType, StatusRequested, ev.CorrelationID, now)
+	withDetails(&next, ev)
 	return Step{Next: &next}
 }
 
+func withDetails(r *Reservation, ev *contracts.OrderPlaced) {
+	r.Pickup, r.Destination, r.PickupAt, r.Note = ev.Pickup, ev.Destination, ev.PickupAt, ev.Note
+	r.CustomerName, r.CustomerPhone = ev.CustomerName, ev.CustomerPhone
+	r.PickupKey = pickupKey(r.PickupAt, r.CreatedAt)
+}
+
 // OnOrderCanceled cancels the reservation from any state, or creates it as a CANCELED tombstone so a late
-// PaymentApproved creates nothing.
+// OrderPlaced creates nothing. The order refuses a cancel once it knows of the pickup; a cancel that raced
+// the pickup was refunded, so it cancels a PICKED_UP (or COMPLETED) ride too.
 func OnOrderCanceled(cur *Reservation, ev *contracts.OrderCanceled, now time.Time) Step {
 	if cur == nil {
 		next := newReservation(ev.OrderID, ev.CustomerID, "", StatusCanceled, ev.CorrelationID, now)
@@ -111,6 +166,7 @@ func OnTaxiAssigned(cur *Reservation, ev *contracts.TaxiAssigned, now time.Time)
 		next.Status = StatusConfirmed
 		next.TaxiID = ev.TaxiID
 		next.TaxiName = ev.TaxiName
+		next.DriverID = ev.DriverID
 		return Step{Next: &next}
 	}
 	return Step{} // stale attempt, already CONFIRMED, or CANCELED
@@ -127,6 +183,7 @@ func OnTaxiAssignmentRejected(cur *Reservation, ev *contracts.TaxiAssignmentReje
 	next.RejectReason = ev.Reason
 	next.TaxiID = ""
 	next.TaxiName = ""
+	next.DriverID = ""
 	return Step{Next: &next}
 }
 
@@ -161,4 +218,50 @@ func Confirm(cur *Reservation, id, taxiID string, now time.Time) (Step, error) {
 		return Step{}, apperr.Conflict("reservation %s is ASSIGNING to taxi %s", id, cur.TaxiID)
 	}
 	return Step{}, apperr.Conflict("reservation %s is %s", id, cur.Status)
+}
+
+// PickUp is the assigned driver's CONFIRMED → PICKED_UP. Repeating it changes nothing and succeeds.
+func PickUp(cur *Reservation, id, driverID string, now time.Time) (Step, error) {
+	if err := driverOf(cur, id, driverID); err != nil {
+		return Step{}, err
+	}
+	switch cur.Status {
+	case StatusConfirmed:
+		next := advance(*cur, now)
+		next.Status = StatusPickedUp
+		next.PickedUpAt = next.UpdatedAt
+		return Step{Next: &next}, nil
+	case StatusPickedUp:
+		return Step{}, nil
+	}
+	return Step{}, apperr.Conflict("reservation %s is %s and cannot be picked up", id, cur.Status)
+}
+
+// Complete is the assigned driver's PICKED_UP → COMPLETED; the taxi is given back from its event.
+// Repeating it changes nothing and succeeds.
+func Complete(cur *Reservation, id, driverID string, now time.Time) (Step, error) {
+	if err := driverOf(cur, id, driverID); err != nil {
+		return Step{}, err
+	}
+	switch cur.Status {
+	case StatusPickedUp:
+		next := advance(*cur, now)
+		next.Status = StatusCompleted
+		next.CompletedAt = next.UpdatedAt
+		return Step{Next: &next}, nil
+	case StatusCompleted:
+		return Step{}, nil
+	}
+	return Step{}, apperr.Conflict("reservation %s is %s and cannot be completed", id, cur.Status)
+}
+
+// driverOf allows only the driver who registered the assigned taxi.
+func driverOf(cur *Reservation, id, driverID string) error {
+	if cur == nil {
+		return apperr.NotFound("reservation", id)
+	}
+	if cur.DriverID == "" || cur.DriverID != driverID {
+		return apperr.Forbidden("only the driver of the taxi assigned to reservation " + id + " may do this")
+	}
+	return nil
 }

@@ -38,14 +38,14 @@ func published(t *testing.T, cur *Reservation, step Step) []string {
 }
 
 func TestEventTransitions(t *testing.T) {
-	approved := &contracts.PaymentApproved{OrderID: "o1", CustomerID: "c1", OrderType: "prime"}
+	approved := &contracts.OrderPlaced{OrderID: "o1", CustomerID: "c1", OrderType: "prime"}
 	canceled := &contracts.OrderCanceled{OrderID: "o1", CustomerID: "c1"}
 	assigned := &contracts.TaxiAssigned{ReservationID: "rsv-o1", TaxiID: "t1", TaxiName: "Blue", Attempt: 2}
 	rejected := &contracts.TaxiAssignmentRejected{ReservationID: "rsv-o1", TaxiID: "t1", Attempt: 2, Reason: "no taxi available"}
 	released := &contracts.TaxiReleased{ReservationID: "rsv-o1", TaxiID: "t1"}
 	releasedRow := row(StatusCanceled, 2, "t1")
 	releasedRow.TaxiReleased = true
-	onApproved := func(cur *Reservation) Step { return OnPaymentApproved(cur, approved, now) }
+	onApproved := func(cur *Reservation) Step { return OnOrderPlaced(cur, approved, now) }
 	onCanceled := func(cur *Reservation) Step { return OnOrderCanceled(cur, canceled, now) }
 	onAssigned := func(cur *Reservation) Step { return OnTaxiAssigned(cur, assigned, now) }
 	onRejected := func(cur *Reservation) Step { return OnTaxiAssignmentRejected(cur, rejected, now) }
@@ -99,7 +99,7 @@ func TestEventTransitions(t *testing.T) {
 
 func TestTransitionRows(t *testing.T) {
 	t.Run("new row carries the contract attributes", func(t *testing.T) {
-		step := OnPaymentApproved(nil, &contracts.PaymentApproved{Meta: contracts.Meta{CorrelationID: "corr-9"}, OrderID: "o9", CustomerID: "c9", OrderType: "basic"}, now)
+		step := OnOrderPlaced(nil, &contracts.OrderPlaced{Meta: contracts.Meta{CorrelationID: "corr-9"}, OrderID: "o9", CustomerID: "c9", OrderType: "basic"}, now)
 		r := step.Next
 		if r.ID != "rsv-o9" || r.Entity != "reservation" || r.Version != 1 || r.CorrelationID != "corr-9" || r.CreatedAt != "2025-01-02T03:04:05.006Z" || r.OrderType != "basic" {
 			t.Errorf("row = %+v", r)

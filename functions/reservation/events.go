@@ -10,9 +10,9 @@ import (
 // newConsumer subscribes the reservation context to the events it reacts to (see the template's rule).
 func newConsumer(service *Service, logger *slog.Logger) consumer.Consumer {
 	return consumer.Consumer{Logger: logger, Routes: map[string]consumer.Route{
-		contracts.NamePaymentApproved: consumer.On(func(e *contracts.PaymentApproved) bool {
+		contracts.NameOrderPlaced: consumer.On(func(e *contracts.OrderPlaced) bool {
 			return e.OrderID != "" && e.CustomerID != ""
-		}, service.PaymentApproved),
+		}, service.OrderPlaced),
 		contracts.NameOrderCanceled: consumer.On(func(e *contracts.OrderCanceled) bool {
 			return e.OrderID != ""
 		}, service.OrderCanceled),

@@ -11,7 +11,7 @@ import (
 )
 
 func TestEventHandlerLifecycle(t *testing.T) {
-	approved := &contracts.PaymentApproved{Meta: contracts.Meta{CorrelationID: "corr-1"}, PaymentID: "pay-o1", OrderID: "o1", CustomerID: "c1", OrderType: "prime", Amount: 5700}
+	approved := &contracts.OrderPlaced{Meta: contracts.Meta{CorrelationID: "corr-1"}, PaymentID: "pay-o1", OrderID: "o1", CustomerID: "c1", OrderType: "prime", Fare: 5700}
 	tests := []struct {
 		name        string
 		seed        *Reservation
@@ -60,7 +60,7 @@ func TestEventHandlerLifecycle(t *testing.T) {
 
 func TestEventHandlerRowContents(t *testing.T) {
 	env := newTestEnv(t)
-	approved := &contracts.PaymentApproved{Meta: contracts.Meta{CorrelationID: "corr-1"}, OrderID: "o1", CustomerID: "c1", OrderType: "prime"}
+	approved := &contracts.OrderPlaced{Meta: contracts.Meta{CorrelationID: "corr-1"}, OrderID: "o1", CustomerID: "c1", OrderType: "prime"}
 	if err := env.deliver(t, ebEvent(t, approved)); err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestPutEventsFailureDelaysButNeverLosesTheEvent(t *testing.T) {
 		event contracts.Event
 		want  string
 	}{
-		{"payment approved", &contracts.PaymentApproved{OrderID: "o1", CustomerID: "c1", OrderType: "basic"}, contracts.NameReservationRequested},
+		{"payment approved", &contracts.OrderPlaced{OrderID: "o1", CustomerID: "c1", OrderType: "basic"}, contracts.NameReservationRequested},
 		{"order canceled", &contracts.OrderCanceled{OrderID: "o1", CustomerID: "c1"}, contracts.NameReservationCanceled},
 	}
 	for _, tt := range tests {
@@ -117,7 +117,7 @@ func TestPoisonIsReportedAndUnknownEventsAcknowledged(t *testing.T) {
 		wantReport bool // poison goes to the dead-letter queue after maxReceiveCount receives
 	}{
 		{"unknown detail-type", events.EventBridgeEvent{DetailType: "SomethingElse", Detail: json.RawMessage(`{}`)}, false},
-		{"malformed detail", events.EventBridgeEvent{DetailType: contracts.NamePaymentApproved, Detail: json.RawMessage(`{"orderId":5}`)}, true},
+		{"malformed detail", events.EventBridgeEvent{DetailType: contracts.NameOrderPlaced, Detail: json.RawMessage(`{"orderId":5}`)}, true},
 		{"missing order id", events.EventBridgeEvent{DetailType: contracts.NameOrderCanceled, Detail: json.RawMessage(`{"customerId":"c1"}`)}, true},
 		{"missing reservation id", events.EventBridgeEvent{DetailType: contracts.NameTaxiAssigned, Detail: json.RawMessage(`{"taxiId":"t1","attempt":1}`)}, true},
 	}

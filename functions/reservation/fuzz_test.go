@@ -1,6 +1,8 @@
 package main
 
 import (
+	"time"
+
 	"context"
 	"io"
 	"strings"
@@ -17,18 +19,18 @@ import (
 var (
 	reservationRoutes = []string{"GET /reservations", "GET /reservations/{id}", "POST /reservations/{id}/confirm"}
 	reservationEvents = []string{
-		contracts.NamePaymentApproved, contracts.NameOrderCanceled, contracts.NameTaxiAssigned,
+		contracts.NameOrderPlaced, contracts.NameOrderCanceled, contracts.NameTaxiAssigned,
 		contracts.NameTaxiAssignmentRejected, contracts.NameTaxiReleased,
 	}
 )
 
 // newFuzzHandlers is the whole function on one embedded DynamoDB, with a REQUESTED reservation rsv-o-fuzz.
 func newFuzzHandlers(f *testing.F) lambdamux.Handlers {
-	client := ddbtest.New(f, ddbtest.Table{Name: testTable, Hash: "id", Indexes: []ddbtest.Index{{Name: statusIndex, Hash: "status", Range: "createdAt"}}})
-	service := NewService(NewDynamoStore(client, testTable))
+	client := ddbtest.New(f, ddbtest.Table{Name: testTable, Hash: "id", Indexes: []ddbtest.Index{{Name: statusIndex, Hash: "status", Range: "pickupKey"}, {Name: driverIndex, Hash: "driverId", Range: "pickupKey"}}})
+	service := NewService(NewDynamoStore(client, testTable), time.UTC)
 	logger := logging.New(io.Discard, "ERROR")
 	ctx := logging.With(context.Background(), logger, "", "")
-	if err := service.PaymentApproved(ctx, &contracts.PaymentApproved{OrderID: "o-fuzz", CustomerID: "alice", OrderType: "prime"}); err != nil {
+	if err := service.OrderPlaced(ctx, &contracts.OrderPlaced{OrderID: "o-fuzz", CustomerID: "alice", OrderType: "prime"}); err != nil {
 		f.Fatalf("seed: %v", err)
 	}
 	return newHandlers(service, &bustest.Recorder{}, logger)

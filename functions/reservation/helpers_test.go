@@ -37,12 +37,12 @@ func newTestEnv(t *testing.T) *testEnv {
 	t.Helper()
 	client := ddbtest.New(t, ddbtest.Table{
 		Name: testTable, Hash: "id",
-		Indexes: []ddbtest.Index{{Name: statusIndex, Hash: "status", Range: "createdAt"}},
+		Indexes: []ddbtest.Index{{Name: statusIndex, Hash: "status", Range: "pickupKey"}, {Name: driverIndex, Hash: "driverId", Range: "pickupKey"}},
 	})
 	store := NewDynamoStore(client, testTable)
 	rec := &bustest.Recorder{}
 	flaky := &flakyStore{Store: store}
-	service := NewService(flaky)
+	service := NewService(flaky, seoul)
 	return &testEnv{
 		client: client, stream: ddbtest.NewStream(t, client, testTable, "id"), store: store, flaky: flaky, bus: rec,
 		service: service, handlers: newHandlers(service, rec, logging.New(io.Discard, "ERROR")),
@@ -163,3 +163,12 @@ func decodeBody[T any](t *testing.T, resp events.APIGatewayV2HTTPResponse) T {
 	}
 	return v
 }
+
+// seoul is the company's time zone in the tests (the template's default).
+var seoul = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Seoul")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()

@@ -41,7 +41,9 @@ func deriveEvents(rec events.DynamoDBEventRecord) ([]contracts.Event, error) {
 }
 
 // transitionEvents: created REQUESTED → ReservationRequested; a new assign attempt (the manager's
-// confirm, → ASSIGNING) → ReservationConfirmed; entering CANCELED (a tombstone too) → ReservationCanceled.
+// confirm, → ASSIGNING) → ReservationConfirmed; entering PICKED_UP → ReservationPickedUp (order refuses a
+// cancel from then on); entering COMPLETED → ReservationCompleted (the taxi is given back); entering
+// CANCELED (a tombstone too) → ReservationCanceled.
 // Other transitions (→ CONFIRMED, a rejection back to REQUESTED, the taxi's release) are the answers of
 // the taxi context and concern nobody else.
 func transitionEvents(prev *Reservation, next Reservation) ([]contracts.Event, error) {
@@ -61,7 +63,23 @@ func transitionEvents(prev *Reservation, next Reservation) ([]contracts.Event, e
 			ReservationID: next.ID, OrderID: next.OrderID, OrderType: next.OrderType, TaxiID: next.TaxiID, Attempt: next.AssignAttempt,
 		})
 	}
-	if next.Status == StatusCanceled && (prev == nil || prev.Status != StatusCanceled) {
+	entered := func(status string) bool { return next.Status == status && (prev == nil || prev.Status != status) }
+	if entered(StatusPickedUp) {
+		evs = append(evs, &contracts.ReservationPickedUp{
+			Meta:          contracts.Meta{CorrelationID: next.CorrelationID},
+			ReservationID: next.ID, OrderID: next.OrderID, TaxiID: next.TaxiID,
+		})
+	}
+	if entered(StatusCompleted) {
+		if next.TaxiID == "" {
+			return nil, fmt.Errorf("%w: %s is COMPLETED without a taxi", errMalformedRecord, next.ID)
+		}
+		evs = append(evs, &contracts.ReservationCompleted{
+			Meta:          contracts.Meta{CorrelationID: next.CorrelationID},
+			ReservationID: next.ID, OrderID: next.OrderID, TaxiID: next.TaxiID,
+		})
+	}
+	if entered(StatusCanceled) {
 		evs = append(evs, &contracts.ReservationCanceled{
 			Meta:          contracts.Meta{CorrelationID: next.CorrelationID},
 			ReservationID: next.ID, OrderID: next.OrderID,

@@ -16,8 +16,12 @@ type Store interface {
 	Get(ctx context.Context, id string) (*Reservation, error)
 	// Save writes r as version r.Version: a new row when it is 1, else only over version r.Version-1.
 	Save(ctx context.Context, r Reservation) error
-	// ListByStatus returns up to limit reservations in the status, newest first.
-	ListByStatus(ctx context.Context, status string, limit int) ([]Reservation, error)
+	// ListByStatus returns up to limit reservations in the status by pickup key (as soon as possible
+	// first); with from and to (UTC times, inclusive), only those whose pickup time (or creation, for as
+	// soon as possible) is within them.
+	ListByStatus(ctx context.Context, status, from, to string, limit int) ([]Reservation, error)
+	// ListByDriver returns up to limit reservations ever assigned to the driver's taxis, by pickup key.
+	ListByDriver(ctx context.Context, driverID string, limit int) ([]Reservation, error)
 }
 
 // Publisher is the event bus port.

@@ -10,8 +10,8 @@ import (
 	"github.com/calltaxi/call-taxi/shared/contracts"
 )
 
-func approved(orderID string) *contracts.PaymentApproved {
-	return &contracts.PaymentApproved{Meta: contracts.Meta{EventID: "evt-" + orderID}, PaymentID: "pay-" + orderID, OrderID: orderID, CustomerID: "c1", OrderType: "basic", Amount: 3800}
+func approved(orderID string) *contracts.OrderPlaced {
+	return &contracts.OrderPlaced{Meta: contracts.Meta{EventID: "evt-" + orderID}, PaymentID: "pay-" + orderID, OrderID: orderID, CustomerID: "c1", OrderType: "basic", Fare: 3800}
 }
 
 // TestQueueBatchReportsOnlyFailedMessages sends SQS batches through the whole function: exactly the
@@ -33,11 +33,11 @@ func TestQueueBatchReportsOnlyFailedMessages(t *testing.T) {
 		}, "rsv-o2", []string{"msg-1"}, map[string]string{"rsv-o1": StatusRequested, "rsv-o2": ""}},
 		{"malformed body", func(t *testing.T) events.SQSEvent {
 			batch := apitest.SQSBatch(t, ebEvent(t, approved("o1")))
-			batch.Records = append([]events.SQSMessage{apitest.SQSMessage("msg-broken", `{"detail-type":"PaymentApproved","detail":`)}, batch.Records...)
+			batch.Records = append([]events.SQSMessage{apitest.SQSMessage("msg-broken", `{"detail-type":"OrderPlaced","detail":`)}, batch.Records...)
 			return batch
 		}, "", []string{"msg-broken"}, map[string]string{"rsv-o1": StatusRequested}},
 		{"detail without its order id", func(t *testing.T) events.SQSEvent {
-			return apitest.SQSBatch(t, events.EventBridgeEvent{DetailType: contracts.NamePaymentApproved, Source: contracts.SourcePayment, Detail: []byte(`{"customerId":"c1"}`)}, ebEvent(t, approved("o1")))
+			return apitest.SQSBatch(t, events.EventBridgeEvent{DetailType: contracts.NameOrderPlaced, Source: contracts.SourceOrder, Detail: []byte(`{"customerId":"c1"}`)}, ebEvent(t, approved("o1")))
 		}, "", []string{"msg-1"}, map[string]string{"rsv-o1": StatusRequested}},
 	}
 	for _, tt := range tests {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -18,6 +19,11 @@ func TestSampleEvents(t *testing.T) {
 	with := func(status string, attempt int, taxiID string) *Reservation {
 		r := base
 		r.Status, r.AssignAttempt, r.TaxiID = status, attempt, taxiID
+		r.PickupAt, r.CreatedAt = "2025-01-02T23:30:00.000Z", "2025-01-02T03:04:05.000Z"
+		r.PickupKey = pickupKey(r.PickupAt, r.CreatedAt)
+		if taxiID != "" {
+			r.DriverID = "driver-sample-1"
+		}
 		return &r
 	}
 	tests := map[string]struct {
@@ -27,7 +33,10 @@ func TestSampleEvents(t *testing.T) {
 		"reservation-list.json":                         {with(StatusRequested, 0, ""), StatusRequested},
 		"reservation-get.json":                          {with(StatusRequested, 0, ""), StatusRequested},
 		"reservation-confirm.json":                      {with(StatusRequested, 0, ""), StatusAssigning},
-		"reservation-sqs-payment-approved.json":         {nil, StatusRequested},
+		"reservation-sqs-order-placed.json":             {nil, StatusRequested},
+		"reservation-pickup.json":                       {with(StatusConfirmed, 1, "taxi-sample-1"), StatusPickedUp},
+		"reservation-complete.json":                     {with(StatusPickedUp, 1, "taxi-sample-1"), StatusCompleted},
+		"reservation-assignments.json":                  {with(StatusConfirmed, 1, "taxi-sample-1"), StatusConfirmed},
 		"reservation-sqs-order-canceled.json":           {with(StatusRequested, 0, ""), StatusCanceled},
 		"reservation-sqs-taxi-assigned.json":            {with(StatusAssigning, 1, "taxi-sample-1"), StatusConfirmed},
 		"reservation-sqs-taxi-assignment-rejected.json": {with(StatusAssigning, 1, "taxi-sample-1"), StatusRequested},
@@ -69,6 +78,12 @@ func TestSampleEvents(t *testing.T) {
 			}
 			if len(resp.BatchItemFailures) > 0 {
 				t.Fatalf("messages reported as failed: %s", out)
+			}
+			if name == "reservation-list.json" && !strings.Contains(resp.Body, `"id":"`+id+`"`) {
+				t.Errorf("the list of the sample's date lacks the sample: %s", resp.Body)
+			}
+			if name == "reservation-assignments.json" && !strings.Contains(resp.Body, `"customerPhone"`) {
+				t.Errorf("the driver's list lacks the sample: %s", resp.Body)
 			}
 			if got := env.row(t, id); got == nil || got.Status != tt.wantStatus {
 				t.Errorf("row = %+v, want status %s", got, tt.wantStatus)

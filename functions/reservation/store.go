@@ -13,8 +13,12 @@ import (
 	"github.com/calltaxi/call-taxi/shared/ddbitem"
 )
 
-// statusIndex is the Reservations GSI (status, createdAt).
-const statusIndex = "status-createdAt-index"
+// The Reservations GSIs, both ranged by pickupKey: by status (the manager's board) and by the driver of
+// the assigned taxi (the driver's list; sparse: only rows with a driver).
+const (
+	statusIndex = "status-pickupKey-index"
+	driverIndex = "driverId-pickupKey-index"
+)
 
 // DynamoStore is the Reservations table.
 type DynamoStore struct {
@@ -55,24 +59,56 @@ func (s *DynamoStore) Save(ctx context.Context, r Reservation) error {
 	return nil
 }
 
-func (s *DynamoStore) ListByStatus(ctx context.Context, status string, limit int) ([]Reservation, error) {
-	out, err := s.client.Query(ctx, &dynamodb.QueryInput{
-		TableName:                aws.String(s.table),
-		IndexName:                aws.String(statusIndex),
-		KeyConditionExpression:   aws.String("#status = :status"),
-		ExpressionAttributeNames: map[string]string{"#status": "status"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":status": &types.AttributeValueMemberS{Value: status},
-		},
-		ScanIndexForward: aws.Bool(false),
-		Limit:            aws.Int32(int32(limit)),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("query reservations %s: %w", status, err)
+func (s *DynamoStore) ListByStatus(ctx context.Context, status, from, to string, limit int) ([]Reservation, error) {
+	if from == "" {
+		return s.query(ctx, statusIndex, "#status = :status", map[string]string{"#status": "status"},
+			map[string]types.AttributeValue{":status": str(status)}, limit)
 	}
-	items := make([]Reservation, 0, len(out.Items))
-	if err := attributevalue.UnmarshalListOfMaps(out.Items, &items); err != nil {
-		return nil, fmt.Errorf("decode reservations: %w", err)
+	names := map[string]string{"#status": "status", "#key": "pickupKey"}
+	// Two ranges of the key: the day's as-soon-as-possible bookings, then its scheduled ones.
+	items := []Reservation{}
+	for _, prefix := range []string{asapPrefix, scheduledPrefix} {
+		page, err := s.query(ctx, statusIndex, "#status = :status AND #key BETWEEN :from AND :to", names, map[string]types.AttributeValue{
+			":status": str(status), ":from": str(prefix + from), ":to": str(prefix + to),
+		}, limit-len(items))
+		if err != nil {
+			return nil, err
+		}
+		if items = append(items, page...); len(items) >= limit {
+			break
+		}
 	}
 	return items, nil
 }
+
+func (s *DynamoStore) ListByDriver(ctx context.Context, driverID string, limit int) ([]Reservation, error) {
+	return s.query(ctx, driverIndex, "#driver = :driver", map[string]string{"#driver": "driverId"},
+		map[string]types.AttributeValue{":driver": str(driverID)}, limit)
+}
+
+// query reads up to limit items of an index in key order, page after page.
+func (s *DynamoStore) query(ctx context.Context, index, keyCondition string, names map[string]string, values map[string]types.AttributeValue, limit int) ([]Reservation, error) {
+	paginator := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		IndexName:                 aws.String(index),
+		KeyConditionExpression:    aws.String(keyCondition),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
+		Limit:                     aws.Int32(int32(limit)),
+	})
+	items := []Reservation{}
+	for paginator.HasMorePages() && len(items) < limit {
+		page, err := paginator.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("query reservations (%s): %w", index, err)
+		}
+		var batch []Reservation
+		if err := attributevalue.UnmarshalListOfMaps(page.Items, &batch); err != nil {
+			return nil, fmt.Errorf("decode reservations: %w", err)
+		}
+		items = append(items, batch...)
+	}
+	return items[:min(len(items), limit)], nil
+}
+
+func str(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
