@@ -33,12 +33,13 @@ func (s *Service) answerConfirm(ctx context.Context, ev *contracts.ReservationCo
 	if err != nil {
 		return false, err
 	}
-	name := ""
+	name, driver := "", ""
 	if taxi != nil {
-		name = taxi.TaxiName // names never change, so the one read here is the one held
+		// Names and drivers never change, so the ones read here are the ones held.
+		name, driver = taxi.TaxiName, taxi.DriverID
 	}
 	a := newAssignment(ev.ReservationID, ev.TaxiID, name, AssignmentAssigned, ev.Attempt, s.now())
-	a.CorrelationID = ev.CorrelationID
+	a.CorrelationID, a.DriverID = ev.CorrelationID, driver
 	err = s.store.Assign(ctx, a, ev.OrderType)
 	if err == nil {
 		logging.From(ctx).Info("taxi assigned", "reservationId", a.ReservationID, "taxiId", a.TaxiID, "attempt", a.Attempt)
@@ -133,7 +134,7 @@ func (s *Service) ReservationCanceled(ctx context.Context, ev *contracts.Reserva
 			continue // changed since the write was refused
 		}
 		if existing.Status != AssignmentAssigned {
-			return nil // CANCELED or RELEASED already
+			return nil // CANCELED, RELEASED or COMPLETED already
 		}
 		held := *existing
 		held.CorrelationID = ev.CorrelationID
@@ -148,4 +149,36 @@ func (s *Service) ReservationCanceled(ctx context.Context, ev *contracts.Reserva
 		return nil
 	}
 	return fmt.Errorf("cancel assignment %s: no stable decision after %d attempts", ev.ReservationID, maxDecisions)
+}
+
+// ReservationCompleted gives back the unit the finished ride held: ASSIGNED → COMPLETED with the taxi's
+// stock +1 in one transaction, so a duplicate or late delivery finds the row COMPLETED and gives nothing
+// back twice.
+func (s *Service) ReservationCompleted(ctx context.Context, ev *contracts.ReservationCompleted) error {
+	for range maxDecisions {
+		existing, err := s.store.GetAssignment(ctx, ev.ReservationID)
+		if err != nil {
+			return err
+		}
+		if existing == nil || existing.Status != AssignmentAssigned {
+			status := ""
+			if existing != nil {
+				status = existing.Status
+			}
+			logging.From(ctx).Info("completed ride holds no taxi", "reservationId", ev.ReservationID, "status", status)
+			return nil
+		}
+		held := *existing
+		held.CorrelationID = ev.CorrelationID
+		err = s.store.Complete(ctx, held, stamp(s.now()))
+		if errors.Is(err, ErrVersionConflict) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		logging.From(ctx).Info("taxi given back by a completed ride", "reservationId", ev.ReservationID, "taxiId", held.TaxiID)
+		return nil
+	}
+	return fmt.Errorf("complete assignment %s: no stable decision after %d attempts", ev.ReservationID, maxDecisions)
 }

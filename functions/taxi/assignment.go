@@ -7,10 +7,11 @@ import (
 
 // Assignment statuses (TaxiAssignments table, one row per reservation).
 const (
-	AssignmentAssigned = "ASSIGNED"
-	AssignmentRejected = "REJECTED" // holds nothing: the latest attempt was rejected, a later one may still assign
-	AssignmentReleased = "RELEASED"
-	AssignmentCanceled = "CANCELED"
+	AssignmentAssigned  = "ASSIGNED"
+	AssignmentRejected  = "REJECTED"  // holds nothing: the latest attempt was rejected, a later one may still assign
+	AssignmentReleased  = "RELEASED"  // the reservation was cancelled: the unit is back
+	AssignmentCompleted = "COMPLETED" // the ride is over: the unit is back
+	AssignmentCanceled  = "CANCELED"
 )
 
 // Rejection reasons sent back to the reservation context.
@@ -22,7 +23,7 @@ const (
 
 // Assignment is one row of the TaxiAssignments table, the taxi context's record of its answers to a
 // reservation: which taxi unit it holds (ASSIGNED, then RELEASED), that its latest attempt was rejected
-// (REJECTED), or a CANCELED tombstone when the reservation was cancelled before any unit was held.
+// (REJECTED), that the ride ended and gave the unit back (COMPLETED), or a CANCELED tombstone when the reservation was cancelled before any unit was held.
 // Attempt is the latest confirm attempt answered, so each attempt is answered once; a rejection also
 // records the taxi asked for and the reason (on a CANCELED or RELEASED row too, keeping the status).
 // Every answer is a write, and its event follows from the table's stream (outbox.go).
@@ -30,6 +31,7 @@ type Assignment struct {
 	ReservationID  string `dynamodbav:"reservationId" json:"reservationId"`
 	TaxiID         string `dynamodbav:"taxiId,omitempty" json:"taxiId,omitempty"`
 	TaxiName       string `dynamodbav:"taxiName,omitempty" json:"taxiName,omitempty"`
+	DriverID       string `dynamodbav:"driverId,omitempty" json:"driverId,omitempty"` // who registered the taxi
 	Status         string `dynamodbav:"status" json:"status"`
 	Attempt        int    `dynamodbav:"attempt" json:"attempt"`
 	RejectedTaxiID string `dynamodbav:"rejectedTaxiId,omitempty" json:"rejectedTaxiId,omitempty"`

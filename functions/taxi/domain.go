@@ -29,26 +29,28 @@ const timeLayout = "2006-01-02T15:04:05.000Z"
 func stamp(now time.Time) string { return now.UTC().Format(timeLayout) }
 
 // Taxi is one row of the Taxis table. stockCnt is what is available now; the counters let an auditor
-// check stockCnt = suppliedCnt − assignedCnt + releasedCnt.
+// check stockCnt = suppliedCnt − assignedCnt + releasedCnt + completedCnt (a unit comes back when its
+// reservation is cancelled, released, or its ride completed).
 type Taxi struct {
-	ID          string `dynamodbav:"id" json:"id"`
-	DriverID    string `dynamodbav:"driverId" json:"driverId"`
-	TaxiName    string `dynamodbav:"taxiName" json:"taxiName"`
-	CompanyName string `dynamodbav:"companyName" json:"companyName"`
-	Grade       string `dynamodbav:"grade" json:"grade"`
-	StockCnt    int64  `dynamodbav:"stockCnt" json:"stockCnt"`
-	ItemPrice   int64  `dynamodbav:"itemPrice" json:"itemPrice"`
-	SuppliedCnt int64  `dynamodbav:"suppliedCnt" json:"suppliedCnt"`
-	AssignedCnt int64  `dynamodbav:"assignedCnt" json:"assignedCnt"`
-	ReleasedCnt int64  `dynamodbav:"releasedCnt" json:"releasedCnt"`
-	Version     int64  `dynamodbav:"version" json:"version"`
-	CreatedAt   string `dynamodbav:"createdAt" json:"createdAt"`
-	UpdatedAt   string `dynamodbav:"updatedAt" json:"updatedAt"`
+	ID           string `dynamodbav:"id" json:"id"`
+	DriverID     string `dynamodbav:"driverId" json:"driverId"`
+	TaxiName     string `dynamodbav:"taxiName" json:"taxiName"`
+	CompanyName  string `dynamodbav:"companyName" json:"companyName"`
+	Grade        string `dynamodbav:"grade" json:"grade"`
+	StockCnt     int64  `dynamodbav:"stockCnt" json:"stockCnt"`
+	ItemPrice    int64  `dynamodbav:"itemPrice" json:"itemPrice"`
+	SuppliedCnt  int64  `dynamodbav:"suppliedCnt" json:"suppliedCnt"`
+	AssignedCnt  int64  `dynamodbav:"assignedCnt" json:"assignedCnt"`
+	ReleasedCnt  int64  `dynamodbav:"releasedCnt" json:"releasedCnt"`
+	CompletedCnt int64  `dynamodbav:"completedCnt" json:"completedCnt"`
+	Version      int64  `dynamodbav:"version" json:"version"`
+	CreatedAt    string `dynamodbav:"createdAt" json:"createdAt"`
+	UpdatedAt    string `dynamodbav:"updatedAt" json:"updatedAt"`
 }
 
 // Balanced reports whether the taxi's counters agree with its stock (the auditor's invariant).
 func (t Taxi) Balanced() bool {
-	return t.StockCnt >= 0 && t.StockCnt == t.SuppliedCnt-t.AssignedCnt+t.ReleasedCnt
+	return t.StockCnt >= 0 && t.StockCnt == t.SuppliedCnt-t.AssignedCnt+t.ReleasedCnt+t.CompletedCnt
 }
 
 // ParseGrade validates a grade.

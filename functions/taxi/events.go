@@ -16,5 +16,8 @@ func newConsumer(service *Service, logger *slog.Logger) consumer.Consumer {
 		contracts.NameReservationCanceled: consumer.On(func(e *contracts.ReservationCanceled) bool {
 			return e.ReservationID != ""
 		}, service.ReservationCanceled),
+		contracts.NameReservationCompleted: consumer.On(func(e *contracts.ReservationCompleted) bool {
+			return e.ReservationID != ""
+		}, service.ReservationCompleted),
 	}}
 }

@@ -43,7 +43,8 @@ func deriveEvents(rec events.DynamoDBEventRecord) ([]contracts.Event, error) {
 
 // answerEvents: a unit held for a new attempt → TaxiAssigned; a rejection of a new attempt (on any row
 // that holds nothing) → TaxiAssignmentRejected; ASSIGNED → RELEASED → TaxiReleased. A CANCELED
-// tombstone answers nobody: the reservation it belongs to is already CANCELED.
+// tombstone answers nobody: the reservation it belongs to is already CANCELED; nor does ASSIGNED →
+// COMPLETED: the reservation completed first.
 func answerEvents(prev *Assignment, next Assignment) ([]contracts.Event, error) {
 	prevAttempt, prevStatus := 0, ""
 	if prev != nil {
@@ -56,8 +57,10 @@ func answerEvents(prev *Assignment, next Assignment) ([]contracts.Event, error) 
 			return nil, fmt.Errorf("%w: %s is ASSIGNED without a taxi or an attempt", errMalformedRecord, next.ReservationID)
 		}
 		return []contracts.Event{&contracts.TaxiAssigned{
-			Meta: meta, ReservationID: next.ReservationID, TaxiID: next.TaxiID, TaxiName: next.TaxiName, Attempt: next.Attempt,
+			Meta: meta, ReservationID: next.ReservationID, TaxiID: next.TaxiID, TaxiName: next.TaxiName, DriverID: next.DriverID, Attempt: next.Attempt,
 		}}, nil
+	case next.Status == AssignmentCompleted:
+		return nil, nil
 	case next.Status != AssignmentAssigned && next.Attempt > prevAttempt:
 		if next.RejectReason == "" {
 			return nil, fmt.Errorf("%w: attempt %d of %s answered without a reason", errMalformedRecord, next.Attempt, next.ReservationID)

@@ -55,6 +55,9 @@ type Store interface {
 	// Release atomically marks an ASSIGNED row RELEASED and returns the unit to the taxi's stock
 	// (ErrVersionConflict when the row is no longer ASSIGNED).
 	Release(ctx context.Context, a Assignment, at string) error
+	// Complete atomically marks an ASSIGNED row COMPLETED and returns the unit to the taxi's stock
+	// (ErrVersionConflict when the row is no longer ASSIGNED).
+	Complete(ctx context.Context, a Assignment, at string) error
 }
 
 // Publisher is the event bus port.

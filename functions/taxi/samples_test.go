@@ -24,6 +24,7 @@ func TestSampleEvents(t *testing.T) {
 		"taxi-list.json":                      {false, 2, ""},
 		"taxi-sqs-reservation-confirmed.json": {false, 1, AssignmentAssigned},
 		"taxi-sqs-reservation-canceled.json":  {true, 2, AssignmentReleased},
+		"taxi-sqs-reservation-completed.json": {true, 2, AssignmentCompleted},
 	}
 	files, err := filepath.Glob("../../events/taxi-*.json")
 	if err != nil || len(files) == 0 {

@@ -76,12 +76,21 @@ func refusal(reasons []types.CancellationReason) *AssignRefusedError {
 }
 
 func (s *DynamoStore) Release(ctx context.Context, a Assignment, at string) error {
+	return s.giveBack(ctx, a, AssignmentReleased, "releasedCnt", at)
+}
+
+func (s *DynamoStore) Complete(ctx context.Context, a Assignment, at string) error {
+	return s.giveBack(ctx, a, AssignmentCompleted, "completedCnt", at)
+}
+
+// giveBack moves an ASSIGNED row to status and returns its unit to the taxi, counting it in counter.
+func (s *DynamoStore) giveBack(ctx context.Context, a Assignment, status, counter, at string) error {
 	release := update{
-		set:       "#status = :released, #updatedAt = :at",
+		set:       "#status = :next, #updatedAt = :at",
 		condition: "#status = :assigned",
 		names:     map[string]string{"#status": "status", "#updatedAt": "updatedAt"},
 		values: map[string]types.AttributeValue{
-			":released": str(AssignmentReleased), ":assigned": str(AssignmentAssigned), ":at": str(at),
+			":next": str(status), ":assigned": str(AssignmentAssigned), ":at": str(at),
 		},
 	}
 	release.correlate(a.CorrelationID)
@@ -95,14 +104,15 @@ func (s *DynamoStore) Release(ctx context.Context, a Assignment, at string) erro
 			ExpressionAttributeValues: release.values,
 		}},
 		{Update: &types.Update{
-			TableName:           aws.String(s.taxis),
-			Key:                 map[string]types.AttributeValue{"id": str(a.TaxiID)},
-			UpdateExpression:    aws.String("SET #stock = #stock + :one, #released = #released + :one, #version = #version + :one, #updatedAt = :at"),
+			TableName: aws.String(s.taxis),
+			Key:       map[string]types.AttributeValue{"id": str(a.TaxiID)},
+			// if_not_exists: taxis registered before rides could complete have no completedCnt.
+			UpdateExpression:    aws.String("SET #stock = #stock + :one, #counter = if_not_exists(#counter, :zero) + :one, #version = #version + :one, #updatedAt = :at"),
 			ConditionExpression: aws.String("attribute_exists(#id)"),
 			ExpressionAttributeNames: map[string]string{
-				"#id": "id", "#stock": "stockCnt", "#released": "releasedCnt", "#version": "version", "#updatedAt": "updatedAt",
+				"#id": "id", "#stock": "stockCnt", "#counter": counter, "#version": "version", "#updatedAt": "updatedAt",
 			},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1), ":at": str(at)},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1), ":zero": num(0), ":at": str(at)},
 		}},
 	}
 	err := ddbitem.RetryConflicts(ctx, func() error {
@@ -111,10 +121,10 @@ func (s *DynamoStore) Release(ctx context.Context, a Assignment, at string) erro
 	})
 	var canceled *types.TransactionCanceledException
 	if errors.As(err, &canceled) {
-		return fmt.Errorf("release assignment %s: %w", a.ReservationID, ErrVersionConflict)
+		return fmt.Errorf("%s assignment %s: %w", status, a.ReservationID, ErrVersionConflict)
 	}
 	if err != nil {
-		return fmt.Errorf("release assignment %s: %w", a.ReservationID, err)
+		return fmt.Errorf("%s assignment %s: %w", status, a.ReservationID, err)
 	}
 	return nil
 }
