@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -36,14 +37,20 @@ func TestSampleEventsSucceed(t *testing.T) {
 			e := newTestEnv(t)
 			var batch events.SQSEvent
 			if json.Unmarshal(payload, &batch) == nil && len(batch.Records) > 0 {
-				// The PaymentApproved sample completes an order its request left waiting for payment.
-				e.seed(sampleOrderID, sampleCustomerID, StatusPendingPayment)
+				// The PaymentApproved sample completes an order its request left waiting for payment; the
+				// ReservationPickedUp sample records the pickup of a paid one.
+				pickup := strings.Contains(batch.Records[0].Body, "ReservationPickedUp")
+				if pickup {
+					e.seed(sampleOrderID, sampleCustomerID, StatusPaid)
+				} else {
+					e.seed(sampleOrderID, sampleCustomerID, StatusPendingPayment)
+				}
 				failed, err := apitest.Submit(e.handlers, batch)
 				if err != nil || len(failed) > 0 {
 					t.Fatalf("invoke: reported %v, %v", failed, err)
 				}
-				if o := e.order(sampleOrderID); o.Status != StatusPaid {
-					t.Errorf("order after the SQS sample = %s, want PAID", o.Status)
+				if o := e.order(sampleOrderID); o.Status != StatusPaid || pickup != (o.PickedUpAt != "") {
+					t.Errorf("order after the SQS sample = %s (picked up at %q), want PAID", o.Status, o.PickedUpAt)
 				}
 				return
 			}
