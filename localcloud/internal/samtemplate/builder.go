@@ -74,7 +74,7 @@ func (b *builder) collectResources(resources map[string]any) error {
 }
 
 func (b *builder) build() error {
-	steps := []func() error{b.buildTables, b.buildBuses, b.buildQueues, b.buildRules, b.buildHttpApis, b.buildUserPools, b.buildFunctions, b.resolvePoolTriggers, b.checkRoutes}
+	steps := []func() error{b.buildTables, b.buildBuses, b.buildQueues, b.buildRules, b.buildHttpApis, b.buildUserPools, b.buildSSMParameters, b.buildFunctions, b.resolvePoolTriggers, b.checkRoutes}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err
@@ -96,7 +96,7 @@ func (b *builder) build() error {
 
 var emulatedTypes = map[string]bool{
 	typeFunction: true, typeTable: true, typeSimpleTable: true, typeBus: true, typeQueue: true, typeRule: true, typeHttpApi: true,
-	typeUserPoolGroup: true,
+	typeUserPoolGroup: true, typeSSMParameter: true,
 }
 
 // resourcesOf returns the kept resources of the given types, sorted by logical id.

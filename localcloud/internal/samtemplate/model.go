@@ -17,15 +17,18 @@ type Template struct {
 	// are relative to it.
 	Dir string
 
-	Parameters  map[string]string    // resolved: overrides > Default
-	Functions   map[string]*Function // by logical id (AWS::Serverless::Function)
-	Tables      map[string]*Table    // AWS::DynamoDB::Table and AWS::Serverless::SimpleTable
-	Buses       map[string]*Bus      // AWS::Events::EventBus
-	Queues      map[string]*Queue    // AWS::SQS::Queue, including SAM-generated EventBridge dead-letter queues
-	Rules       map[string]*Rule     // AWS::Events::Rule resources (EventBridgeRule and Schedule events of functions are Function.Rules and Function.Schedules)
-	HttpApis    map[string]*HttpApi  // AWS::Serverless::HttpApi, plus the implicit ServerlessHttpApi
-	UserPools   map[string]*UserPool // AWS::Cognito::UserPool, with its groups and Lambda triggers
-	Unsupported []string             // sorted; one line per resource or property the local cloud does not emulate
+	Parameters map[string]string    // resolved: overrides > Default
+	Functions  map[string]*Function // by logical id (AWS::Serverless::Function)
+	Tables     map[string]*Table    // AWS::DynamoDB::Table and AWS::Serverless::SimpleTable
+	Buses      map[string]*Bus      // AWS::Events::EventBus
+	Queues     map[string]*Queue    // AWS::SQS::Queue, including SAM-generated EventBridge dead-letter queues
+	Rules      map[string]*Rule     // AWS::Events::Rule resources (EventBridgeRule and Schedule events of functions are Function.Rules and Function.Schedules)
+	HttpApis   map[string]*HttpApi  // AWS::Serverless::HttpApi, plus the implicit ServerlessHttpApi
+	UserPools  map[string]*UserPool // AWS::Cognito::UserPool, with its groups and Lambda triggers
+	// SSMParameters are AWS::SSM::Parameter resources: runtime configuration the local Parameter Store
+	// serves (Ref is the Name).
+	SSMParameters map[string]*SSMParameter
+	Unsupported   []string // sorted; one line per resource or property the local cloud does not emulate
 }
 
 // Function is an AWS::Serverless::Function after the Globals.Function merge.
@@ -211,6 +214,16 @@ type CORS struct {
 	AllowOrigins, AllowMethods, AllowHeaders, ExposeHeaders []string
 	MaxAge                                                  int
 	AllowCredentials                                        bool
+}
+
+// SSMParameter is an AWS::SSM::Parameter: a String or StringList parameter with its initial value.
+type SSMParameter struct {
+	LogicalID, Name, Arn string
+	Type                 string // String | StringList
+	Value                string // a StringList's items joined by commas, as Parameter Store keeps them
+	Description          string
+	AllowedPattern       string // "" = none
+	DataType             string // "" = text
 }
 
 // UserPool is a Cognito user pool: its groups (AWS::Cognito::UserPoolGroup) and the functions it invokes,

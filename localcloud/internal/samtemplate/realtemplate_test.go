@@ -107,3 +107,26 @@ func TestRealTemplatePaymentConcurrency(t *testing.T) {
 }
 
 func ptr(n int) *int { return &n }
+
+// The runtime configuration: each value is an SSM parameter whose name (not value) the function that reads
+// it has in its environment.
+func TestRealTemplateRuntimeConfiguration(t *testing.T) {
+	tpl, err := Load(realTemplatePath, Options{StackName: "call-taxi", ParameterOverrides: map[string]string{"MinTaxiPrice": "5000"}})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	tests := []struct{ param, function, env, name, value string }{
+		{"MinTaxiPriceParameter", "OrderFunction", "MIN_TAXI_PRICE_PARAMETER", "/call-taxi/min-taxi-price", "5000"},
+		{"PaymentGatewayUrlParameter", "PaymentFunction", "PAYMENT_GATEWAY_URL_PARAMETER", "/call-taxi/payment-gateway-url", "simulated://"},
+		{"SmsSenderIdParameter", "NotifyFunction", "SMS_SENDER_ID_PARAMETER", "/call-taxi/sms-sender-id", "CallTaxi"},
+	}
+	for _, tt := range tests {
+		p := tpl.SSMParameters[tt.param]
+		if p == nil || p.Name != tt.name || p.Value != tt.value || p.Type != "String" {
+			t.Errorf("%s = %+v, want %s = %q", tt.param, p, tt.name, tt.value)
+		}
+		if fn := tpl.Functions[tt.function]; fn == nil || fn.Env[tt.env] != tt.name || fn.Env["CONFIG_TTL_SECONDS"] != "30" {
+			t.Errorf("%s environment: %s = %q, CONFIG_TTL_SECONDS = %q", tt.function, tt.env, fn.Env[tt.env], fn.Env["CONFIG_TTL_SECONDS"])
+		}
+	}
+}

@@ -21,6 +21,7 @@ const (
 	typeRole           = "AWS::IAM::Role"
 	typeBucket         = "AWS::S3::Bucket"
 	typeLogGroup       = "AWS::Logs::LogGroup"
+	typeSSMParameter   = "AWS::SSM::Parameter"
 )
 
 // nameProperty is the property that sets a resource's physical name.
@@ -36,6 +37,7 @@ var nameProperty = map[string]string{
 	typeRole:           "RoleName",
 	typeBucket:         "BucketName",
 	typeLogGroup:       "LogGroupName",
+	typeSSMParameter:   "Name",
 }
 
 func (r *resolver) pseudoParameter(name string) (any, bool) {
@@ -187,6 +189,10 @@ func (r *resolver) getAtt(id, attr string) (any, error) {
 		return fmt.Sprintf("https://cognito-idp.%s.amazonaws.com/%s", r.opts.Region, r.userPoolID(id)), nil
 	case typeUserPoolClient + ".ClientId":
 		return "local" + id, nil
+	case typeSSMParameter + ".Type":
+		return r.resolveString(res.props["Type"], id+".Properties.Type")
+	case typeSSMParameter + ".Value":
+		return r.resolveString(res.props["Value"], id+".Properties.Value")
 	case typeHttpApi + ".ApiId":
 		return httpApiID(id), nil
 	case typeHttpApi + ".ApiEndpoint":

@@ -56,14 +56,15 @@ func Parse(yamlBytes []byte, opts Options) (*Template, error) {
 		u:       newUnsupported(),
 		t: &Template{
 			StackName: opts.StackName, Region: opts.Region, AccountID: opts.AccountID,
-			Parameters: params,
-			Functions:  map[string]*Function{},
-			Tables:     map[string]*Table{},
-			Buses:      map[string]*Bus{},
-			Queues:     map[string]*Queue{},
-			Rules:      map[string]*Rule{},
-			HttpApis:   map[string]*HttpApi{},
-			UserPools:  map[string]*UserPool{},
+			Parameters:    params,
+			Functions:     map[string]*Function{},
+			Tables:        map[string]*Table{},
+			Buses:         map[string]*Bus{},
+			Queues:        map[string]*Queue{},
+			Rules:         map[string]*Rule{},
+			HttpApis:      map[string]*HttpApi{},
+			UserPools:     map[string]*UserPool{},
+			SSMParameters: map[string]*SSMParameter{},
 		},
 	}
 	if err := r.checkRules(sections["Rules"]); err != nil {
