@@ -111,6 +111,7 @@ export function mountLocalPanel(container, { control }) {
         h('h3', { id: 'functions-title', 'data-i18n': 'functions' }, t('functions')),
         h('p', { class: 'hint', 'data-i18n': 'fnHint' }, t('fnHint')),
         functions))));
+  renderInbox(); // "no SMS yet" until the first page brings some
   const cleanups = [
     poll(refresh, pollMs),
     onLanguageChange(() => {
