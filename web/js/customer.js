@@ -226,13 +226,14 @@ function createBookings(api, listen) {
   const refresh = async () => {
     try {
       const body = await api('GET', '/mypages');
+      status.clearPollError();
       const next = JSON.stringify(body);
       if (next === last) return;
       last = next;
       items = itemsOf(body);
       render();
     } catch (error) {
-      status.show(describeError(error), 'error');
+      status.pollError(describeError(error));
     }
   };
   dialog.onDone = refresh;

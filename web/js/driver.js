@@ -27,13 +27,14 @@ export function mountDriver(container, { api, session }) {
     try {
       // GET /taxis lists the whole fleet; a driver manages only the taxis they registered.
       const mine = itemsOf(await api('GET', '/taxis')).filter((taxi) => taxi.driverId === session.sub);
+      status.clearPollError();
       const next = JSON.stringify(mine);
       if (next === lastTaxis) return;
       lastTaxis = next;
       taxis = mine;
       render();
     } catch (error) {
-      status.show(describeError(error), 'error');
+      status.pollError(describeError(error));
     }
   }
 
@@ -108,13 +109,18 @@ function createAssignments(api, onCompleted) {
   async function refresh() {
     try {
       const body = await api('GET', '/assignments');
+      status.clearPollError();
       const next = JSON.stringify(body);
       if (next === last) return;
       last = next;
       items = itemsOf(body);
       render();
     } catch (error) {
-      status.show(describeError(error), 'error');
+      status.pollError(describeError(error));
+      if (list.hasAttribute('aria-busy')) {
+        list.removeAttribute('aria-busy');
+        list.replaceChildren();
+      }
     }
   }
 

@@ -49,6 +49,15 @@ export function statusLine() {
   el.show = (message, kind = '') => {
     el.textContent = message;
     el.dataset.kind = kind;
+    delete el.dataset.poll;
+  };
+  /** An error of a periodic refresh: the next refresh that succeeds takes it back (clearPollError). */
+  el.pollError = (message) => {
+    el.show(message, 'error');
+    el.dataset.poll = 'true';
+  };
+  el.clearPollError = () => {
+    if (el.dataset.poll) el.show('', '');
   };
   return el;
 }

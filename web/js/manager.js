@@ -90,13 +90,14 @@ export function mountManager(container, { api }) {
         }));
       }
       if (shown !== active || date !== dateInput.value) return;
+      status.clearPollError();
       const next = JSON.stringify({ items, taxisByGrade });
       if (next === last) return;
       last = next;
       state = { items, taxisByGrade };
       render();
     } catch (error) {
-      status.show(describeError(error), 'error');
+      status.pollError(describeError(error));
     }
   }
 
