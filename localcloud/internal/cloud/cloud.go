@@ -26,6 +26,7 @@ import (
 	"github.com/calltaxi/call-taxi/localcloud/internal/snsemu"
 	"github.com/calltaxi/call-taxi/localcloud/internal/sqsemu"
 	"github.com/calltaxi/call-taxi/localcloud/internal/sqsesm"
+	"github.com/calltaxi/call-taxi/localcloud/internal/ssmemu"
 	"github.com/calltaxi/call-taxi/localcloud/internal/streams"
 )
 
@@ -44,6 +45,7 @@ type Cloud struct {
 	SNS      *snsemu.Service
 	SQS      *sqsemu.Service
 	Cognito  *cognitoemu.Service // the template's user pools: sign-up (POST /_local/signup) and the admin group API
+	SSM      *ssmemu.Service     // Parameter Store: the template's AWS::SSM::Parameter resources
 	Clock    *awsclock.Clock     // AWS time: Config.TimeScale AWS seconds per wall second
 	Issuer   *jwtlocal.Issuer
 	pollers  map[string]*streams.Poller
@@ -197,6 +199,9 @@ func (c *Cloud) start(ctx, runCtx context.Context) error {
 	for _, pool := range tmpl.UserPools {
 		c.Cognito.CreatePool(pool.ID, pool.Groups)
 	}
+	if c.SSM, err = createParameters(tmpl, c.Clock.Now); err != nil {
+		return err
+	}
 
 	c.Lambda = lambdaemu.New(lambdaemu.Options{AccountConcurrency: cfg.AccountConcurrency, Logger: c.log, LogOutput: cfg.FunctionLogs,
 		Destinations: c.SQS, Clock: c.Clock})
@@ -250,7 +255,7 @@ func (c *Cloud) start(ctx, runCtx context.Context) error {
 		return err
 	}
 
-	c.serve(servicesLn, servicesMux{lambda: c.Lambda.Handler(), dynamodb: c.DynamoDB, eventbridge: c.Bus, sns: c.SNS, sqs: c.SQS, cognito: c.Cognito})
+	c.serve(servicesLn, servicesMux{lambda: c.Lambda.Handler(), dynamodb: c.DynamoDB, eventbridge: c.Bus, sns: c.SNS, sqs: c.SQS, cognito: c.Cognito, ssm: c.SSM})
 	c.serve(apiLn, c.apiHandler(gateway))
 	return nil
 }
@@ -285,7 +290,7 @@ func (c *Cloud) functionEnv(fn *samtemplate.Function) map[string]string {
 	for k, v := range fn.Env {
 		env[k] = v
 	}
-	for _, svc := range []string{"DYNAMODB", "EVENTBRIDGE", "SNS", "SQS", "LAMBDA", "COGNITO_IDENTITY_PROVIDER"} {
+	for _, svc := range []string{"DYNAMODB", "EVENTBRIDGE", "SNS", "SQS", "LAMBDA", "COGNITO_IDENTITY_PROVIDER", "SSM"} {
 		env["AWS_ENDPOINT_URL_"+svc] = c.ServicesURL
 	}
 	env["AWS_ACCESS_KEY_ID"] = "local"
@@ -295,6 +300,19 @@ func (c *Cloud) functionEnv(fn *samtemplate.Function) map[string]string {
 	env["AWS_DEFAULT_REGION"] = region
 	env["AWS_EC2_METADATA_DISABLED"] = "true"
 	return env
+}
+
+// createParameters creates the template's SSM parameters with their values, as a fresh deploy would.
+func createParameters(tmpl *samtemplate.Template, now func() time.Time) (*ssmemu.Service, error) {
+	svc := ssmemu.New(ssmemu.Options{Region: region, AccountID: accountID, Now: now})
+	for _, id := range sortedKeys(tmpl.SSMParameters) {
+		p := tmpl.SSMParameters[id]
+		if _, err := svc.Put(ssmemu.PutInput{Name: p.Name, Value: p.Value, Type: p.Type, Description: p.Description,
+			AllowedPattern: p.AllowedPattern, DataType: p.DataType}); err != nil {
+			return nil, fmt.Errorf("ssm parameter %s: %w", id, err)
+		}
+	}
+	return svc, nil
 }
 
 func tableSpecs(tmpl *samtemplate.Template) []ddbemu.TableSpec {

@@ -5,12 +5,13 @@ import (
 	"strings"
 
 	"github.com/calltaxi/call-taxi/localcloud/internal/cognitoemu"
+	"github.com/calltaxi/call-taxi/localcloud/internal/ssmemu"
 )
 
 // servicesMux is the one endpoint every AWS_ENDPOINT_URL_<SERVICE> points at; requests are told apart the
 // way AWS's protocols mark them.
 type servicesMux struct {
-	lambda, dynamodb, eventbridge, sns, sqs, cognito http.Handler
+	lambda, dynamodb, eventbridge, sns, sqs, cognito, ssm http.Handler
 }
 
 func (m servicesMux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -24,6 +25,8 @@ func (m servicesMux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.sqs.ServeHTTP(w, r)
 	case strings.HasPrefix(target, cognitoemu.TargetPrefix):
 		m.cognito.ServeHTTP(w, r)
+	case strings.HasPrefix(target, ssmemu.TargetPrefix):
+		m.ssm.ServeHTTP(w, r)
 	case strings.HasPrefix(target, "AWSEvents."):
 		m.eventbridge.ServeHTTP(w, r)
 	case strings.HasPrefix(target, "AmazonSimpleNotificationService."),
