@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -110,7 +111,8 @@ const defaultMemoryLimit = "384MiB"
 
 // applyMemoryLimit sets a soft memory limit (unless GOMEMLIMIT is set) and, unless GOGC is set, a
 // GOGC high enough that the limit, not the heap's growth, triggers most collections while the live
-// heap is small; GOGC=off with a limit would collect continuously once the live heap nears the limit.
+// heap is small. A limit below the live heap would make the collector run back to back, so once the
+// live heap (the tables, mostly) passes two thirds of it, the limit follows at 1.5× the live heap.
 func applyMemoryLimit(flagValue string) error {
 	if os.Getenv("GOMEMLIMIT") != "" || flagValue == "off" || flagValue == "" {
 		return nil
@@ -123,7 +125,20 @@ func applyMemoryLimit(flagValue string) error {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
+	go followLiveHeap(limit)
 	return nil
+}
+
+func followLiveHeap(base int64) {
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	for range time.Tick(time.Second) {
+		metrics.Read(sample)
+		if sample[0].Value.Kind() != metrics.KindUint64 {
+			return
+		}
+		live := int64(sample[0].Value.Uint64())
+		debug.SetMemoryLimit(max(base, live+live/2))
+	}
 }
 
 // parseBytes reads a size as GOMEMLIMIT spells it: a number with an optional B, KiB, MiB, GiB or TiB suffix.
