@@ -95,12 +95,14 @@ func TestTemplateRulesCatchBrokenFixtures(t *testing.T) {
 func TestEventRulesCatchCatalogMismatch(t *testing.T) {
 	repo := loadRepo(t, ".")
 	catalog := []eventSpec{
-		{name: "OrderPlaced", source: "calltaxi.order", consumers: []string{"TaxiFunction"}},
+		{name: "OrderPlaced", source: "calltaxi.order", consumers: []string{"ReservationFunction", "TaxiFunction"}},
 		{name: "OrderCanceled", source: "calltaxi.order", consumers: []string{"ReservationFunction"}},
-		{name: "PaymentApproved", source: "calltaxi.payment", consumers: []string{"ReservationFunction", "OrderFunction"}},
+		{name: "PaymentApproved", source: "calltaxi.payment", consumers: []string{"OrderFunction"}},
 		{name: "PaymentCanceled", source: "calltaxi.payment"},
 		{name: "ReservationConfirmed", source: "calltaxi.reservation", consumers: []string{"TaxiFunction"}},
 		{name: "ReservationCanceled", source: "calltaxi.reservation", consumers: []string{"TaxiFunction"}},
+		{name: "ReservationPickedUp", source: "calltaxi.reservation", consumers: []string{"OrderFunction"}},
+		{name: "ReservationCompleted", source: "calltaxi.reservation", consumers: []string{"TaxiFunction"}},
 		{name: "TaxiAssigned", source: "calltaxi.taxi", consumers: []string{"ReservationFunction"}},
 		{name: "TaxiAssignmentRejected", source: "calltaxi.taxi", consumers: []string{"ReservationFunction", "TaxiFunction"}},
 	}

@@ -25,6 +25,10 @@ type viewResponse struct {
 	ReservationStatus string         `json:"reservationStatus"`
 	TaxiID            string         `json:"taxiId"`
 	TaxiName          string         `json:"taxiName"`
+	RejectReason      string         `json:"rejectReason"` // why the last assignment was rejected, "" if none
+	Pickup            string         `json:"pickup"`
+	Destination       string         `json:"destination"`
+	PickupAt          *string        `json:"pickupAt"` // null = as soon as possible
 	History           []HistoryEntry `json:"history"`
 	CreatedAt         string         `json:"createdAt"`
 	UpdatedAt         string         `json:"updatedAt"`
@@ -39,11 +43,16 @@ func toResponse(v View) viewResponse {
 	if history == nil {
 		history = []HistoryEntry{}
 	}
+	var pickupAt *string
+	if v.PickupAt != "" {
+		pickupAt = &v.PickupAt
+	}
 	return viewResponse{
 		OrderID: v.OrderID, Name: v.Name, OrderType: v.OrderType, Fare: v.Fare,
 		Status: v.Status, OrderStatus: v.OrderStatus, PaymentStatus: v.PaymentStatus,
 		ReservationID: v.ReservationID, ReservationStatus: v.ReservationStatus,
-		TaxiID: v.TaxiID, TaxiName: v.TaxiName, History: history,
+		TaxiID: v.TaxiID, TaxiName: v.TaxiName, RejectReason: v.RejectReason,
+		Pickup: v.Pickup, Destination: v.Destination, PickupAt: pickupAt, History: history,
 		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt,
 	}
 }

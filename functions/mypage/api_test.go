@@ -1,6 +1,8 @@
 package main
 
 import (
+	"time"
+
 	"context"
 	"encoding/json"
 	"reflect"
@@ -34,9 +36,9 @@ func TestAPI(t *testing.T) {
 	seedView(t, store, "o-mid", "alice", StatusCanceled, at(2))
 	seedView(t, store, "o-declined", "alice", "", at(4))
 	seedView(t, store, "o-bob", "bob", StatusPaid, at(5))
-	handlers := NewHandlers(store, quietLogger())
+	handlers := NewHandlers(store, time.UTC, quietLogger())
 
-	wantFields := []string{"createdAt", "fare", "history", "name", "orderId", "orderStatus", "orderType", "paymentStatus",
+	wantFields := []string{"createdAt", "destination", "fare", "history", "name", "orderId", "orderStatus", "orderType", "paymentStatus", "pickup", "pickupAt", "rejectReason",
 		"reservationId", "reservationStatus", "status", "taxiId", "taxiName", "updatedAt"}
 
 	tests := []struct {

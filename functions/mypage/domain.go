@@ -1,5 +1,7 @@
 package main
 
+import "time"
+
 // The mypage view is a projection: one row per order, merged from the Orders, Payments and Reservations
 // streams. The three streams are not ordered against each other, so every merge is per source and guarded
 // by that source's row version, and the customer-visible status only moves forward.
@@ -16,6 +18,8 @@ const (
 	StatusPaid      = "PAID"
 	StatusReserved  = "RESERVED"
 	StatusConfirmed = "CONFIRMED"
+	StatusPickedUp  = "PICKED_UP"
+	StatusCompleted = "COMPLETED"
 	StatusCanceled  = "CANCELED"
 )
 
@@ -28,10 +32,13 @@ const (
 	reservationRequested  = "REQUESTED"
 	reservationAssigning  = "ASSIGNING"
 	reservationConfirmed  = "CONFIRMED"
+	reservationPickedUp   = "PICKED_UP"
+	reservationCompleted  = "COMPLETED"
 	reservationCanceledSt = "CANCELED"
 )
 
-var statusRank = map[string]int{"": 0, StatusPaid: 1, StatusReserved: 2, StatusConfirmed: 3, StatusCanceled: 4}
+// A cancel ranks above the ride's end: one that raced the pickup was refunded, and says so.
+var statusRank = map[string]int{"": 0, StatusPaid: 1, StatusReserved: 2, StatusConfirmed: 3, StatusPickedUp: 4, StatusCompleted: 5, StatusCanceled: 6}
 
 // HistoryEntry records when the view reached a customer-visible status.
 type HistoryEntry struct {
@@ -41,21 +48,26 @@ type HistoryEntry struct {
 
 // View is one MyPagesTable row. Phone is kept for the notify function and never returned by the API.
 type View struct {
-	OrderID            string         `dynamodbav:"orderId"`
-	CustomerID         string         `dynamodbav:"customerId,omitempty"` // GSI key: absent, never ""
-	Name               string         `dynamodbav:"name"`
-	Phone              string         `dynamodbav:"phone"`
-	Language           string         `dynamodbav:"language,omitempty"` // the customer's SMS language, for notify
-	OrderType          string         `dynamodbav:"orderType"`
-	Fare               int64          `dynamodbav:"fare"`
-	Status             string         `dynamodbav:"status"`
-	OrderStatus        string         `dynamodbav:"orderStatus"`
-	PaymentStatus      string         `dynamodbav:"paymentStatus"`
-	ReservationID      string         `dynamodbav:"reservationId"`
-	ReservationStatus  string         `dynamodbav:"reservationStatus"`
-	TaxiID             string         `dynamodbav:"taxiId"`
-	TaxiName           string         `dynamodbav:"taxiName"`
-	RejectReason       string         `dynamodbav:"rejectReason,omitempty"`
+	OrderID           string `dynamodbav:"orderId"`
+	CustomerID        string `dynamodbav:"customerId,omitempty"` // GSI key: absent, never ""
+	Name              string `dynamodbav:"name"`
+	Phone             string `dynamodbav:"phone"`
+	Language          string `dynamodbav:"language,omitempty"` // the customer's SMS language, for notify
+	OrderType         string `dynamodbav:"orderType"`
+	Fare              int64  `dynamodbav:"fare"`
+	Status            string `dynamodbav:"status"`
+	OrderStatus       string `dynamodbav:"orderStatus"`
+	PaymentStatus     string `dynamodbav:"paymentStatus"`
+	ReservationID     string `dynamodbav:"reservationId"`
+	ReservationStatus string `dynamodbav:"reservationStatus"`
+	TaxiID            string `dynamodbav:"taxiId"`
+	TaxiName          string `dynamodbav:"taxiName"`
+	RejectReason      string `dynamodbav:"rejectReason,omitempty"`
+	Pickup            string `dynamodbav:"pickup,omitempty"`
+	Destination       string `dynamodbav:"destination,omitempty"`
+	PickupAt          string `dynamodbav:"pickupAt,omitempty"` // "" = as soon as possible
+	// PickupLocal is PickupAt in the company's time zone ("01-02 15:04"), as notify's texts say it.
+	PickupLocal        string         `dynamodbav:"pickupLocal,omitempty"`
 	History            []HistoryEntry `dynamodbav:"history,omitempty"`   // omitempty: minidyn returns an empty L untyped
 	CreatedAt          string         `dynamodbav:"createdAt,omitempty"` // GSI key: absent, never ""
 	UpdatedAt          string         `dynamodbav:"updatedAt"`
@@ -84,6 +96,9 @@ type SourceRecord struct {
 	TaxiID        string `dynamodbav:"taxiId"`
 	TaxiName      string `dynamodbav:"taxiName"`
 	RejectReason  string `dynamodbav:"rejectReason"`
+	Pickup        string `dynamodbav:"pickup"`
+	Destination   string `dynamodbav:"destination"`
+	PickupAt      string `dynamodbav:"pickupAt"`
 	CreatedAt     string `dynamodbav:"createdAt"`
 	UpdatedAt     string `dynamodbav:"updatedAt"`
 }
@@ -110,6 +125,7 @@ func (v *View) Apply(src SourceRecord, at string) bool {
 		v.OrderStatus = src.Status
 		v.Name, v.Phone, v.OrderType, v.Fare = src.Name, src.Phone, src.OrderType, src.Fare
 		v.Language = src.Language
+		v.Pickup, v.Destination, v.PickupAt = src.Pickup, src.Destination, src.PickupAt
 		if src.CreatedAt != "" {
 			v.CreatedAt = src.CreatedAt // the order's creation time wins over any placeholder below
 		}
@@ -164,6 +180,10 @@ func (v *View) derivedStatus() string {
 	switch {
 	case v.OrderStatus == orderCanceled, v.ReservationStatus == reservationCanceledSt && v.paid():
 		return StatusCanceled
+	case v.ReservationStatus == reservationCompleted:
+		return StatusCompleted
+	case v.ReservationStatus == reservationPickedUp:
+		return StatusPickedUp
 	case v.ReservationStatus == reservationConfirmed:
 		return StatusConfirmed
 	case v.ReservationStatus == reservationRequested, v.ReservationStatus == reservationAssigning:
@@ -187,6 +207,8 @@ func (v *View) paid() bool {
 var impliedBefore = map[string][]string{
 	StatusReserved:  {StatusPaid},
 	StatusConfirmed: {StatusPaid, StatusReserved},
+	StatusPickedUp:  {StatusPaid, StatusReserved, StatusConfirmed},
+	StatusCompleted: {StatusPaid, StatusReserved, StatusConfirmed, StatusPickedUp},
 	StatusCanceled:  {StatusPaid},
 }
 
@@ -209,3 +231,13 @@ func higher(a, b string) string {
 
 // IsBooking reports whether the view is shown to customers at all.
 func (v *View) IsBooking() bool { return v.Status != "" }
+
+// localPickup is a pickup time (UTC, the contract's format) as the company's clock shows it; "" for as
+// soon as possible or a time it cannot read.
+func localPickup(pickupAt string, zone *time.Location) string {
+	at, err := time.Parse(time.RFC3339Nano, pickupAt)
+	if pickupAt == "" || err != nil {
+		return ""
+	}
+	return at.In(zone).Format("01-02 15:04")
+}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"time"
+
 	"context"
 	"strings"
 	"testing"
@@ -22,7 +24,7 @@ func newFuzzHandlers(f *testing.F) lambdamux.Handlers {
 	if _, err := NewService(store).Project(context.Background(), orderRec(2, "PAID", 1), at(1)); err != nil {
 		f.Fatalf("seed: %v", err)
 	}
-	return NewHandlers(store, quietLogger())
+	return NewHandlers(store, time.UTC, quietLogger())
 }
 
 // FuzzMyPageAPI sends any request to every mypage route of the whole function.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/calltaxi/call-taxi/shared/apperr"
 	"github.com/calltaxi/call-taxi/shared/auth"
@@ -22,6 +23,7 @@ const (
 // Service holds the mypage use cases.
 type Service struct {
 	store Store
+	zone  *time.Location // the company's, for the pickup time texts name; nil = UTC
 }
 
 // NewService returns the service over store.
@@ -43,6 +45,7 @@ func (s *Service) Project(ctx context.Context, src SourceRecord, at string) (boo
 		if !view.Apply(src, at) {
 			return false, nil
 		}
+		view.PickupLocal = localPickup(view.PickupAt, s.location())
 		expected := view.Rev
 		view.Rev++
 		err = s.store.Save(ctx, view, expected)
@@ -55,6 +58,13 @@ func (s *Service) Project(ctx context.Context, src SourceRecord, at string) (boo
 		return true, nil
 	}
 	return false, fmt.Errorf("merge %s into view %s: %w after %d attempts", src.Entity, src.OrderID, ErrConflict, maxMergeAttempts)
+}
+
+func (s *Service) location() *time.Location {
+	if s.zone == nil {
+		return time.UTC
+	}
+	return s.zone
 }
 
 // List returns the caller's own bookings, newest first.

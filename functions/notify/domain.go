@@ -16,11 +16,13 @@ const (
 	StatusPaid      = "PAID"
 	StatusReserved  = "RESERVED"
 	StatusConfirmed = "CONFIRMED"
+	StatusPickedUp  = "PICKED_UP"
+	StatusCompleted = "COMPLETED"
 	StatusCanceled  = "CANCELED"
 )
 
 // statusOrder is the order statuses are named in when one text announces several (mypage's rank).
-var statusOrder = []string{StatusPaid, StatusReserved, StatusConfirmed, StatusCanceled}
+var statusOrder = []string{StatusPaid, StatusReserved, StatusConfirmed, StatusPickedUp, StatusCompleted, StatusCanceled}
 
 // Announced reports whether a status has a text (the others are not customer-visible).
 func Announced(status string) bool { return slices.Contains(statusOrder, status) }
@@ -39,13 +41,15 @@ type HistoryEntry struct {
 
 // Image is the part of a MyPagesTable row a notification needs.
 type Image struct {
-	OrderID   string         `dynamodbav:"orderId"`
-	Phone     string         `dynamodbav:"phone"`
-	Language  string         `dynamodbav:"language"`
-	OrderType string         `dynamodbav:"orderType"`
-	Fare      int64          `dynamodbav:"fare"`
-	TaxiName  string         `dynamodbav:"taxiName"`
-	History   []HistoryEntry `dynamodbav:"history"`
+	OrderID   string `dynamodbav:"orderId"`
+	Phone     string `dynamodbav:"phone"`
+	Language  string `dynamodbav:"language"`
+	OrderType string `dynamodbav:"orderType"`
+	Fare      int64  `dynamodbav:"fare"`
+	TaxiName  string `dynamodbav:"taxiName"`
+	// PickupLocal is the pickup time on the company's clock ("01-02 15:04"), "" = as soon as possible.
+	PickupLocal string         `dynamodbav:"pickupLocal"`
+	History     []HistoryEntry `dynamodbav:"history"`
 }
 
 // NewEntries are the history entries of the new image that the old one lacks: history only grows, so a
@@ -95,33 +99,39 @@ type Booking struct {
 	OrderType string
 	Fare      int64
 	TaxiName  string
+	// PickupLocal is when the taxi comes ("01-02 15:04" on the company's clock), "" = as soon as possible.
+	PickupLocal string
 }
 
 // detail is how much a variant of a text says; each is tried in turn until the text fits one part.
 type detail struct {
 	orderType bool
 	fare      bool
-	taxiName  int // runes of the taxi name kept; 0 = no name
+	taxiName  int  // runes of the taxi name kept; 0 = no name
+	pickup    bool // the pickup time with a confirmation
 }
 
 // maxTaxiName is the most of a taxi name any text carries.
 const maxTaxiName = 30
 
 var details = []detail{
-	{orderType: true, fare: true, taxiName: maxTaxiName},
-	{fare: true, taxiName: maxTaxiName},
-	{fare: true, taxiName: 20},
-	{fare: true, taxiName: 12},
-	{fare: true, taxiName: 8},
-	{fare: true, taxiName: 5},
-	{fare: true},
+	{orderType: true, fare: true, taxiName: maxTaxiName, pickup: true},
+	{fare: true, taxiName: maxTaxiName, pickup: true},
+	{taxiName: maxTaxiName, pickup: true},
+	{taxiName: 20, pickup: true},
+	{taxiName: 12, pickup: true},
+	{taxiName: 8, pickup: true},
+	{taxiName: 5, pickup: true},
+	{fare: true, pickup: true},
+	{pickup: true},
 	{},
 }
 
 // Compose is the one text that announces statuses (in any order; unknown ones are ignored) in the
 // booking's language. It always fits one SMS part: ≤ 160 GSM-7 septets, or ≤ 70 UCS-2 characters when
 // any character (Hangul, or a taxi name's) needs UCS-2. What does not fit is left out, most optional
-// first: the grade, then the taxi name (shortened, then dropped), then the fare.
+// first: the grade, then the fare (a confirmation names the taxi and when it comes rather than the fare
+// paid), then the taxi name (shortened, then dropped), then the pickup time.
 func Compose(b Booking, statuses []string) string {
 	var named []string
 	for _, s := range statusOrder {
@@ -160,11 +170,20 @@ func compose(b Booking, statuses []string, d detail) string {
 			case StatusReserved:
 				parts = append(parts, "배차 요청 접수")
 			case StatusConfirmed:
+				p := "배차 완료"
 				if name != "" {
-					parts = append(parts, name+" 배차 완료")
-				} else {
-					parts = append(parts, "배차 완료")
+					p = name + " " + p
 				}
+				if d.pickup && b.PickupLocal != "" {
+					p += ", 픽업 " + b.PickupLocal
+				} else if d.pickup {
+					p += ", 곧 도착"
+				}
+				parts = append(parts, p)
+			case StatusPickedUp:
+				parts = append(parts, "탑승 완료")
+			case StatusCompleted:
+				parts = append(parts, "운행 완료")
 			case StatusCanceled:
 				parts = append(parts, "취소·환불 완료")
 			}
@@ -186,11 +205,20 @@ func compose(b Booking, statuses []string, d detail) string {
 		case StatusReserved:
 			parts = append(parts, "reached the taxi company")
 		case StatusConfirmed:
+			p := "taxi assigned"
 			if name != "" {
-				parts = append(parts, "taxi "+name+" assigned")
-			} else {
-				parts = append(parts, "taxi assigned")
+				p = "taxi " + name + " assigned"
 			}
+			if d.pickup && b.PickupLocal != "" {
+				p += ", pickup " + b.PickupLocal
+			} else if d.pickup {
+				p += ", on its way"
+			}
+			parts = append(parts, p)
+		case StatusPickedUp:
+			parts = append(parts, "picked up")
+		case StatusCompleted:
+			parts = append(parts, "ride completed")
 		case StatusCanceled:
 			parts = append(parts, "cancelled and refunded")
 		}

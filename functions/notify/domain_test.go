@@ -14,6 +14,8 @@ func TestCompose(t *testing.T) {
 	en := Booking{OrderID: testOrderID, Language: LangEnglish, Fare: 9500, OrderType: "prime", TaxiName: "Seoul Prime 7"}
 	ko := en
 	ko.Language = LangKorean
+	enAt, koAt := en, ko
+	enAt.PickupLocal, koAt.PickupLocal = "03-01 23:30", "03-01 23:30"
 	tests := []struct {
 		name     string
 		booking  Booking
@@ -22,14 +24,20 @@ func TestCompose(t *testing.T) {
 	}{
 		{"en paid", en, []string{StatusPaid}, "[CallTaxi] Booking 7F3K2A: paid 9,500 KRW (prime)."},
 		{"en paid and reserved in one text", en, []string{StatusReserved, StatusPaid}, "[CallTaxi] Booking 7F3K2A: paid 9,500 KRW (prime); reached the taxi company."},
-		{"en confirmed", en, []string{StatusConfirmed}, "[CallTaxi] Booking 7F3K2A: taxi Seoul Prime 7 assigned."},
+		{"en confirmed", en, []string{StatusConfirmed}, "[CallTaxi] Booking 7F3K2A: taxi Seoul Prime 7 assigned, on its way."},
 		{"en canceled", en, []string{StatusCanceled}, "[CallTaxi] Booking 7F3K2A: cancelled and refunded."},
-		{"en without fare or name", Booking{OrderID: testOrderID, Language: LangEnglish}, []string{StatusPaid, StatusConfirmed}, "[CallTaxi] Booking 7F3K2A: paid; taxi assigned."},
+		{"en without fare or name", Booking{OrderID: testOrderID, Language: LangEnglish}, []string{StatusPaid, StatusConfirmed}, "[CallTaxi] Booking 7F3K2A: paid; taxi assigned, on its way."},
 		{"en drops a Hangul taxi name rather than go UCS-2 past 70", Booking{OrderID: testOrderID, Language: LangEnglish, Fare: 9500, OrderType: "prime", TaxiName: strings.Repeat("서울택시", 10)},
-			[]string{StatusPaid, StatusReserved, StatusConfirmed}, "[CallTaxi] Booking 7F3K2A: paid 9,500 KRW; reached the taxi company; taxi assigned."},
+			[]string{StatusPaid, StatusReserved, StatusConfirmed}, "[CallTaxi] Booking 7F3K2A: paid 9,500 KRW; reached the taxi company; taxi assigned, on its way."},
 		{"ko paid", ko, []string{StatusPaid}, "[콜택시] 예약 7F3K2A: 결제 9,500원(prime)."},
 		{"ko paid and reserved", ko, []string{StatusPaid, StatusReserved}, "[콜택시] 예약 7F3K2A: 결제 9,500원(prime), 배차 요청 접수."},
-		{"ko confirmed", ko, []string{StatusConfirmed}, "[콜택시] 예약 7F3K2A: Seoul Prime 7 배차 완료."},
+		{"ko confirmed", ko, []string{StatusConfirmed}, "[콜택시] 예약 7F3K2A: Seoul Prime 7 배차 완료, 곧 도착."},
+		{"ko confirmed with a pickup time", koAt, []string{StatusConfirmed}, "[콜택시] 예약 7F3K2A: Seoul Prime 7 배차 완료, 픽업 03-01 23:30."},
+		{"en confirmed with a pickup time", enAt, []string{StatusConfirmed}, "[CallTaxi] Booking 7F3K2A: taxi Seoul Prime 7 assigned, pickup 03-01 23:30."},
+		{"ko every status at once keeps the name and the time", koAt, []string{StatusPaid, StatusReserved, StatusConfirmed}, "[콜택시] 예약 7F3K2A: 결제 완료, 배차 요청 접수, Seoul Prime 7 배차 완료, 픽업 03-01 23:30."},
+		{"ko picked up", ko, []string{StatusPickedUp}, "[콜택시] 예약 7F3K2A: 탑승 완료."},
+		{"ko completed", ko, []string{StatusCompleted}, "[콜택시] 예약 7F3K2A: 운행 완료."},
+		{"en picked up and completed in one text", en, []string{StatusCompleted, StatusPickedUp}, "[CallTaxi] Booking 7F3K2A: picked up; ride completed."},
 		{"ko canceled", ko, []string{StatusCanceled}, "[콜택시] 예약 7F3K2A: 취소·환불 완료."},
 		{"unknown statuses are ignored", ko, []string{"PENDING_PAYMENT", StatusCanceled}, "[콜택시] 예약 7F3K2A: 취소·환불 완료."},
 		{"nothing to say", ko, []string{"PENDING_PAYMENT"}, ""},

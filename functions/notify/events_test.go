@@ -105,7 +105,7 @@ func TestStatusesAnnouncedExactlyOnce(t *testing.T) {
 	f.stream(t, confirmed)
 	f.send(t, f.queue.take())
 
-	want := []string{"[콜택시] 예약 AAAAAA: 결제 5,700원(prime), 배차 요청 접수.", "[콜택시] 예약 AAAAAA: Seoul Prime 7 배차 완료."}
+	want := []string{"[콜택시] 예약 AAAAAA: 결제 5,700원(prime), 배차 요청 접수.", "[콜택시] 예약 AAAAAA: Seoul Prime 7 배차 완료, 곧 도착."}
 	if got := f.sms.texts(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("texts %q, want %q", got, want)
 	}

@@ -30,6 +30,7 @@ type Record struct {
 	OrderType    string   `dynamodbav:"orderType"`
 	Fare         int64    `dynamodbav:"fare"`
 	TaxiName     string   `dynamodbav:"taxiName"`
+	PickupLocal  string   `dynamodbav:"pickupLocal"`
 	Pending      []string `dynamodbav:"pending,stringset,omitempty"`
 	Announced    []string `dynamodbav:"announced,stringset,omitempty"`
 	Failed       []string `dynamodbav:"failed,stringset,omitempty"`
@@ -53,7 +54,7 @@ func (r Record) ToAnnounce() []string {
 
 // Booking is what the texts say.
 func (r Record) Booking() Booking {
-	return Booking{OrderID: r.OrderID, Language: Language(r.Language, r.Phone), OrderType: r.OrderType, Fare: r.Fare, TaxiName: r.TaxiName}
+	return Booking{OrderID: r.OrderID, Language: Language(r.Language, r.Phone), OrderType: r.OrderType, Fare: r.Fare, TaxiName: r.TaxiName, PickupLocal: r.PickupLocal}
 }
 
 func contains(list []string, s string) bool {
@@ -103,13 +104,14 @@ func (s *Records) AddPending(ctx context.Context, img Image, statuses []string) 
 		TableName: aws.String(s.table),
 		Key:       s.key(img.OrderID),
 		UpdateExpression: aws.String("SET orderId = :orderId, phone = :phone, #language = :language, orderType = :orderType, " +
-			"fare = :fare, taxiName = :taxiName, expiresAt = :expiresAt ADD pending :statuses"),
+			"fare = :fare, taxiName = :taxiName, pickupLocal = :pickupLocal, expiresAt = :expiresAt ADD pending :statuses"),
 		ExpressionAttributeNames: map[string]string{"#language": "language"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":orderId": str(img.OrderID), ":phone": str(img.Phone), ":language": str(img.Language),
 			":orderType": str(img.OrderType), ":fare": num(img.Fare), ":taxiName": str(img.TaxiName),
-			":expiresAt": num(s.now().Add(s.ttl).Unix()),
-			":statuses":  &types.AttributeValueMemberSS{Value: statuses},
+			":pickupLocal": str(img.PickupLocal),
+			":expiresAt":   num(s.now().Add(s.ttl).Unix()),
+			":statuses":    &types.AttributeValueMemberSS{Value: statuses},
 		},
 	})
 	if err != nil {
