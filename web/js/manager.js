@@ -74,6 +74,11 @@ export function mountManager(container, { api }) {
       refresh();
     },
   }, t('allDates'));
+  // The date and its "all dates" button on one row, the hint below them.
+  dateField.classList.add('date-filter');
+  const dateRow = h('div', { class: 'inline' });
+  dateInput.replaceWith(dateRow);
+  dateRow.append(dateInput, allDates);
 
   async function refresh() {
     const shown = active;
@@ -127,7 +132,7 @@ export function mountManager(container, { api }) {
   container.replaceChildren(h('section', { class: 'card board', 'aria-labelledby': 'reservations-title' },
     title,
     h('p', { class: 'hint', 'data-i18n': 'boardSorted' }, t('boardSorted')),
-    h('div', { class: 'filters' }, dateField, allDates),
+    dateField,
     tablist, status, panel));
   labelTabs();
   cleanups.push(onLanguageChange(() => {
