@@ -99,10 +99,11 @@ describe('console', { skip: skipReason }, () => {
     const inbox = customer.locator('.sms', { hasText: phone });
     const texts = await eventually(async () => {
       const all = await inbox.locator('.sms-text').allTextContents();
-      return announcedStatuses(all, { taxiName }).includes('CONFIRMED') ? all : null;
+      return announcedStatuses(all).includes('CONFIRMED') ? all : null;
     }, { what: 'the CONFIRMED SMS in the inbox' });
-    assert.deepEqual(announcedStatuses(texts, { taxiName }).sort(), ['CONFIRMED', 'PAID', 'RESERVED'], `each status announced once: ${texts.join(' | ')}`);
+    assert.deepEqual(announcedStatuses(texts).sort(), ['CONFIRMED', 'PAID', 'RESERVED'], `each status announced once: ${texts.join(' | ')}`);
     assert.ok(texts.some((t) => t.includes('5,700 KRW')), `no paid SMS in ${texts}`);
+    assert.ok(texts.some((t) => t.includes(taxiName)), `no confirmed SMS naming the taxi in ${texts}`);
     assert.ok(texts.length <= 3, `at most one text per status: ${texts}`);
     await screenshot(customer, 'customer-confirmed');
     assert.deepEqual(customer.pageErrors, []);

@@ -145,17 +145,17 @@ export function auditPage() {
 }
 
 /**
- * The statuses the English SMS texts announce, in order, each as often as announced: one text may
- * announce several statuses reached within a short window ("paid ...; reached the taxi company").
+ * The statuses the English SMS texts announce (notify's phrases), each as often as announced: one text
+ * may announce several statuses reached within a short window ("paid 5,700 KRW; reached the taxi company").
  */
-export function announcedStatuses(texts, { taxiName } = {}) {
+export function announcedStatuses(texts) {
   const phrases = [
     ['PAID', /\bpaid\b/i],
     ['RESERVED', /reached the taxi company/i],
-    ['CONFIRMED', taxiName ? new RegExp(`${taxiName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}|taxi assigned`, 'i') : /\bassigned\b/i],
-    ['PICKED_UP', /picked up|on board|on your way/i],
-    ['COMPLETED', /\bcompleted\b|ride (has )?ended|arrived/i],
-    ['CANCELED', /cancel+ed/i],
+    ['CONFIRMED', /\bassigned\b/i],
+    ['PICKED_UP', /\bpicked up\b/i],
+    ['COMPLETED', /\bride completed\b/i],
+    ['CANCELED', /\bcancell?ed\b/i],
   ];
   const out = [];
   for (const text of texts) {
