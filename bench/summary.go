@@ -25,7 +25,7 @@ func printSummary(out io.Writer, r *report.Run, res load.Result) {
 	fmt.Fprintf(out, "event → mypage: p50 %.1f ms, p99 %.1f ms, n=%d, timeouts %d\n", r.MyPageLag.P50, r.MyPageLag.P99, r.MyPageLag.Count, res.LagTimeouts)
 	fmt.Fprintf(out, "status → SMS:   p50 %.1f ms, p99 %.1f ms, n=%d\n", r.SMSLag.P50, r.SMSLag.P99, r.SMSLag.Count)
 	if len(r.Cancels) > 0 || len(r.Confirms) > 0 {
-		fmt.Fprintf(out, "cancels %v; manager confirms %v\n", r.Cancels, r.Confirms)
+		fmt.Fprintf(out, "cancels %v; manager confirms %v; driver rides %v\n", r.Cancels, r.Confirms, r.Rides)
 	}
 
 	fmt.Fprintf(out, "\n| function | invocations | errors | throttles | cold starts | avg cold ms | peak envs | peak RSS MiB | arm64 bootstrap MB |\n|---|---|---|---|---|---|---|---|---|\n")

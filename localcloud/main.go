@@ -200,7 +200,7 @@ tokens (12 h):
 
 try it:
   curl -s -X POST %[2]s/taxis -H "Authorization: Bearer $DRIVER" -d '{"taxiName":"Sonata","companyName":"Seoul Cab","grade":"prime","stockCnt":2,"itemPrice":5700}'
-  curl -s -X POST %[2]s/orders -H "Authorization: Bearer $CUSTOMER" -H 'Idempotency-Key: first-ride' -d '{"name":"Kim","phone":"+821012345678","orderType":"prime","cardNo":"4242424242424242"}'
+  curl -s -X POST %[2]s/orders -H "Authorization: Bearer $CUSTOMER" -H 'Idempotency-Key: first-ride' -d '{"name":"Kim","phone":"+821012345678","orderType":"prime","cardNo":"4242424242424242","pickup":"Seoul Station"}'
   curl -s %[2]s/mypages -H "Authorization: Bearer $CUSTOMER"
 
 Ctrl+C stops everything.

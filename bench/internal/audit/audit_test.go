@@ -122,6 +122,12 @@ func TestEachKindOfViolationIsFound(t *testing.T) {
 		{"cancelled but not refunded", func(s *Snapshot, e *Expectations) { s.Payments[2]["status"] = "APPROVED" }, "refunded", "not refunded"},
 		{"cancelled but taxi held", func(s *Snapshot, e *Expectations) { s.Assignments[1]["status"] = "ASSIGNED" }, "refunded", "still holds taxi"},
 		{"stock arithmetic", func(s *Snapshot, e *Expectations) { s.Taxis[0]["stockCnt"] = 8.0 }, "taxi stock", "≠ suppliedCnt"},
+		{"completed ride keeps its taxi", func(s *Snapshot, e *Expectations) { s.Reservations[1]["status"] = "COMPLETED" }, "registered − rides", "≠ registered 10 − 0 open rides"},
+		{"completed ride, assignment still held", func(s *Snapshot, e *Expectations) { s.Reservations[1]["status"] = "COMPLETED" }, "assignments match", "is COMPLETED but its assignment is [ASSIGNED]"},
+		{"a ride given back twice", func(s *Snapshot, e *Expectations) {
+			s.Reservations[1]["status"], s.Assignments[0]["status"] = "COMPLETED", "COMPLETED"
+			s.Taxis[0]["stockCnt"], s.Taxis[0]["completedCnt"] = 11.0, 2.0
+		}, "registered − rides", "stockCnt 11 ≠ registered 10 − 0 open rides"},
 		{"negative stock", func(s *Snapshot, e *Expectations) {
 			s.Taxis[0]["stockCnt"], s.Taxis[0]["suppliedCnt"] = -1.0, 0.0
 		}, "taxi stock", "below zero"},
@@ -298,5 +304,29 @@ func TestPairSMSMeasuresLagPerStatus(t *testing.T) {
 		if lag := p.SentAt.Sub(p.ChangedAt); lag <= 0 || lag > 5*time.Millisecond {
 			t.Errorf("%s %s lag %v", p.Phone, p.Status, lag)
 		}
+	}
+}
+
+func TestCompletedAndPickedUpRidesAreHealthy(t *testing.T) {
+	for _, status := range []string{"PICKED_UP", "COMPLETED"} {
+		t.Run(status, func(t *testing.T) {
+			s, e := healthy()
+			s.Reservations[1]["status"] = status
+			s.MyPages[1]["status"] = status
+			s.MyPages[1]["history"] = hist("PAID", 10, "RESERVED", 20, "CONFIRMED", 30, "PICKED_UP", 50)
+			s.SMS = append(s.SMS, api.SMS{PhoneNumber: "+821000000002", Message: "[CallTaxi] Booking O2: picked up.", At: at(51)})
+			if status == "COMPLETED" {
+				s.Assignments[0]["status"] = "COMPLETED"
+				s.Taxis[0]["stockCnt"], s.Taxis[0]["completedCnt"] = json.Number("10"), 1.0
+				s.MyPages[1]["history"] = hist("PAID", 10, "RESERVED", 20, "CONFIRMED", 30, "PICKED_UP", 50, "COMPLETED", 60)
+				s.SMS = append(s.SMS, api.SMS{PhoneNumber: "+821000000002", Message: "[CallTaxi] Booking O2: ride completed.", At: at(61)})
+			}
+			r := Run(s, e)
+			if n := r.ViolationCount(); n != 0 {
+				var b strings.Builder
+				r.Print(&b)
+				t.Errorf("%d violations:\n%s", n, b.String())
+			}
+		})
 	}
 }

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -93,7 +94,8 @@ func checkPayments(s Snapshot, e Expectations) Result {
 }
 
 // checkReservations: every booking has a reservation that matches the order (CANCELED for a cancelled
-// order, REQUESTED or CONFIRMED for a paid one: ASSIGNING after quiescence is stuck), and no reservation
+// order, REQUESTED, CONFIRMED, PICKED_UP or COMPLETED for a paid one: ASSIGNING after quiescence is
+// stuck), and no reservation
 // other than a CANCELED tombstone exists for an order that was never paid.
 func checkReservations(s Snapshot, e Expectations) Result {
 	res := Result{Name: "one reservation per booking, in step with the order"}
@@ -114,7 +116,7 @@ func checkReservations(s Snapshot, e Expectations) Result {
 		switch {
 		case orderStatus == "CANCELED" && got != "CANCELED":
 			res.Violations = append(res.Violations, fmt.Sprintf("order %s is CANCELED but reservation %s is %s", id, str(rows[0], "id"), got))
-		case orderStatus == "PAID" && got != "REQUESTED" && got != "CONFIRMED":
+		case orderStatus == "PAID" && !slices.Contains([]string{"REQUESTED", "CONFIRMED", "PICKED_UP", "COMPLETED"}, got):
 			res.Violations = append(res.Violations, fmt.Sprintf("order %s is PAID but reservation %s is %s", id, str(rows[0], "id"), got))
 		}
 	}

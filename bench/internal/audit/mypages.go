@@ -12,13 +12,17 @@ import (
 	"github.com/calltaxi/call-taxi/shared/smsparts"
 )
 
-var statusRank = map[string]int{"PAID": 1, "RESERVED": 2, "CONFIRMED": 3, "CANCELED": 4}
+var statusRank = map[string]int{"PAID": 1, "RESERVED": 2, "CONFIRMED": 3, "PICKED_UP": 4, "COMPLETED": 5, "CANCELED": 6}
 
 // expectedMyPageStatus is the customer-visible status the sources imply once everything is delivered.
 func expectedMyPageStatus(orderStatus, reservationStatus string) string {
 	switch {
 	case orderStatus == "CANCELED":
 		return "CANCELED"
+	case reservationStatus == "COMPLETED":
+		return "COMPLETED"
+	case reservationStatus == "PICKED_UP":
+		return "PICKED_UP"
 	case reservationStatus == "CONFIRMED":
 		return "CONFIRMED"
 	case reservationStatus == "REQUESTED" || reservationStatus == "ASSIGNING":
@@ -87,11 +91,13 @@ func checkMyPages(s Snapshot, e Expectations) Result {
 // English of the older bilingual texts embeds the taxi's name, which could contain any word.
 func SMSStatuses(text string) []string {
 	probes := []struct{ phrase, status string }{
-		{": paid", "PAID"}, {"reached the taxi company", "RESERVED"}, {" assigned", "CONFIRMED"}, {"cancelled and refunded", "CANCELED"},
+		{": paid", "PAID"}, {"reached the taxi company", "RESERVED"}, {" assigned", "CONFIRMED"}, {"picked up", "PICKED_UP"},
+		{"ride completed", "COMPLETED"}, {"cancelled and refunded", "CANCELED"},
 	}
 	if strings.Contains(text, "예약 ") {
 		probes = []struct{ phrase, status string }{
-			{"결제", "PAID"}, {"배차 요청", "RESERVED"}, {"배차 완료", "CONFIRMED"}, {"취소·환불", "CANCELED"}, {"취소 및 환불", "CANCELED"},
+			{"결제", "PAID"}, {"배차 요청", "RESERVED"}, {"배차 완료", "CONFIRMED"}, {"탑승 완료", "PICKED_UP"}, {"운행 완료", "COMPLETED"},
+			{"취소·환불", "CANCELED"}, {"취소 및 환불", "CANCELED"},
 		}
 	}
 	var out []string

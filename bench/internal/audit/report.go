@@ -46,6 +46,7 @@ func Run(s Snapshot, e Expectations) Report {
 		checkApprovedPaymentsBooked(s),
 		checkPaidOrdersReachTheCompany(s),
 		checkSMSParts(s),
+		checkTaxiRides(s),
 	}}
 }
 

@@ -4,9 +4,10 @@ import (
 	"fmt"
 )
 
-// checkTaxiCounters: each taxi's counters agree with themselves and with its assignments.
+// checkTaxiCounters: each taxi's counters agree with themselves and with its assignments. completedCnt
+// counts the units finished rides gave back (absent on rows written before rides could complete).
 func checkTaxiCounters(s Snapshot) Result {
-	res := Result{Name: "taxi stock = supplied − assigned + released ≥ 0"}
+	res := Result{Name: "taxi stock = supplied − assigned + released + completed ≥ 0"}
 	held := map[string]int64{}
 	for _, a := range s.Assignments {
 		if str(a, "status") == "ASSIGNED" {
@@ -30,26 +31,38 @@ func checkTaxiCounters(s Snapshot) Result {
 			continue
 		}
 		stock, supplied, assigned, released := vals[0], vals[1], vals[2], vals[3]
-		if stock != supplied-assigned+released {
-			res.Violations = append(res.Violations, fmt.Sprintf("taxi %s: stockCnt %d ≠ suppliedCnt %d − assignedCnt %d + releasedCnt %d", id, stock, supplied, assigned, released))
+		completed, _ := num(t, "completedCnt")
+		if stock != supplied-assigned+released+completed {
+			res.Violations = append(res.Violations, fmt.Sprintf("taxi %s: stockCnt %d ≠ suppliedCnt %d − assignedCnt %d + releasedCnt %d + completedCnt %d", id, stock, supplied, assigned, released, completed))
 		}
 		if stock < 0 {
 			res.Violations = append(res.Violations, fmt.Sprintf("taxi %s: stockCnt %d below zero", id, stock))
 		}
-		if assigned-released != held[id] {
-			res.Violations = append(res.Violations, fmt.Sprintf("taxi %s: assignedCnt − releasedCnt = %d but %d assignments are ASSIGNED", id, assigned-released, held[id]))
+		if assigned-released-completed != held[id] {
+			res.Violations = append(res.Violations, fmt.Sprintf("taxi %s: assignedCnt − releasedCnt − completedCnt = %d but %d assignments are ASSIGNED", id, assigned-released-completed, held[id]))
 		}
 	}
 	return res
 }
 
-// checkAssignments: a taxi is held (ASSIGNED) exactly for the CONFIRMED reservations, by the same taxi.
+// holdsTaxi: a reservation in these states holds its taxi (assigned, ride neither completed nor cancelled).
+func holdsTaxi(status string) bool { return status == "CONFIRMED" || status == "PICKED_UP" }
+
+// checkAssignments: a taxi is held (ASSIGNED) exactly for the CONFIRMED and PICKED_UP reservations, by the
+// same taxi; a COMPLETED reservation's unit was given back (its assignment is COMPLETED).
 func checkAssignments(s Snapshot) Result {
-	res := Result{Name: "assignments match confirmed reservations"}
+	res := Result{Name: "assignments match confirmed and picked-up reservations"}
 	assignments := byKey(s.Assignments, "reservationId")
 	reservations := byKey(s.Reservations, "id")
 	for _, r := range s.Reservations {
-		if str(r, "status") != "CONFIRMED" {
+		if str(r, "status") == "COMPLETED" {
+			res.Checked++
+			if a := assignments[str(r, "id")]; len(a) == 0 || str(a[0], "status") != "COMPLETED" {
+				res.Violations = append(res.Violations, fmt.Sprintf("reservation %s is COMPLETED but its assignment is %v", str(r, "id"), statuses(a)))
+			}
+			continue
+		}
+		if !holdsTaxi(str(r, "status")) {
 			continue
 		}
 		res.Checked++
@@ -69,8 +82,35 @@ func checkAssignments(s Snapshot) Result {
 		}
 		res.Checked++
 		id := str(a, "reservationId")
-		if r := reservations[id]; len(r) == 0 || str(r[0], "status") != "CONFIRMED" {
+		if r := reservations[id]; len(r) == 0 || !holdsTaxi(str(r[0], "status")) {
 			res.Violations = append(res.Violations, fmt.Sprintf("taxi %s held for reservation %s that is %v", str(a, "taxiId"), id, statuses(r)))
+		}
+	}
+	return res
+}
+
+// checkTaxiRides: a taxi's available count is its registered count minus its rides neither completed nor
+// cancelled (reservations CONFIRMED or PICKED_UP with that taxi), read from the reservations themselves
+// rather than from the taxi context's own bookkeeping.
+func checkTaxiRides(s Snapshot) Result {
+	res := Result{Name: "taxi stock = registered − rides neither completed nor cancelled"}
+	open := map[string]int64{}
+	for _, r := range s.Reservations {
+		if holdsTaxi(str(r, "status")) {
+			open[str(r, "taxiId")]++
+		}
+	}
+	for _, t := range s.Taxis {
+		res.Checked++
+		id := str(t, "id")
+		stock, ok1 := num(t, "stockCnt")
+		registered, ok2 := num(t, "suppliedCnt")
+		if !ok1 || !ok2 {
+			res.Violations = append(res.Violations, fmt.Sprintf("taxi %s has no numeric stockCnt or suppliedCnt", id))
+			continue
+		}
+		if stock != registered-open[id] {
+			res.Violations = append(res.Violations, fmt.Sprintf("taxi %s: stockCnt %d ≠ registered %d − %d open rides", id, stock, registered, open[id]))
 		}
 	}
 	return res

@@ -81,7 +81,7 @@ func (c *customer) readMyPage() {
 func (c *customer) placeOrder(ctx context.Context) {
 	grade := grades[c.rng.IntN(len(grades))]
 	key := fmt.Sprintf("bench-%s-%d-%d", c.r.runID, c.index, c.r.seqKeys.next())
-	body := map[string]string{"name": "Bench Rider", "phone": c.r.phones.next(), "orderType": grade, "cardNo": c.r.cfg.Card}
+	body := map[string]string{"name": "Bench Rider", "phone": c.r.phones.next(), "orderType": grade, "cardNo": c.r.cfg.Card, "pickup": "Seoul Station"}
 	req := api.Request{Method: http.MethodPost, Path: "/orders", Body: body, Headers: map[string]string{"Idempotency-Key": key}}
 	keyless := c.rng.Float64() < c.r.cfg.NoKeyShare
 	if keyless {

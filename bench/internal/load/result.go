@@ -32,6 +32,7 @@ type Result struct {
 	LagTimeouts  int
 	Cancels      map[string]int // outcome name → count
 	Confirms     map[string]int // HTTP status text → count
+	Rides        map[string]int // what became of the rides the driver took: completed, or why not
 	Expect       audit.Expectations
 }
 
@@ -47,6 +48,7 @@ func newCollector(measureStart, measureEnd time.Time, card string) *collector {
 		MeasureStart: measureStart,
 		Cancels:      map[string]int{},
 		Confirms:     map[string]int{},
+		Rides:        map[string]int{},
 		Expect: audit.Expectations{Known: true, Placed: map[string]bool{},
 			Canceled: map[string]audit.CancelOutcome{}, Cards: []string{card}},
 	}}

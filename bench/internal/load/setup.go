@@ -14,6 +14,7 @@ import (
 type actors struct {
 	customers []string            // tokens
 	manager   string              // token
+	driver    string              // token of the driver who registered every taxi
 	taxis     map[string][]string // grade → taxi ids
 }
 
@@ -28,6 +29,7 @@ func setup(ctx context.Context, cfg Config, runID string) (actors, error) {
 	if a.manager, err = cfg.Client.Token(ctx, "bench-manager-"+runID, []string{"managers"}, tokenTTL); err != nil {
 		return a, err
 	}
+	a.driver = driver
 	a.taxis = map[string][]string{}
 	for _, grade := range grades {
 		// Two taxis per grade: a small one that runs out (rejections, releases) and a large one.

@@ -39,6 +39,7 @@ type Run struct {
 	SMSLag          stats.Summary       `json:"statusToSmsLag"`
 	Cancels         map[string]int      `json:"cancels,omitempty"`
 	Confirms        map[string]int      `json:"confirms,omitempty"`
+	Rides           map[string]int      `json:"rides,omitempty"`
 
 	Functions      []api.FunctionStats                 `json:"functions"`
 	PeakMemory     map[string]cloudproc.FunctionMemory `json:"peakMemory,omitempty"`
@@ -70,7 +71,7 @@ func (r *Run) FromLoad(res load.Result) {
 	r.OrderLatency = stats.Summarize(res.OrderLatency)
 	r.MyPageLag = stats.Summarize(res.MyPageLag)
 	r.LagTimeouts = res.LagTimeouts
-	r.Cancels, r.Confirms = res.Cancels, res.Confirms
+	r.Cancels, r.Confirms, r.Rides = res.Cancels, res.Confirms, res.Rides
 	r.Timeline = stats.Timeline(res.Samples, res.MeasureStart, res.Duration)
 }
 
