@@ -97,6 +97,42 @@ describe('API responses match api/openapi.yaml', { skip: skipReason }, () => {
     await conforms('POST', '/orders/{id}/cancel', `/orders/${order.id}/cancel`, { bearer: otherCustomer }, 404);
   });
 
+  test('a ride: assigned, picked up, completed, with the driver\'s list and the board\'s filters', async () => {
+    const taxiName = unique('Ray');
+    const taxi = await conforms('POST', '/taxis', '/taxis', { bearer: driver, body: { taxiName, companyName: 'Jeju Cab', grade: 'basic', stockCnt: 1, itemPrice: 3800 } }, 201);
+    const pickupAt = new Date(Math.ceil((Date.now() + 2 * 3600_000) / 60_000) * 60_000).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+    const body = { name: 'Ko Eun', phone: uniquePhone(), orderType: 'basic', cardNo: '4111111111111111', pickup: 'Jeju Airport', destination: 'Seogwipo', pickupAt, note: 'Surfboard', language: 'en' };
+    const order = await conforms('POST', '/orders', '/orders', { bearer: customer, body, headers: { 'Idempotency-Key': crypto.randomUUID() } }, 201);
+    assert.equal(Date.parse(order.pickupAt), Date.parse(pickupAt));
+    const rsvId = `rsv-${order.id}`;
+    await eventually(async () => (await call('GET', `/reservations/${rsvId}`, { bearer: manager })).status === 200, { what: 'the reservation' });
+    const rsv = await conforms('GET', '/reservations/{id}', `/reservations/${rsvId}`, { bearer: manager }, 200);
+    assert.deepEqual([rsv.pickup, rsv.destination, rsv.note, rsv.customerName, rsv.customerPhone], ['Jeju Airport', 'Seogwipo', 'Surfboard', 'Ko Eun', body.phone]);
+    const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Seoul' }).format(new Date(pickupAt));
+    const thatDay = await conforms('GET', '/reservations', `/reservations?status=REQUESTED&date=${day}`, { bearer: manager }, 200);
+    assert.ok(thatDay.items.some((r) => r.id === rsvId));
+    await conforms('GET', '/reservations', '/reservations?date=2026-13-01', { bearer: manager }, 400);
+
+    await conforms('POST', '/reservations/{id}/confirm', `/reservations/${rsvId}/confirm`, { bearer: manager, body: { taxiId: taxi.id } }, 202);
+    await eventually(async () => (await call('GET', `/reservations/${rsvId}`, { bearer: manager })).body.status === 'CONFIRMED', { what: 'CONFIRMED' });
+    const mine = await conforms('GET', '/assignments', '/assignments', { bearer: driver }, 200);
+    assert.ok(mine.items.some((r) => r.id === rsvId && r.customerPhone === body.phone));
+    await conforms('GET', '/assignments', '/assignments', { bearer: customer }, 403);
+    await conforms('POST', '/reservations/{id}/pickup', `/reservations/${rsvId}/pickup`, { bearer: await token(unique('driver'), ['drivers']) }, 403);
+    await conforms('POST', '/reservations/{id}/complete', `/reservations/${rsvId}/complete`, { bearer: driver }, 409);
+    const picked = await conforms('POST', '/reservations/{id}/pickup', `/reservations/${rsvId}/pickup`, { bearer: driver }, 200);
+    assert.equal(picked.status, 'PICKED_UP');
+    await conforms('POST', '/reservations/{id}/pickup', '/reservations/rsv-nothing/pickup', { bearer: driver }, 404);
+    const done = await conforms('POST', '/reservations/{id}/complete', `/reservations/${rsvId}/complete`, { bearer: driver }, 200);
+    assert.equal(done.status, 'COMPLETED');
+    const page = await eventually(async () => {
+      const r = await call('GET', `/mypages/${order.id}`, { bearer: customer });
+      return r.body?.status === 'COMPLETED' ? r.body : null;
+    }, { what: 'the COMPLETED booking' });
+    assert.deepEqual([page.pickup, page.destination, page.taxiName], ['Jeju Airport', 'Seogwipo', taxiName]);
+    await conforms('GET', '/mypages/{orderId}', `/mypages/${order.id}`, { bearer: customer }, 200);
+  });
+
   test('order errors', async () => {
     const body = { name: 'Han Seo', phone: uniquePhone(), orderType: 'basic', cardNo: '4111111111111111', pickup: 'Jamsil Station' };
     const badPhone = await conforms('POST', '/orders', '/orders', { bearer: customer, body: { ...body, phone: '010-1234-5678' } }, 400);
@@ -105,6 +141,12 @@ describe('API responses match api/openapi.yaml', { skip: skipReason }, () => {
     assert.equal(unknownField.error.field, 'fare');
     const declined = await conforms('POST', '/orders', '/orders', { bearer: customer, body: { ...body, cardNo: '4000000000000002' } }, 402);
     assert.deepEqual([declined.error.code, declined.error.field], ['PAYMENT_DECLINED', 'cardNo']);
+    for (const pickupAt of ['2020-01-01T09:00:00+09:00', '2099-01-01T09:00:00+09:00', '2026-05-01T09:00:00', 'tomorrow']) {
+      const bad = await conforms('POST', '/orders', '/orders', { bearer: customer, body: { ...body, pickupAt } }, 400);
+      assert.equal(bad.error.field, 'pickupAt', pickupAt);
+    }
+    const noPickup = await conforms('POST', '/orders', '/orders', { bearer: customer, body: { ...body, pickup: undefined } }, 400);
+    assert.equal(noPickup.error.field, 'pickup');
     await conforms('POST', '/orders', '/orders', { bearer: manager, body }, 403);
     await conforms('POST', '/orders', '/orders', { bearer: customer, body: { ...body, name: 'x'.repeat(70 * 1024) } }, 413);
     await conforms('POST', '/orders', '/orders', { body }, 401);
