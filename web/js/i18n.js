@@ -113,7 +113,6 @@ export const dictionary = {
     customer: 'Customer',
     contact: 'Contact',
     callCustomer: 'Call {name}',
-    route: '{from} → {to}',
     // driver
     driverTitle: 'My taxis',
     registerTaxi: 'Register a taxi',
@@ -272,7 +271,6 @@ export const dictionary = {
     customer: '고객',
     contact: '연락처',
     callCustomer: '{name}에게 전화',
-    route: '{from} → {to}',
     driverTitle: '내 택시',
     registerTaxi: '택시 등록',
     taxiName: '택시 이름',
