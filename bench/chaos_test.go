@@ -51,6 +51,9 @@ func TestChaosRunKeepsEveryInvariant(t *testing.T) {
 			t.Errorf("no %s fault was injected: %v", kind, result.Faults)
 		}
 	}
+	if result.Rides["completed"] == 0 {
+		t.Errorf("no ride was picked up and completed, so giving taxis back went unexercised: %v", result.Rides)
+	}
 	if result.Orders.Keyless == 0 {
 		t.Errorf("no order request went without an Idempotency-Key: %+v", result.Orders)
 	}
