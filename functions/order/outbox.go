@@ -2,13 +2,11 @@ package main
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/calltaxi/call-taxi/shared/contracts"
 	"github.com/calltaxi/call-taxi/shared/outbox"
-	"github.com/calltaxi/call-taxi/shared/streamrec"
 )
 
 var _ outbox.Derive = DeriveEvents
@@ -17,15 +15,9 @@ var _ outbox.Derive = DeriveEvents
 // OrderPlaced, one that became CANCELED is OrderCanceled. Every other change (a new order awaiting its
 // payment, a decline, the sweep's bookkeeping) means nothing outside.
 func DeriveEvents(rec events.DynamoDBEventRecord) ([]contracts.Event, error) {
-	if rec.EventName == "REMOVE" || len(rec.Change.NewImage) == 0 {
-		return nil, nil
-	}
-	var o Order
-	if err := streamrec.Unmarshal(rec.Change.NewImage, &o); err != nil {
-		return nil, fmt.Errorf("order image: %w", err)
-	}
-	if o.Status == streamrec.StringAttr(rec.Change.OldImage, "status") {
-		return nil, nil
+	o, err := outbox.StatusChange(rec, func(o *Order) string { return o.Status })
+	if err != nil || o == nil {
+		return nil, err
 	}
 	switch o.Status {
 	case StatusPaid:

@@ -2,13 +2,11 @@ package main
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/calltaxi/call-taxi/shared/contracts"
 	"github.com/calltaxi/call-taxi/shared/outbox"
-	"github.com/calltaxi/call-taxi/shared/streamrec"
 )
 
 var _ outbox.Derive = DeriveEvents
@@ -17,15 +15,9 @@ var _ outbox.Derive = DeriveEvents
 // APPROVED is PaymentApproved, one that became CANCELED (refunded) is PaymentCanceled. Every other change
 // (a PENDING row, a decline, a rewrite that keeps the status) means nothing outside.
 func DeriveEvents(rec events.DynamoDBEventRecord) ([]contracts.Event, error) {
-	if rec.EventName == "REMOVE" || len(rec.Change.NewImage) == 0 {
-		return nil, nil
-	}
-	var p Payment
-	if err := streamrec.Unmarshal(rec.Change.NewImage, &p); err != nil {
-		return nil, fmt.Errorf("payment image: %w", err)
-	}
-	if p.Status == streamrec.StringAttr(rec.Change.OldImage, "status") {
-		return nil, nil
+	p, err := outbox.StatusChange(rec, func(p *Payment) string { return p.Status })
+	if err != nil || p == nil {
+		return nil, err
 	}
 	switch p.Status {
 	case StatusApproved:

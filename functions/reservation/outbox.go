@@ -1,43 +1,28 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/calltaxi/call-taxi/shared/contracts"
-	"github.com/calltaxi/call-taxi/shared/streamrec"
+	"github.com/calltaxi/call-taxi/shared/outbox"
 )
 
-// errMalformedRecord marks a Reservations stream record the outbox cannot read.
-var errMalformedRecord = errors.New("malformed reservations stream record")
+// errMalformedRecord marks a stream record the outbox cannot read.
+var errMalformedRecord = outbox.ErrMalformedRecord
 
 // deriveEvents is the Reservations table's outbox (shared/outbox): the events the transition one stream
 // record holds means. It reads only the record, so every redelivery derives the same events.
 func deriveEvents(rec events.DynamoDBEventRecord) ([]contracts.Event, error) {
-	if rec.EventName == string(events.DynamoDBOperationTypeRemove) {
-		return nil, nil
-	}
-	var next Reservation
-	if err := streamrec.Unmarshal(rec.Change.NewImage, &next); err != nil {
-		return nil, fmt.Errorf("%w: new image: %w", errMalformedRecord, err)
+	prev, next, err := outbox.Decode[Reservation](rec)
+	if err != nil || next == nil {
+		return nil, err
 	}
 	if next.ID == "" || next.OrderID == "" || next.Status == "" {
 		return nil, fmt.Errorf("%w: new image without id, orderId or status", errMalformedRecord)
 	}
-	var prev *Reservation
-	switch {
-	case len(rec.Change.OldImage) > 0:
-		prev = &Reservation{}
-		if err := streamrec.Unmarshal(rec.Change.OldImage, prev); err != nil {
-			return nil, fmt.Errorf("%w: old image: %w", errMalformedRecord, err)
-		}
-	case rec.EventName != string(events.DynamoDBOperationTypeInsert):
-		// Without the old image a change cannot be told from a creation: the stream must be NEW_AND_OLD_IMAGES.
-		return nil, fmt.Errorf("%w: %s of %s without its old image", errMalformedRecord, rec.EventName, next.ID)
-	}
-	return transitionEvents(prev, next)
+	return transitionEvents(prev, *next)
 }
 
 // transitionEvents: created REQUESTED → ReservationRequested; a new assign attempt (the manager's

@@ -1,44 +1,29 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/calltaxi/call-taxi/shared/contracts"
-	"github.com/calltaxi/call-taxi/shared/streamrec"
+	"github.com/calltaxi/call-taxi/shared/outbox"
 )
 
-// errMalformedRecord marks a TaxiAssignments stream record the outbox cannot read.
-var errMalformedRecord = errors.New("malformed taxi assignments stream record")
+// errMalformedRecord marks a stream record the outbox cannot read.
+var errMalformedRecord = outbox.ErrMalformedRecord
 
 // deriveEvents is the TaxiAssignments table's outbox (shared/outbox): the answers to the reservation
 // context that the change one stream record holds means. It reads only the record, so every redelivery
 // derives the same events.
 func deriveEvents(rec events.DynamoDBEventRecord) ([]contracts.Event, error) {
-	if rec.EventName == string(events.DynamoDBOperationTypeRemove) {
-		return nil, nil
-	}
-	var next Assignment
-	if err := streamrec.Unmarshal(rec.Change.NewImage, &next); err != nil {
-		return nil, fmt.Errorf("%w: new image: %w", errMalformedRecord, err)
+	prev, next, err := outbox.Decode[Assignment](rec)
+	if err != nil || next == nil {
+		return nil, err
 	}
 	if next.ReservationID == "" || next.Status == "" {
 		return nil, fmt.Errorf("%w: new image without reservationId or status", errMalformedRecord)
 	}
-	var prev *Assignment
-	switch {
-	case len(rec.Change.OldImage) > 0:
-		prev = &Assignment{}
-		if err := streamrec.Unmarshal(rec.Change.OldImage, prev); err != nil {
-			return nil, fmt.Errorf("%w: old image: %w", errMalformedRecord, err)
-		}
-	case rec.EventName != string(events.DynamoDBOperationTypeInsert):
-		// Without the old image a change cannot be told from a creation: the stream must be NEW_AND_OLD_IMAGES.
-		return nil, fmt.Errorf("%w: %s of %s without its old image", errMalformedRecord, rec.EventName, next.ReservationID)
-	}
-	return answerEvents(prev, next)
+	return answerEvents(prev, *next)
 }
 
 // answerEvents: a unit held for a new attempt → TaxiAssigned; a rejection of a new attempt (on any row
