@@ -8,12 +8,10 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/calltaxi/call-taxi/shared/ddbitem"
 	"github.com/calltaxi/call-taxi/shared/logging"
 	"github.com/calltaxi/call-taxi/shared/streamrec"
 )
-
-// timeLayout is the contract's time format (docs/architecture.md), which sorts as a string.
-const timeLayout = "2006-01-02T15:04:05.000Z"
 
 // StreamHandler projects Orders, Payments and Reservations stream records into the view.
 type StreamHandler struct {
@@ -87,7 +85,7 @@ func (h *StreamHandler) recordTime(src SourceRecord, rec events.DynamoDBEventRec
 		return src.UpdatedAt
 	}
 	if t := rec.Change.ApproximateCreationDateTime.Time; !t.IsZero() {
-		return t.UTC().Format(timeLayout)
+		return t.UTC().Format(ddbitem.TimeLayout)
 	}
-	return h.now().UTC().Format(timeLayout)
+	return h.now().UTC().Format(ddbitem.TimeLayout)
 }

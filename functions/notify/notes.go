@@ -11,13 +11,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/calltaxi/call-taxi/shared/ddbitem"
 )
 
 // DynamoDB is the part of the DynamoDB client the notification records use.
-type DynamoDB interface {
-	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
-	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
-}
+type DynamoDB = ddbitem.GetUpdater
 
 // Record is a booking's notification record (NotificationsTable, key booking#<orderId>): what the texts
 // say about the booking, the statuses to announce (pending), those announced (sent, or failed for good),
@@ -95,8 +93,6 @@ func num(n int64) types.AttributeValue {
 	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
 }
 
-func str(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
-
 // AddPending records statuses to announce and the latest booking details. Adding a status twice, or one
 // already announced, changes nothing: a replayed stream record is harmless.
 func (s *Records) AddPending(ctx context.Context, img Image, statuses []string) error {
@@ -107,9 +103,9 @@ func (s *Records) AddPending(ctx context.Context, img Image, statuses []string) 
 			"fare = :fare, taxiName = :taxiName, pickupLocal = :pickupLocal, expiresAt = :expiresAt ADD pending :statuses"),
 		ExpressionAttributeNames: map[string]string{"#language": "language"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":orderId": str(img.OrderID), ":phone": str(img.Phone), ":language": str(img.Language),
-			":orderType": str(img.OrderType), ":fare": num(img.Fare), ":taxiName": str(img.TaxiName),
-			":pickupLocal": str(img.PickupLocal),
+			":orderId": ddbitem.S(img.OrderID), ":phone": ddbitem.S(img.Phone), ":language": ddbitem.S(img.Language),
+			":orderType": ddbitem.S(img.OrderType), ":fare": num(img.Fare), ":taxiName": ddbitem.S(img.TaxiName),
+			":pickupLocal": ddbitem.S(img.PickupLocal),
 			":expiresAt":   num(s.now().Add(s.ttl).Unix()),
 			":statuses":    &types.AttributeValueMemberSS{Value: statuses},
 		},
@@ -179,7 +175,7 @@ func (s *Records) Sent(ctx context.Context, orderID string, statuses []string, p
 // and gives the lease back: retrying cannot help, so they are never sent.
 func (s *Records) Failed(ctx context.Context, orderID string, statuses []string, reason string) error {
 	return s.finish(ctx, orderID, "SET leaseUntil = :free, failReason = :reason ADD announced :statuses, failed :statuses",
-		map[string]types.AttributeValue{":statuses": &types.AttributeValueMemberSS{Value: statuses}, ":reason": str(reason)})
+		map[string]types.AttributeValue{":statuses": &types.AttributeValueMemberSS{Value: statuses}, ":reason": ddbitem.S(reason)})
 }
 
 // Release gives the lease back with nothing announced.

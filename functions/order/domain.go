@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/calltaxi/call-taxi/shared/apperr"
+	"github.com/calltaxi/call-taxi/shared/ddbitem"
 	"github.com/calltaxi/call-taxi/shared/validate"
 )
 
@@ -21,10 +22,7 @@ const (
 // entityOrder tells the mypage projection that a stream record is an order row.
 const entityOrder = "order"
 
-// timeLayout is RFC 3339 UTC with milliseconds, so times sort as strings.
-const timeLayout = "2006-01-02T15:04:05.000Z"
-
-func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+func formatTime(t time.Time) string { return t.UTC().Format(ddbitem.TimeLayout) }
 
 // fareMultiplier is k in fare(grade) = max(MinTaxiPrice, round(MinTaxiPrice × k)).
 var fareMultiplier = map[string]float64{

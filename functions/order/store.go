@@ -64,14 +64,14 @@ func (s *DynamoStore) Get(ctx context.Context, id string) (Order, error) {
 // MarkPaid moves PENDING_PAYMENT → PAID, out of the pending index.
 func (s *DynamoStore) MarkPaid(ctx context.Context, id string, p PaymentInfo, at time.Time) (Order, error) {
 	return s.update(ctx, id, StatusPendingPayment, StatusPaid, at, map[string]types.AttributeValue{
-		"paymentId": str(p.PaymentID), "cardLast4": str(p.CardLast4), "cardBrand": str(p.CardBrand),
+		"paymentId": ddbitem.S(p.PaymentID), "cardLast4": ddbitem.S(p.CardLast4), "cardBrand": ddbitem.S(p.CardBrand),
 	}, attrPendingShard)
 }
 
 // MarkDeclined moves PENDING_PAYMENT → DECLINED, out of the pending index.
 func (s *DynamoStore) MarkDeclined(ctx context.Context, id, reason string, at time.Time) (Order, error) {
 	return s.update(ctx, id, StatusPendingPayment, StatusDeclined, at, map[string]types.AttributeValue{
-		"declineReason": str(reason),
+		"declineReason": ddbitem.S(reason),
 	}, attrPendingShard)
 }
 
@@ -83,7 +83,7 @@ func (s *DynamoStore) MarkCanceled(ctx context.Context, id string, at time.Time)
 // MarkPickedUp records the pickup on a PAID order; the status stays PAID.
 func (s *DynamoStore) MarkPickedUp(ctx context.Context, id string, at time.Time) (Order, error) {
 	return s.updateIf(ctx, id, StatusPaid, StatusPaid, at, map[string]types.AttributeValue{
-		"pickedUpAt": str(formatTime(at)),
+		"pickedUpAt": ddbitem.S(formatTime(at)),
 	}, "", "attribute_not_exists(#pickedUpAt)", nil, map[string]string{"#pickedUpAt": "pickedUpAt"})
 }
 
@@ -97,7 +97,7 @@ func (s *DynamoStore) Park(ctx context.Context, id string, version int64, at tim
 // Unpark puts a PENDING_PAYMENT order back in the pending index.
 func (s *DynamoStore) Unpark(ctx context.Context, id string, at time.Time) (Order, error) {
 	return s.update(ctx, id, StatusPendingPayment, StatusPendingPayment, at, map[string]types.AttributeValue{
-		attrPendingShard: str(PendingShard(id)),
+		attrPendingShard: ddbitem.S(PendingShard(id)),
 	}, "")
 }
 
@@ -116,7 +116,7 @@ func (s *DynamoStore) ListPending(ctx context.Context, createdBefore string, lim
 			FilterExpression:         aws.String("#status = :pending"),
 			ExpressionAttributeNames: map[string]string{"#shard": attrPendingShard, "#createdAt": "createdAt", "#status": "status"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":shard": str(pendingShardName(shard)), ":before": str(createdBefore), ":pending": str(StatusPendingPayment),
+				":shard": ddbitem.S(pendingShardName(shard)), ":before": ddbitem.S(createdBefore), ":pending": ddbitem.S(StatusPendingPayment),
 			},
 		})
 		for paginator.HasMorePages() && len(orders) < limit {
@@ -146,7 +146,7 @@ func (s *DynamoStore) update(ctx context.Context, id, from, to string, at time.T
 func (s *DynamoStore) updateIf(ctx context.Context, id, from, to string, at time.Time, set map[string]types.AttributeValue, remove, cond string, condValues map[string]types.AttributeValue, condNames map[string]string) (Order, error) {
 	names := map[string]string{"#id": "id", "#status": "status", "#updatedAt": "updatedAt", "#version": "version"}
 	values := map[string]types.AttributeValue{
-		":from": str(from), ":to": str(to), ":at": str(formatTime(at)),
+		":from": ddbitem.S(from), ":to": ddbitem.S(to), ":at": ddbitem.S(formatTime(at)),
 		":one": &types.AttributeValueMemberN{Value: strconv.Itoa(1)},
 	}
 	update := "SET #status = :to, #updatedAt = :at, #version = #version + :one"
@@ -195,7 +195,5 @@ func (s *DynamoStore) updateIf(ctx context.Context, id, from, to string, at time
 }
 
 func orderKey(id string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{"id": str(id)}
+	return map[string]types.AttributeValue{"id": ddbitem.S(id)}
 }
-
-func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }

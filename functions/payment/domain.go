@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/calltaxi/call-taxi/shared/contracts"
+	"github.com/calltaxi/call-taxi/shared/ddbitem"
 	"github.com/calltaxi/call-taxi/shared/validate"
 )
 
@@ -19,10 +20,7 @@ const (
 // entityPayment tells the mypage projection that a stream record is a payment row.
 const entityPayment = "payment"
 
-// timeLayout is RFC 3339 UTC with milliseconds, so times sort as strings.
-const timeLayout = "2006-01-02T15:04:05.000Z"
-
-func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+func formatTime(t time.Time) string { return t.UTC().Format(ddbitem.TimeLayout) }
 
 const maxIDLen = 128
 

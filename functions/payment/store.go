@@ -68,15 +68,15 @@ func (s *DynamoStore) Transition(ctx context.Context, id, from, to, declineReaso
 	update := "SET #status = :to, #updatedAt = :at, #version = #version + :one"
 	names := map[string]string{"#id": "id", "#status": "status", "#updatedAt": "updatedAt", "#version": "version"}
 	values := map[string]types.AttributeValue{
-		":from": str(from), ":to": str(to), ":at": str(formatTime(at)), ":one": &types.AttributeValueMemberN{Value: "1"},
+		":from": ddbitem.S(from), ":to": ddbitem.S(to), ":at": ddbitem.S(formatTime(at)), ":one": &types.AttributeValueMemberN{Value: "1"},
 	}
 	if declineReason != "" {
 		update += ", #declineReason = :reason"
-		names["#declineReason"], values[":reason"] = "declineReason", str(declineReason)
+		names["#declineReason"], values[":reason"] = "declineReason", ddbitem.S(declineReason)
 	}
 	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(s.table),
-		Key:                       map[string]types.AttributeValue{"id": str(id)},
+		Key:                       map[string]types.AttributeValue{"id": ddbitem.S(id)},
 		ConditionExpression:       aws.String("attribute_exists(#id) AND #status = :from"),
 		UpdateExpression:          aws.String(update),
 		ExpressionAttributeNames:  names,
@@ -104,7 +104,7 @@ func (s *DynamoStore) ListByOrder(ctx context.Context, orderID string) ([]Paymen
 		IndexName:                 aws.String(orderIndex),
 		KeyConditionExpression:    aws.String("#orderId = :orderId"),
 		ExpressionAttributeNames:  map[string]string{"#orderId": "orderId"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":orderId": str(orderID)},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":orderId": ddbitem.S(orderID)},
 	})
 	payments := []Payment{}
 	for paginator.HasMorePages() {
@@ -120,5 +120,3 @@ func (s *DynamoStore) ListByOrder(ctx context.Context, orderID string) ([]Paymen
 	}
 	return payments, nil
 }
-
-func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/calltaxi/call-taxi/shared/apperr"
 	"github.com/calltaxi/call-taxi/shared/contracts"
+	"github.com/calltaxi/call-taxi/shared/ddbitem"
 )
 
 // Reservation statuses (docs/architecture.md, state machines).
@@ -20,9 +21,6 @@ const (
 
 // entityReservation tells the mypage projection which table a stream record came from.
 const entityReservation = "reservation"
-
-// timeLayout is the contract's timestamp format: UTC, millisecond precision, sortable as a string.
-const timeLayout = "2006-01-02T15:04:05.000Z"
 
 // Reservation is one row of the Reservations table. Its JSON is what managers and the assigned driver
 // see (with the customer's phone): never give it to anyone else.
@@ -109,12 +107,12 @@ type Step struct {
 // advance returns a copy of r ready to be written as its next version.
 func advance(r Reservation, now time.Time) Reservation {
 	r.Version++
-	r.UpdatedAt = now.UTC().Format(timeLayout)
+	r.UpdatedAt = now.UTC().Format(ddbitem.TimeLayout)
 	return r
 }
 
 func newReservation(orderID, customerID, orderType, status, correlationID string, now time.Time) Reservation {
-	at := now.UTC().Format(timeLayout)
+	at := now.UTC().Format(ddbitem.TimeLayout)
 	return Reservation{
 		ID: ReservationID(orderID), Entity: entityReservation, OrderID: orderID, CustomerID: customerID,
 		OrderType: orderType, Status: status, CreatedAt: at, UpdatedAt: at, Version: 1, CorrelationID: correlationID,

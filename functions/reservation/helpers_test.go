@@ -16,6 +16,7 @@ import (
 	"github.com/calltaxi/call-taxi/shared/apitest"
 	"github.com/calltaxi/call-taxi/shared/bus/bustest"
 	"github.com/calltaxi/call-taxi/shared/contracts"
+	"github.com/calltaxi/call-taxi/shared/ddbitem"
 	"github.com/calltaxi/call-taxi/shared/ddbtest"
 	"github.com/calltaxi/call-taxi/shared/lambdamux"
 	"github.com/calltaxi/call-taxi/shared/logging"
@@ -103,7 +104,7 @@ func (e *testEnv) seed(t *testing.T, r Reservation) {
 		r.Entity = entityReservation
 	}
 	if r.CreatedAt == "" {
-		r.CreatedAt = time.Now().UTC().Format(timeLayout)
+		r.CreatedAt = time.Now().UTC().Format(ddbitem.TimeLayout)
 		r.UpdatedAt = r.CreatedAt
 	}
 	if r.Version == 0 {

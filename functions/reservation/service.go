@@ -10,6 +10,7 @@ import (
 
 	"github.com/calltaxi/call-taxi/shared/apperr"
 	"github.com/calltaxi/call-taxi/shared/contracts"
+	"github.com/calltaxi/call-taxi/shared/ddbitem"
 	"github.com/calltaxi/call-taxi/shared/logging"
 )
 
@@ -149,8 +150,8 @@ func (s *Service) List(ctx context.Context, status, date string, limit int) ([]R
 	if err != nil {
 		return nil, apperr.Invalid("date", "must be a date such as 2026-01-02")
 	}
-	from := day.UTC().Format(timeLayout)
-	to := day.AddDate(0, 0, 1).Add(-time.Millisecond).UTC().Format(timeLayout)
+	from := day.UTC().Format(ddbitem.TimeLayout)
+	to := day.AddDate(0, 0, 1).Add(-time.Millisecond).UTC().Format(ddbitem.TimeLayout)
 	return s.store.ListByStatus(ctx, status, from, to, limit)
 }
 

@@ -62,14 +62,14 @@ func (s *DynamoStore) Save(ctx context.Context, r Reservation) error {
 func (s *DynamoStore) ListByStatus(ctx context.Context, status, from, to string, limit int) ([]Reservation, error) {
 	if from == "" {
 		return s.query(ctx, statusIndex, "#status = :status", map[string]string{"#status": "status"},
-			map[string]types.AttributeValue{":status": str(status)}, limit)
+			map[string]types.AttributeValue{":status": ddbitem.S(status)}, limit)
 	}
 	names := map[string]string{"#status": "status", "#key": "pickupKey"}
 	// Two ranges of the key: the day's as-soon-as-possible bookings, then its scheduled ones.
 	items := []Reservation{}
 	for _, prefix := range []string{asapPrefix, scheduledPrefix} {
 		page, err := s.query(ctx, statusIndex, "#status = :status AND #key BETWEEN :from AND :to", names, map[string]types.AttributeValue{
-			":status": str(status), ":from": str(prefix + from), ":to": str(prefix + to),
+			":status": ddbitem.S(status), ":from": ddbitem.S(prefix + from), ":to": ddbitem.S(prefix + to),
 		}, limit-len(items))
 		if err != nil {
 			return nil, err
@@ -83,7 +83,7 @@ func (s *DynamoStore) ListByStatus(ctx context.Context, status, from, to string,
 
 func (s *DynamoStore) ListByDriver(ctx context.Context, driverID string, limit int) ([]Reservation, error) {
 	return s.query(ctx, driverIndex, "#driver = :driver", map[string]string{"#driver": "driverId"},
-		map[string]types.AttributeValue{":driver": str(driverID)}, limit)
+		map[string]types.AttributeValue{":driver": ddbitem.S(driverID)}, limit)
 }
 
 // query reads up to limit items of an index in key order, page after page.
@@ -110,5 +110,3 @@ func (s *DynamoStore) query(ctx context.Context, index, keyCondition string, nam
 	}
 	return items[:min(len(items), limit)], nil
 }
-
-func str(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }

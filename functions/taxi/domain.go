@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/calltaxi/call-taxi/shared/apperr"
+	"github.com/calltaxi/call-taxi/shared/ddbitem"
 )
 
 // Grades a taxi can have; a booking's orderType names the grade it needs.
@@ -23,10 +24,7 @@ const (
 	maxItemPrice  = 10_000_000
 )
 
-// timeLayout is the contract's timestamp format: UTC, millisecond precision, sortable as a string.
-const timeLayout = "2006-01-02T15:04:05.000Z"
-
-func stamp(now time.Time) string { return now.UTC().Format(timeLayout) }
+func stamp(now time.Time) string { return now.UTC().Format(ddbitem.TimeLayout) }
 
 // Taxi is one row of the Taxis table. stockCnt is what is available now; the counters let an auditor
 // check stockCnt = suppliedCnt − assignedCnt + releasedCnt + completedCnt (a unit comes back when its

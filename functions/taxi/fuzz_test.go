@@ -10,6 +10,7 @@ import (
 	"github.com/calltaxi/call-taxi/shared/apitest"
 	"github.com/calltaxi/call-taxi/shared/bus/bustest"
 	"github.com/calltaxi/call-taxi/shared/contracts"
+	"github.com/calltaxi/call-taxi/shared/ddbitem"
 	"github.com/calltaxi/call-taxi/shared/ddbtest"
 	"github.com/calltaxi/call-taxi/shared/lambdamux"
 	"github.com/calltaxi/call-taxi/shared/logging"
@@ -27,7 +28,7 @@ func newFuzzHandlers(f *testing.F) lambdamux.Handlers {
 		ddbtest.Table{Name: testAssignmentsTable, Hash: "reservationId"},
 	)
 	store := NewDynamoStore(client, testTaxisTable, testAssignmentsTable)
-	at := time.Now().UTC().Format(timeLayout)
+	at := time.Now().UTC().Format(ddbitem.TimeLayout)
 	taxi := Taxi{ID: "taxi-fuzz", DriverID: driverSub, TaxiName: "Fuzz", CompanyName: "Seoul Cabs", Grade: GradePrime,
 		StockCnt: 3, ItemPrice: 5700, SuppliedCnt: 3, Version: 1, CreatedAt: at, UpdatedAt: at}
 	if err := store.CreateTaxi(context.Background(), taxi); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/calltaxi/call-taxi/shared/apitest"
 	"github.com/calltaxi/call-taxi/shared/bus/bustest"
 	"github.com/calltaxi/call-taxi/shared/contracts"
+	"github.com/calltaxi/call-taxi/shared/ddbitem"
 	"github.com/calltaxi/call-taxi/shared/ddbtest"
 	"github.com/calltaxi/call-taxi/shared/lambdamux"
 	"github.com/calltaxi/call-taxi/shared/logging"
@@ -89,7 +90,7 @@ func (s *flakyStore) GetTaxi(ctx context.Context, id string) (*Taxi, error) {
 // seedTaxi registers a taxi with the given stock, all of it supplied.
 func (e *testEnv) seedTaxi(t *testing.T, id, grade string, stock int64) Taxi {
 	t.Helper()
-	at := time.Now().UTC().Format(timeLayout)
+	at := time.Now().UTC().Format(ddbitem.TimeLayout)
 	taxi := Taxi{ID: id, DriverID: driverSub, TaxiName: "Taxi " + id, CompanyName: "Seoul Cabs", Grade: grade,
 		StockCnt: stock, ItemPrice: 5700, SuppliedCnt: stock, Version: 1, CreatedAt: at, UpdatedAt: at}
 	if err := e.store.CreateTaxi(context.Background(), taxi); err != nil {

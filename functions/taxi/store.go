@@ -34,8 +34,6 @@ func NewDynamoStore(client *dynamodb.Client, taxisTable, assignmentsTable string
 	return &DynamoStore{client: client, taxis: taxisTable, assignments: assignmentsTable}
 }
 
-func str(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
-
 func num(v int64) types.AttributeValue {
 	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
 }
@@ -102,7 +100,7 @@ func (s *DynamoStore) listPage(ctx context.Context, grade string, start map[stri
 		IndexName:                 aws.String(gradeIndex),
 		KeyConditionExpression:    aws.String("#grade = :grade"),
 		ExpressionAttributeNames:  map[string]string{"#grade": "grade"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":grade": str(grade)},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":grade": ddbitem.S(grade)},
 		ExclusiveStartKey:         start,
 	})
 	if err != nil {
@@ -131,7 +129,7 @@ func (s *DynamoStore) CancelUnassigned(ctx context.Context, a Assignment) error 
 			"#rid": "reservationId", "#status": "status", "#attempt": "attempt", "#createdAt": "createdAt", "#updatedAt": "updatedAt",
 		},
 		values: map[string]types.AttributeValue{
-			":canceled": str(AssignmentCanceled), ":rejected": str(AssignmentRejected), ":zero": num(0), ":at": str(a.UpdatedAt),
+			":canceled": ddbitem.S(AssignmentCanceled), ":rejected": ddbitem.S(AssignmentRejected), ":zero": num(0), ":at": ddbitem.S(a.UpdatedAt),
 		},
 	}
 	u.correlate(a.CorrelationID)
@@ -156,8 +154,8 @@ func (s *DynamoStore) Reject(ctx context.Context, a Assignment) error {
 			"#reason": "rejectReason", "#createdAt": "createdAt", "#updatedAt": "updatedAt",
 		},
 		values: map[string]types.AttributeValue{
-			":rejected": str(AssignmentRejected), ":assigned": str(AssignmentAssigned), ":attempt": num(int64(a.Attempt)),
-			":taxi": str(a.RejectedTaxiID), ":reason": str(a.RejectReason), ":at": str(a.UpdatedAt),
+			":rejected": ddbitem.S(AssignmentRejected), ":assigned": ddbitem.S(AssignmentAssigned), ":attempt": num(int64(a.Attempt)),
+			":taxi": ddbitem.S(a.RejectedTaxiID), ":reason": ddbitem.S(a.RejectReason), ":at": ddbitem.S(a.UpdatedAt),
 		},
 	}
 	u.correlate(a.CorrelationID)
@@ -177,7 +175,7 @@ func (s *DynamoStore) Reanswer(ctx context.Context, a Assignment, attempt int, a
 		condition: "#status = :assigned AND #attempt = :held",
 		names:     map[string]string{"#status": "status", "#attempt": "attempt", "#updatedAt": "updatedAt"},
 		values: map[string]types.AttributeValue{
-			":assigned": str(AssignmentAssigned), ":held": num(int64(a.Attempt)), ":attempt": num(int64(attempt)), ":at": str(at),
+			":assigned": ddbitem.S(AssignmentAssigned), ":held": num(int64(a.Attempt)), ":attempt": num(int64(attempt)), ":at": ddbitem.S(at),
 		},
 	}
 	u.correlate(a.CorrelationID)
@@ -206,14 +204,14 @@ func (u *update) correlate(correlationID string) {
 	}
 	u.set += ", #correlationId = :correlationId"
 	u.names["#correlationId"] = "correlationId"
-	u.values[":correlationId"] = str(correlationID)
+	u.values[":correlationId"] = ddbitem.S(correlationID)
 }
 
 func (s *DynamoStore) updateAssignment(ctx context.Context, reservationID string, u update) error {
 	err := ddbitem.RetryConflicts(ctx, func() error {
 		_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName:                 aws.String(s.assignments),
-			Key:                       map[string]types.AttributeValue{"reservationId": str(reservationID)},
+			Key:                       map[string]types.AttributeValue{"reservationId": ddbitem.S(reservationID)},
 			UpdateExpression:          aws.String("SET " + u.set),
 			ConditionExpression:       aws.String(u.condition),
 			ExpressionAttributeNames:  u.names,

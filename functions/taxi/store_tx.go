@@ -33,19 +33,19 @@ func (s *DynamoStore) Assign(ctx context.Context, a Assignment, grade string) er
 		ConditionExpression:      aws.String("attribute_not_exists(#rid) OR (#status = :rejected AND #attempt < :attempt)"),
 		ExpressionAttributeNames: map[string]string{"#rid": "reservationId", "#status": "status", "#attempt": "attempt"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":rejected": str(AssignmentRejected), ":attempt": num(int64(a.Attempt)),
+			":rejected": ddbitem.S(AssignmentRejected), ":attempt": num(int64(a.Attempt)),
 		},
 	}}
 	items[assignItemTaxi] = types.TransactWriteItem{Update: &types.Update{
 		TableName:           aws.String(s.taxis),
-		Key:                 map[string]types.AttributeValue{"id": str(a.TaxiID)},
+		Key:                 map[string]types.AttributeValue{"id": ddbitem.S(a.TaxiID)},
 		UpdateExpression:    aws.String("SET #stock = #stock - :one, #assigned = #assigned + :one, #version = #version + :one, #updatedAt = :at"),
 		ConditionExpression: aws.String("attribute_exists(#id) AND #stock > :zero AND #grade = :grade"),
 		ExpressionAttributeNames: map[string]string{
 			"#id": "id", "#stock": "stockCnt", "#assigned": "assignedCnt", "#version": "version", "#updatedAt": "updatedAt", "#grade": "grade",
 		},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":one": num(1), ":zero": num(0), ":grade": str(grade), ":at": str(a.UpdatedAt),
+			":one": num(1), ":zero": num(0), ":grade": ddbitem.S(grade), ":at": ddbitem.S(a.UpdatedAt),
 		},
 	}}
 	err = ddbitem.RetryConflicts(ctx, func() error {
@@ -90,14 +90,14 @@ func (s *DynamoStore) giveBack(ctx context.Context, a Assignment, status, counte
 		condition: "#status = :assigned",
 		names:     map[string]string{"#status": "status", "#updatedAt": "updatedAt"},
 		values: map[string]types.AttributeValue{
-			":next": str(status), ":assigned": str(AssignmentAssigned), ":at": str(at),
+			":next": ddbitem.S(status), ":assigned": ddbitem.S(AssignmentAssigned), ":at": ddbitem.S(at),
 		},
 	}
 	release.correlate(a.CorrelationID)
 	items := []types.TransactWriteItem{
 		{Update: &types.Update{
 			TableName:                 aws.String(s.assignments),
-			Key:                       map[string]types.AttributeValue{"reservationId": str(a.ReservationID)},
+			Key:                       map[string]types.AttributeValue{"reservationId": ddbitem.S(a.ReservationID)},
 			UpdateExpression:          aws.String("SET " + release.set),
 			ConditionExpression:       aws.String(release.condition),
 			ExpressionAttributeNames:  release.names,
@@ -105,14 +105,14 @@ func (s *DynamoStore) giveBack(ctx context.Context, a Assignment, status, counte
 		}},
 		{Update: &types.Update{
 			TableName: aws.String(s.taxis),
-			Key:       map[string]types.AttributeValue{"id": str(a.TaxiID)},
+			Key:       map[string]types.AttributeValue{"id": ddbitem.S(a.TaxiID)},
 			// if_not_exists: taxis registered before rides could complete have no completedCnt.
 			UpdateExpression:    aws.String("SET #stock = #stock + :one, #counter = if_not_exists(#counter, :zero) + :one, #version = #version + :one, #updatedAt = :at"),
 			ConditionExpression: aws.String("attribute_exists(#id)"),
 			ExpressionAttributeNames: map[string]string{
 				"#id": "id", "#stock": "stockCnt", "#counter": counter, "#version": "version", "#updatedAt": "updatedAt",
 			},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1), ":zero": num(0), ":at": str(at)},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1), ":zero": num(0), ":at": ddbitem.S(at)},
 		}},
 	}
 	err := ddbitem.RetryConflicts(ctx, func() error {

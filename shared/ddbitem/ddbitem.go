@@ -85,3 +85,15 @@ func put(ctx context.Context, client Putter, table string, v any, condition stri
 	}
 	return nil
 }
+
+// TimeLayout is how every table stores an instant: UTC, milliseconds, so stored times sort as strings.
+const TimeLayout = "2006-01-02T15:04:05.000Z"
+
+// S is a string attribute value.
+func S(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+
+// GetUpdater is a read and an update: what a store of one keyed record at a time needs.
+type GetUpdater interface {
+	Getter
+	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+}
