@@ -18,9 +18,9 @@ const CustomerIndex = "customerId-createdAt-index"
 
 // DynamoAPI is the part of the DynamoDB client the store uses.
 type DynamoAPI interface {
-	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
-	PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
-	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	ddbitem.Getter
+	ddbitem.Putter
+	ddbitem.Querier
 }
 
 // DynamoStore keeps views in MyPagesTable.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -89,10 +88,6 @@ func (s *Records) key(orderID string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{"key": &types.AttributeValueMemberS{Value: RecordKey(orderID)}}
 }
 
-func num(n int64) types.AttributeValue {
-	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
-}
-
 // AddPending records statuses to announce and the latest booking details. Adding a status twice, or one
 // already announced, changes nothing: a replayed stream record is harmless.
 func (s *Records) AddPending(ctx context.Context, img Image, statuses []string) error {
@@ -104,9 +99,9 @@ func (s *Records) AddPending(ctx context.Context, img Image, statuses []string) 
 		ExpressionAttributeNames: map[string]string{"#language": "language"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":orderId": ddbitem.S(img.OrderID), ":phone": ddbitem.S(img.Phone), ":language": ddbitem.S(img.Language),
-			":orderType": ddbitem.S(img.OrderType), ":fare": num(img.Fare), ":taxiName": ddbitem.S(img.TaxiName),
+			":orderType": ddbitem.S(img.OrderType), ":fare": ddbitem.N(img.Fare), ":taxiName": ddbitem.S(img.TaxiName),
 			":pickupLocal": ddbitem.S(img.PickupLocal),
-			":expiresAt":   num(s.now().Add(s.ttl).Unix()),
+			":expiresAt":   ddbitem.N(s.now().Add(s.ttl).Unix()),
 			":statuses":    &types.AttributeValueMemberSS{Value: statuses},
 		},
 	})
@@ -128,7 +123,7 @@ func (s *Records) Lease(ctx context.Context, orderID string) (rec Record, found 
 		ConditionExpression:      aws.String("attribute_exists(#key) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)"),
 		ExpressionAttributeNames: map[string]string{"#key": "key"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":until": num(now.Add(s.lease).UnixMilli()), ":now": num(now.UnixMilli()),
+			":until": ddbitem.N(now.Add(s.lease).UnixMilli()), ":now": ddbitem.N(now.UnixMilli()),
 		},
 		ReturnValues: types.ReturnValueAllNew,
 	})
@@ -167,7 +162,7 @@ func (s *Records) Get(ctx context.Context, orderID string) (rec Record, found bo
 func (s *Records) Sent(ctx context.Context, orderID string, statuses []string, parts int) error {
 	return s.finish(ctx, orderID, "SET leaseUntil = :free ADD announced :statuses, sentMessages :one, sentParts :parts",
 		map[string]types.AttributeValue{
-			":statuses": &types.AttributeValueMemberSS{Value: statuses}, ":one": num(1), ":parts": num(int64(parts)),
+			":statuses": &types.AttributeValueMemberSS{Value: statuses}, ":one": ddbitem.N(1), ":parts": ddbitem.N(int64(parts)),
 		})
 }
 
@@ -185,7 +180,7 @@ func (s *Records) Release(ctx context.Context, orderID string) error {
 
 // finish updates the record and frees the lease (leaseUntil 0: in the past).
 func (s *Records) finish(ctx context.Context, orderID, update string, values map[string]types.AttributeValue) error {
-	values[":free"] = num(0)
+	values[":free"] = ddbitem.N(0)
 	_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(s.table),
 		Key:                       s.key(orderID),

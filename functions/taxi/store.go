@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -32,10 +31,6 @@ var _ Store = (*DynamoStore)(nil)
 // NewDynamoStore returns the store on the named tables.
 func NewDynamoStore(client *dynamodb.Client, taxisTable, assignmentsTable string) *DynamoStore {
 	return &DynamoStore{client: client, taxis: taxisTable, assignments: assignmentsTable}
-}
-
-func num(v int64) types.AttributeValue {
-	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
 }
 
 func (s *DynamoStore) CreateTaxi(ctx context.Context, t Taxi) error {
@@ -129,7 +124,7 @@ func (s *DynamoStore) CancelUnassigned(ctx context.Context, a Assignment) error 
 			"#rid": "reservationId", "#status": "status", "#attempt": "attempt", "#createdAt": "createdAt", "#updatedAt": "updatedAt",
 		},
 		values: map[string]types.AttributeValue{
-			":canceled": ddbitem.S(AssignmentCanceled), ":rejected": ddbitem.S(AssignmentRejected), ":zero": num(0), ":at": ddbitem.S(a.UpdatedAt),
+			":canceled": ddbitem.S(AssignmentCanceled), ":rejected": ddbitem.S(AssignmentRejected), ":zero": ddbitem.N(0), ":at": ddbitem.S(a.UpdatedAt),
 		},
 	}
 	u.correlate(a.CorrelationID)
@@ -154,7 +149,7 @@ func (s *DynamoStore) Reject(ctx context.Context, a Assignment) error {
 			"#reason": "rejectReason", "#createdAt": "createdAt", "#updatedAt": "updatedAt",
 		},
 		values: map[string]types.AttributeValue{
-			":rejected": ddbitem.S(AssignmentRejected), ":assigned": ddbitem.S(AssignmentAssigned), ":attempt": num(int64(a.Attempt)),
+			":rejected": ddbitem.S(AssignmentRejected), ":assigned": ddbitem.S(AssignmentAssigned), ":attempt": ddbitem.N(int64(a.Attempt)),
 			":taxi": ddbitem.S(a.RejectedTaxiID), ":reason": ddbitem.S(a.RejectReason), ":at": ddbitem.S(a.UpdatedAt),
 		},
 	}
@@ -175,7 +170,7 @@ func (s *DynamoStore) Reanswer(ctx context.Context, a Assignment, attempt int, a
 		condition: "#status = :assigned AND #attempt = :held",
 		names:     map[string]string{"#status": "status", "#attempt": "attempt", "#updatedAt": "updatedAt"},
 		values: map[string]types.AttributeValue{
-			":assigned": ddbitem.S(AssignmentAssigned), ":held": num(int64(a.Attempt)), ":attempt": num(int64(attempt)), ":at": ddbitem.S(at),
+			":assigned": ddbitem.S(AssignmentAssigned), ":held": ddbitem.N(int64(a.Attempt)), ":attempt": ddbitem.N(int64(attempt)), ":at": ddbitem.S(at),
 		},
 	}
 	u.correlate(a.CorrelationID)

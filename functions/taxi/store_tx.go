@@ -33,7 +33,7 @@ func (s *DynamoStore) Assign(ctx context.Context, a Assignment, grade string) er
 		ConditionExpression:      aws.String("attribute_not_exists(#rid) OR (#status = :rejected AND #attempt < :attempt)"),
 		ExpressionAttributeNames: map[string]string{"#rid": "reservationId", "#status": "status", "#attempt": "attempt"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":rejected": ddbitem.S(AssignmentRejected), ":attempt": num(int64(a.Attempt)),
+			":rejected": ddbitem.S(AssignmentRejected), ":attempt": ddbitem.N(int64(a.Attempt)),
 		},
 	}}
 	items[assignItemTaxi] = types.TransactWriteItem{Update: &types.Update{
@@ -45,7 +45,7 @@ func (s *DynamoStore) Assign(ctx context.Context, a Assignment, grade string) er
 			"#id": "id", "#stock": "stockCnt", "#assigned": "assignedCnt", "#version": "version", "#updatedAt": "updatedAt", "#grade": "grade",
 		},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":one": num(1), ":zero": num(0), ":grade": ddbitem.S(grade), ":at": ddbitem.S(a.UpdatedAt),
+			":one": ddbitem.N(1), ":zero": ddbitem.N(0), ":grade": ddbitem.S(grade), ":at": ddbitem.S(a.UpdatedAt),
 		},
 	}}
 	err = ddbitem.RetryConflicts(ctx, func() error {
@@ -112,7 +112,7 @@ func (s *DynamoStore) giveBack(ctx context.Context, a Assignment, status, counte
 			ExpressionAttributeNames: map[string]string{
 				"#id": "id", "#stock": "stockCnt", "#counter": counter, "#version": "version", "#updatedAt": "updatedAt",
 			},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1), ":zero": num(0), ":at": ddbitem.S(at)},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":one": ddbitem.N(1), ":zero": ddbitem.N(0), ":at": ddbitem.S(at)},
 		}},
 	}
 	err := ddbitem.RetryConflicts(ctx, func() error {

@@ -92,8 +92,31 @@ const TimeLayout = "2006-01-02T15:04:05.000Z"
 // S is a string attribute value.
 func S(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
 
+// N is a number attribute value.
+func N(v int64) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
+}
+
+// Updater is an update of one item.
+type Updater interface {
+	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+}
+
+// Querier is a query of a table or an index.
+type Querier interface {
+	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+}
+
 // GetUpdater is a read and an update: what a store of one keyed record at a time needs.
 type GetUpdater interface {
 	Getter
-	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	Updater
+}
+
+// Client is the part of the DynamoDB client a context's store uses.
+type Client interface {
+	Getter
+	Putter
+	Updater
+	Querier
 }
