@@ -55,7 +55,7 @@ func (s *Service) answerConfirm(ctx context.Context, ev *contracts.ReservationCo
 		if err != nil {
 			return false, err
 		}
-		if existing != nil && (existing.Status != AssignmentRejected || existing.Attempt >= ev.Attempt) {
+		if existing != nil && !assignmentOpen(existing, ev.Attempt) {
 			return s.answerExisting(ctx, ev, *existing)
 		}
 	}

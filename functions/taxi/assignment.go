@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 )
 
 // Assignment statuses (TaxiAssignments table, one row per reservation).
@@ -57,4 +59,30 @@ func RefusalReason(taxi *Taxi, bookingGrade string) (reason string, refused bool
 		return ReasonNoTaxiAvailable, true
 	}
 	return "", false
+}
+
+// The assignment rule is written once in Go, for the answer the service gives, and once as the conditions
+// the assignment transaction writes under (below each Go half). TestAssignmentRuleConditions checks, on
+// the local DynamoDB engine, that each condition holds exactly when its Go half does.
+
+// assignmentOpen reports whether a confirm attempt may write a reservation's assignment row: there is
+// none yet, or only a rejection of an earlier attempt.
+func assignmentOpen(existing *Assignment, attempt int) bool {
+	return existing == nil || (existing.Status == AssignmentRejected && existing.Attempt < attempt)
+}
+
+func assignmentOpenCondition(attempt int) expression.ConditionBuilder {
+	return expression.AttributeNotExists(expression.Name("reservationId")).Or(expression.And(
+		expression.Name("status").Equal(expression.Value(AssignmentRejected)),
+		expression.Name("attempt").LessThan(expression.Value(attempt)),
+	))
+}
+
+// taxiTakesCondition is RefusalReason's rule on the Taxis row: it exists, is of the booking's grade and
+// has a unit in stock.
+func taxiTakesCondition(bookingGrade string) expression.ConditionBuilder {
+	return expression.AttributeExists(expression.Name("id")).And(
+		expression.Name("grade").Equal(expression.Value(bookingGrade)),
+		expression.Name("stockCnt").GreaterThan(expression.Value(0)),
+	)
 }

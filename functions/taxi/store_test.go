@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
@@ -139,4 +142,75 @@ func TestAnswersAreWrittenOncePerAttempt(t *testing.T) {
 	if a := env.assignment(t, "r2"); a.Status != AssignmentCanceled || a.Attempt != 2 || a.RejectReason != ReasonReservationCanceled {
 		t.Errorf("tombstone after a late confirm = %+v", a)
 	}
+}
+
+// TestAssignmentRuleConditions checks the assignment transaction's conditions against the rule's Go
+// halves (RefusalReason, assignmentOpen) on every combination that matters.
+func TestAssignmentRuleConditions(t *testing.T) {
+	ctx := context.Background()
+	t.Run("taxi", func(t *testing.T) {
+		taxis := []struct {
+			name  string
+			grade string
+			stock int64
+		}{{"missing", "", 0}, {"basic, 1 free", GradeBasic, 1}, {"prime, none free", GradePrime, 0}, {"prime, 1 free", GradePrime, 1}, {"prime, overdrawn", GradePrime, -1}}
+		for _, tx := range taxis {
+			t.Run(tx.name, func(t *testing.T) {
+				env := newTestEnv(t)
+				var taxi *Taxi
+				if tx.grade != "" {
+					seeded := env.seedTaxi(t, "t1", tx.grade, tx.stock)
+					taxi = &seeded
+				}
+				_, refusedInGo := RefusalReason(taxi, GradePrime)
+				err := env.store.Assign(ctx, newAssignment("r1", "t1", "Blue", AssignmentAssigned, 1, time.Now()), GradePrime)
+				var refused *AssignRefusedError
+				if refusedInDB := errors.As(err, &refused) && refused.TaxiRefused; refusedInDB != refusedInGo || (err != nil && refused == nil) {
+					t.Fatalf("Go refuses %v, DynamoDB: %v", refusedInGo, err)
+				}
+			})
+		}
+	})
+	t.Run("assignment", func(t *testing.T) {
+		statuses := []string{AssignmentAssigned, AssignmentRejected, AssignmentReleased, AssignmentCompleted, AssignmentCanceled}
+		const attempt = 2
+		type row struct {
+			status string
+			n      int
+		}
+		rows := []*row{nil}
+		for _, s := range statuses {
+			for n := attempt - 1; n <= attempt+1; n++ {
+				rows = append(rows, &row{s, n})
+			}
+		}
+		for _, r := range rows {
+			name := "none"
+			var existing *Assignment
+			if r != nil {
+				name = fmt.Sprintf("%s attempt %d", r.status, r.n)
+				a := newAssignment("r1", "", "", r.status, r.n, time.Now())
+				existing = &a
+			}
+			t.Run(name, func(t *testing.T) {
+				env := newTestEnv(t)
+				env.seedTaxi(t, "t1", GradePrime, 5)
+				if existing != nil {
+					item, err := attributevalue.MarshalMap(existing)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if _, err := env.store.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(testAssignmentsTable), Item: item}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				openInGo := assignmentOpen(existing, attempt)
+				err := env.store.Assign(ctx, newAssignment("r1", "t1", "Blue", AssignmentAssigned, attempt, time.Now()), GradePrime)
+				var refused *AssignRefusedError
+				if openInGo && err != nil || !openInGo && !(errors.As(err, &refused) && refused.AssignmentExists) {
+					t.Fatalf("Go says open %v, DynamoDB: %v", openInGo, err)
+				}
+			})
+		}
+	})
 }

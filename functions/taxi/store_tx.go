@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -26,27 +27,28 @@ func (s *DynamoStore) Assign(ctx context.Context, a Assignment, grade string) er
 	if err != nil {
 		return fmt.Errorf("encode assignment %s: %w", a.ReservationID, err)
 	}
+	held, err := expression.NewBuilder().WithCondition(assignmentOpenCondition(a.Attempt)).Build()
+	if err != nil {
+		return fmt.Errorf("assignment condition: %w", err)
+	}
+	one := expression.Value(1)
+	take, err := expression.NewBuilder().WithCondition(taxiTakesCondition(grade)).WithUpdate(expression.
+		Set(expression.Name("stockCnt"), expression.Name("stockCnt").Minus(one)).
+		Set(expression.Name("assignedCnt"), expression.Name("assignedCnt").Plus(one)).
+		Set(expression.Name("version"), expression.Name("version").Plus(one)).
+		Set(expression.Name("updatedAt"), expression.Value(a.UpdatedAt))).Build()
+	if err != nil {
+		return fmt.Errorf("taxi update: %w", err)
+	}
 	items := make([]types.TransactWriteItem, 2)
 	items[assignItemAssignment] = types.TransactWriteItem{Put: &types.Put{
-		TableName:                aws.String(s.assignments),
-		Item:                     item,
-		ConditionExpression:      aws.String("attribute_not_exists(#rid) OR (#status = :rejected AND #attempt < :attempt)"),
-		ExpressionAttributeNames: map[string]string{"#rid": "reservationId", "#status": "status", "#attempt": "attempt"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":rejected": ddbitem.S(AssignmentRejected), ":attempt": ddbitem.N(int64(a.Attempt)),
-		},
+		TableName: aws.String(s.assignments), Item: item,
+		ConditionExpression: held.Condition(), ExpressionAttributeNames: held.Names(), ExpressionAttributeValues: held.Values(),
 	}}
 	items[assignItemTaxi] = types.TransactWriteItem{Update: &types.Update{
-		TableName:           aws.String(s.taxis),
-		Key:                 map[string]types.AttributeValue{"id": ddbitem.S(a.TaxiID)},
-		UpdateExpression:    aws.String("SET #stock = #stock - :one, #assigned = #assigned + :one, #version = #version + :one, #updatedAt = :at"),
-		ConditionExpression: aws.String("attribute_exists(#id) AND #stock > :zero AND #grade = :grade"),
-		ExpressionAttributeNames: map[string]string{
-			"#id": "id", "#stock": "stockCnt", "#assigned": "assignedCnt", "#version": "version", "#updatedAt": "updatedAt", "#grade": "grade",
-		},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":one": ddbitem.N(1), ":zero": ddbitem.N(0), ":grade": ddbitem.S(grade), ":at": ddbitem.S(a.UpdatedAt),
-		},
+		TableName: aws.String(s.taxis), Key: map[string]types.AttributeValue{"id": ddbitem.S(a.TaxiID)},
+		UpdateExpression: take.Update(), ConditionExpression: take.Condition(),
+		ExpressionAttributeNames: take.Names(), ExpressionAttributeValues: take.Values(),
 	}}
 	err = ddbitem.RetryConflicts(ctx, func() error {
 		_, err := s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
