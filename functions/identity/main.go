@@ -18,8 +18,7 @@ func main() {
 	logger := logging.New(os.Stdout, envcfg.String("LOG_LEVEL", "INFO"))
 	cfg, err := awsconfig.Load(context.Background())
 	if err != nil {
-		logger.Error("aws configuration", "error", err.Error())
-		os.Exit(1)
+		envcfg.Exit(logger, "aws configuration", err)
 	}
 	groups := NewAdapter(cognitoidentityprovider.NewFromConfig(cfg))
 	lambda.Start(NewHandler(groups, logger).PostConfirmation)

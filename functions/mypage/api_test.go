@@ -36,7 +36,7 @@ func TestAPI(t *testing.T) {
 	seedView(t, store, "o-mid", "alice", StatusCanceled, at(2))
 	seedView(t, store, "o-declined", "alice", "", at(4))
 	seedView(t, store, "o-bob", "bob", StatusPaid, at(5))
-	handlers := NewHandlers(store, time.UTC, quietLogger())
+	handlers := NewHandlers(NewService(store, time.UTC), quietLogger())
 
 	wantFields := []string{"createdAt", "destination", "fare", "history", "name", "orderId", "orderStatus", "orderType", "paymentStatus", "pickup", "pickupAt", "rejectReason",
 		"reservationId", "reservationStatus", "status", "taxiId", "taxiName", "updatedAt"}

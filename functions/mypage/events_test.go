@@ -86,7 +86,7 @@ func TestStreamHandler(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			store := newTestStore(t)
-			h := NewStreamHandler(NewService(store), quietLogger())
+			h := NewStreamHandler(NewService(store, nil), quietLogger())
 			for _, ev := range tt.deliveries {
 				resp, err := h.Handle(context.Background(), ev)
 				if err != nil || len(resp.BatchItemFailures) != 0 {
@@ -109,7 +109,7 @@ func TestStreamHandler(t *testing.T) {
 
 func TestStreamHandlerPermutationsAgainstDynamoDB(t *testing.T) {
 	store := newTestStore(t)
-	h := NewStreamHandler(NewService(store), quietLogger())
+	h := NewStreamHandler(NewService(store, nil), quietLogger())
 	recs := []SourceRecord{orderRec(2, "PAID", 1), paymentRec(2, "APPROVED", 1), withTaxi(reservationRec(3, "CONFIRMED", 4))}
 	var want *View
 	n := 0
@@ -155,7 +155,7 @@ func (s *flakyStore) Save(ctx context.Context, v View, expectedRev int64) error 
 func TestStreamFailureReportsTheRestOfTheBatchAndRetrySucceeds(t *testing.T) {
 	store := &flakyStore{Store: newTestStore(t), failOn: func(v View) bool { return v.ReservationVersion == 1 }}
 	store.failing.Store(true)
-	h := NewStreamHandler(NewService(store), quietLogger())
+	h := NewStreamHandler(NewService(store, nil), quietLogger())
 	ev := batch(t, lifecycle())
 
 	resp, err := h.Handle(context.Background(), ev)
@@ -199,14 +199,14 @@ func (s *racingStore) Save(ctx context.Context, v View, expectedRev int64) error
 
 func TestProjectRereadsAndRemergesOnConflict(t *testing.T) {
 	base := newTestStore(t)
-	rivalSvc := NewService(base)
+	rivalSvc := NewService(base, nil)
 	racing := &racingStore{Store: base}
 	racing.rival = func() {
 		if _, err := rivalSvc.Project(context.Background(), orderRec(2, "PAID", 1), at(1)); err != nil {
 			t.Errorf("rival write: %v", err)
 		}
 	}
-	changed, err := NewService(racing).Project(context.Background(), reservationRec(1, "REQUESTED", 3), at(3))
+	changed, err := NewService(racing, nil).Project(context.Background(), reservationRec(1, "REQUESTED", 3), at(3))
 	if err != nil || !changed {
 		t.Fatalf("Project = %v, %v", changed, err)
 	}
@@ -218,7 +218,7 @@ func TestProjectRereadsAndRemergesOnConflict(t *testing.T) {
 
 func TestConcurrentMappingsConverge(t *testing.T) {
 	store := newTestStore(t)
-	h := NewStreamHandler(NewService(store), quietLogger())
+	h := NewStreamHandler(NewService(store, nil), quietLogger())
 	perSource := map[string][]SourceRecord{}
 	for _, r := range lifecycle() {
 		perSource[r.Entity] = append(perSource[r.Entity], r)
@@ -275,7 +275,7 @@ func TestInterleavedOrdersFailureRetriesFromTheLowestFailedRecord(t *testing.T) 
 	// order-c's first reservation record (index 3*5+2, sequence 018) fails while failing is on.
 	store := &flakyStore{Store: newTestStore(t), failOn: func(v View) bool { return v.OrderID == "order-c" && v.ReservationVersion == 1 }}
 	store.failing.Store(true)
-	h := NewStreamHandler(NewService(store), quietLogger())
+	h := NewStreamHandler(NewService(store, nil), quietLogger())
 
 	resp, err := h.Handle(context.Background(), ev)
 	if err != nil {

@@ -21,10 +21,10 @@ func newFuzzHandlers(f *testing.F) lambdamux.Handlers {
 		Indexes: []ddbtest.Index{{Name: CustomerIndex, Hash: "customerId", Range: "createdAt"}},
 	})
 	store := NewDynamoStore(client, testTable)
-	if _, err := NewService(store).Project(context.Background(), orderRec(2, "PAID", 1), at(1)); err != nil {
+	if _, err := NewService(store, nil).Project(context.Background(), orderRec(2, "PAID", 1), at(1)); err != nil {
 		f.Fatalf("seed: %v", err)
 	}
-	return NewHandlers(store, time.UTC, quietLogger())
+	return NewHandlers(NewService(store, time.UTC), quietLogger())
 }
 
 // FuzzMyPageAPI sends any request to every mypage route of the whole function.

@@ -2,16 +2,13 @@ package main
 
 import (
 	"log/slog"
-	"time"
 
 	"github.com/calltaxi/call-taxi/shared/httpapi"
 	"github.com/calltaxi/call-taxi/shared/lambdamux"
 )
 
-// NewHandlers is the function's top-level handler: the HTTP API routes and the three table streams.
-func NewHandlers(store Store, zone *time.Location, logger *slog.Logger) lambdamux.Handlers {
-	svc := NewService(store)
-	svc.zone = zone
+// NewHandlers is the function's one Lambda handler: the HTTP API routes and the three table streams.
+func NewHandlers(svc *Service, logger *slog.Logger) lambdamux.Handlers {
 	router := httpapi.Router{Routes: NewAPI(svc), Logger: logger}
 	return lambdamux.Handlers{
 		API:    router.Handle,

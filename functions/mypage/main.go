@@ -4,9 +4,8 @@ package main
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"os"
-	"time"
 	_ "time/tzdata" // the company's time zone, whatever the runtime image carries
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -19,21 +18,15 @@ import (
 
 func main() {
 	logger := logging.New(os.Stdout, envcfg.String("LOG_LEVEL", "INFO"))
-	table, err := envcfg.Required("MYPAGE_TABLE")
-	if err != nil {
-		logger.Error("configuration", "error", err.Error())
-		os.Exit(1)
-	}
-	zone, err := time.LoadLocation(envcfg.String("COMPANY_TIME_ZONE", "Asia/Seoul"))
-	if err != nil {
-		logger.Error("configuration", "error", fmt.Errorf("COMPANY_TIME_ZONE: %w", err).Error())
-		os.Exit(1)
+	table, errTable := envcfg.Required("MYPAGE_TABLE")
+	zone, errZone := envcfg.Location("COMPANY_TIME_ZONE", "Asia/Seoul")
+	if err := errors.Join(errTable, errZone); err != nil {
+		envcfg.Exit(logger, "configuration", err)
 	}
 	cfg, err := awsconfig.Load(context.Background())
 	if err != nil {
-		logger.Error("aws configuration", "error", err.Error())
-		os.Exit(1)
+		envcfg.Exit(logger, "aws configuration", err)
 	}
 	store := NewDynamoStore(dynamodb.NewFromConfig(cfg), table)
-	lambda.Start(NewHandlers(store, zone, logger))
+	lambda.Start(NewHandlers(NewService(store, zone), logger))
 }

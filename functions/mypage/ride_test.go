@@ -34,7 +34,7 @@ func TestRideStatusesAndDetails(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			store := newTestStore(t)
-			svc := NewService(store)
+			svc := NewService(store, nil)
 			svc.zone = seoul
 			for _, rec := range tt.records {
 				if _, err := svc.Project(context.Background(), rec, rec.UpdatedAt); err != nil {

@@ -34,7 +34,7 @@ func TestSampleEvents(t *testing.T) {
 			if orderID := probe.PathParameters["orderId"]; orderID != "" {
 				seedView(t, store, orderID, probe.RequestContext.Authorizer.JWT.Claims["sub"], StatusPaid, at(0))
 			}
-			out, err := NewHandlers(store, time.UTC, quietLogger()).Invoke(context.Background(), payload)
+			out, err := NewHandlers(NewService(store, time.UTC), quietLogger()).Invoke(context.Background(), payload)
 			if err != nil {
 				t.Fatalf("Invoke: %v", err)
 			}

@@ -27,8 +27,8 @@ type Service struct {
 }
 
 // NewService returns the service over store.
-func NewService(store Store) *Service {
-	return &Service{store: store}
+func NewService(store Store, zone *time.Location) *Service {
+	return &Service{store: store, zone: zone}
 }
 
 // Project merges one source record into its order's view. It reports whether the view changed; a stale

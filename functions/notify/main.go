@@ -44,47 +44,29 @@ const (
 
 func main() {
 	logger := logging.New(os.Stdout, envcfg.String("LOG_LEVEL", "INFO"))
-	fail := func(msg string, err error) {
-		logger.Error(msg, "error", err.Error())
-		os.Exit(1)
-	}
-	table, err := envcfg.Required("NOTIFICATIONS_TABLE")
-	if err != nil {
-		fail("configuration", err)
-	}
-	queueURL, err := envcfg.Required("SMS_QUEUE_URL")
-	if err != nil {
-		fail("configuration", err)
-	}
+	table, errTable := envcfg.Required("NOTIFICATIONS_TABLE")
+	queueURL, errQueue := envcfg.Required("SMS_QUEUE_URL")
 	// The region SNS sends SMS from: not every region can (SmsRegion in template.yaml).
-	smsRegion, err := envcfg.Required("SMS_REGION")
-	if err != nil {
-		fail("configuration", err)
-	}
+	smsRegion, errRegion := envcfg.Required("SMS_REGION")
+	var errRate, errConcurrency error
 	partsPerSecond, err := strconv.ParseFloat(envcfg.String("SMS_PARTS_PER_SECOND", "20"), 64)
 	if err != nil || partsPerSecond <= 0 {
-		fail("configuration", errors.New("SMS_PARTS_PER_SECOND must be a positive number"))
+		errRate = errors.New("SMS_PARTS_PER_SECOND must be a positive number")
 	}
 	concurrency, err := envcfg.Int("SMS_SENDER_CONCURRENCY", 2)
 	if err != nil || concurrency < 1 {
-		fail("configuration", errors.New("SMS_SENDER_CONCURRENCY must be a positive integer"))
+		errConcurrency = errors.New("SMS_SENDER_CONCURRENCY must be a positive integer")
 	}
 	// The sender ID changes at run time: the environment names its Parameter Store parameter.
-	senderIDParameter, err := envcfg.Required("SMS_SENDER_ID_PARAMETER")
-	if err != nil {
-		fail("configuration", err)
-	}
-	configTTLSeconds, err := envcfg.Int("CONFIG_TTL_SECONDS", int(runtimeconfig.DefaultTTL/time.Second))
-	if err != nil {
-		fail("configuration", err)
-	}
-	configTTL, err := runtimeconfig.TTL(configTTLSeconds)
-	if err != nil {
-		fail("configuration", err)
+	senderIDParameter, errSender := envcfg.Required("SMS_SENDER_ID_PARAMETER")
+	configTTLSeconds, errTTL := envcfg.Int("CONFIG_TTL_SECONDS", int(runtimeconfig.DefaultTTL/time.Second))
+	configTTL, errTTLRange := runtimeconfig.TTL(configTTLSeconds)
+	if err := errors.Join(errTable, errQueue, errRegion, errRate, errConcurrency, errSender, errTTL, errTTLRange); err != nil {
+		envcfg.Exit(logger, "configuration", err)
 	}
 	cfg, err := awsconfig.Load(context.Background())
 	if err != nil {
-		fail("aws configuration", err)
+		envcfg.Exit(logger, "aws configuration", err)
 	}
 	// Parameter Store in the stack's region, not the SMS region.
 	senderIDs := NewSenderIDParameter(runtimeconfig.New(ssm.NewFromConfig(cfg), configTTL, logger), senderIDParameter)

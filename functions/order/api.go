@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"strings"
 
@@ -11,8 +10,6 @@ import (
 	"github.com/calltaxi/call-taxi/shared/apperr"
 	"github.com/calltaxi/call-taxi/shared/auth"
 	"github.com/calltaxi/call-taxi/shared/httpapi"
-	"github.com/calltaxi/call-taxi/shared/lambdamux"
-	"github.com/calltaxi/call-taxi/shared/outbox"
 )
 
 // idempotencyHeader is the optional header that makes POST /orders safe to repeat (HTTP API lower-cases
@@ -21,24 +18,6 @@ const (
 	idempotencyHeader    = "idempotency-key"
 	maxIdempotencyKeyLen = 128
 )
-
-// NewHandlers is the function's Lambda handler: the order routes of the HTTP API, the PaymentApproved
-// subscription (through its queue) that completes abandoned orders, the Orders table's stream (the
-// outbox that publishes OrderPlaced and OrderCanceled) and the sweep's schedule.
-func NewHandlers(svc *Service, box *outbox.Handler, logger *slog.Logger) lambdamux.Handlers {
-	api := orderAPI{svc: svc}
-	router := httpapi.Router{Logger: logger, Routes: map[string]httpapi.HandlerFunc{
-		"POST /orders":             api.place,
-		"GET /orders/{id}":         api.get,
-		"POST /orders/{id}/cancel": api.cancel,
-	}}
-	return lambdamux.Handlers{
-		API:      router.Handle,
-		SQS:      newConsumer(svc, logger).HandleSQS,
-		Stream:   box.Handle,
-		Schedule: sweepHandler{svc: svc, logger: logger}.handle,
-	}
-}
 
 type orderAPI struct{ svc *Service }
 

@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"time"
 
@@ -32,48 +33,22 @@ const (
 
 func main() {
 	logger := logging.New(os.Stdout, envcfg.String("LOG_LEVEL", "INFO"))
-	fail := func(msg string, err error) {
-		logger.Error(msg, "error", err.Error())
-		os.Exit(1)
-	}
-	ordersTable, err := envcfg.Required("ORDERS_TABLE")
-	if err != nil {
-		fail("configuration", err)
-	}
-	idempotencyTable, err := envcfg.Required("ORDER_IDEMPOTENCY_TABLE")
-	if err != nil {
-		fail("configuration", err)
-	}
-	paymentFunction, err := envcfg.Required("PAYMENT_FUNCTION_NAME")
-	if err != nil {
-		fail("configuration", err)
-	}
-	paymentRecordsFunction, err := envcfg.Required("PAYMENT_RECORDS_FUNCTION_NAME")
-	if err != nil {
-		fail("configuration", err)
-	}
+	ordersTable, errOrders := envcfg.Required("ORDERS_TABLE")
+	idempotencyTable, errIdempotency := envcfg.Required("ORDER_IDEMPOTENCY_TABLE")
+	paymentFunction, errPayment := envcfg.Required("PAYMENT_FUNCTION_NAME")
+	paymentRecordsFunction, errRecords := envcfg.Required("PAYMENT_RECORDS_FUNCTION_NAME")
 	paymentQualifier := envcfg.String("PAYMENT_FUNCTION_QUALIFIER", "live")
 	// The minimum fare changes at run time: the environment names its Parameter Store parameter.
-	minTaxiPriceParameter, err := envcfg.Required("MIN_TAXI_PRICE_PARAMETER")
-	if err != nil {
-		fail("configuration", err)
+	minTaxiPriceParameter, errMinPrice := envcfg.Required("MIN_TAXI_PRICE_PARAMETER")
+	configTTLSeconds, errTTL := envcfg.Int("CONFIG_TTL_SECONDS", int(runtimeconfig.DefaultTTL/time.Second))
+	configTTL, errTTLRange := runtimeconfig.TTL(configTTLSeconds)
+	busName, errBus := envcfg.Required("EVENT_BUS_NAME")
+	if err := errors.Join(errOrders, errIdempotency, errPayment, errRecords, errMinPrice, errTTL, errTTLRange, errBus); err != nil {
+		envcfg.Exit(logger, "configuration", err)
 	}
-	configTTLSeconds, err := envcfg.Int("CONFIG_TTL_SECONDS", int(runtimeconfig.DefaultTTL/time.Second))
-	if err != nil {
-		fail("configuration", err)
-	}
-	configTTL, err := runtimeconfig.TTL(configTTLSeconds)
-	if err != nil {
-		fail("configuration", err)
-	}
-	busName, err := envcfg.Required("EVENT_BUS_NAME")
-	if err != nil {
-		fail("configuration", err)
-	}
-
 	cfg, err := awsconfig.Load(context.Background())
 	if err != nil {
-		fail("aws configuration", err)
+		envcfg.Exit(logger, "aws configuration", err)
 	}
 	db := dynamodb.NewFromConfig(cfg)
 	// One attempt: a throttled payment answers 429 at once instead of the SDK retrying into the timeout.

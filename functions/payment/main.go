@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -27,57 +28,53 @@ import (
 
 func main() {
 	logger := logging.New(os.Stdout, envcfg.String("LOG_LEVEL", "INFO"))
-	fail := func(msg string, err error) {
-		logger.Error(msg, "error", err.Error())
-		os.Exit(1)
+	role, errRole := envcfg.Required("PAYMENT_ROLE")
+	paymentsTable, errTable := envcfg.Required("PAYMENTS_TABLE")
+	var errs []error
+	switch role {
+	case RoleCharges, RoleRecords, "":
+	default:
+		errs = append(errs, fmt.Errorf("PAYMENT_ROLE %q: want %s or %s", role, RoleCharges, RoleRecords))
 	}
-	role, err := envcfg.Required("PAYMENT_ROLE")
-	if err != nil {
-		fail("configuration", err)
+	// Each role reads only its own variables.
+	var (
+		latencyMS        int
+		gatewayParameter string
+		configTTL        time.Duration
+		busName          string
+	)
+	if role == RoleCharges {
+		var errLatency, errGateway, errTTL, errTTLRange error
+		latencyMS, errLatency = envcfg.Int("PAYMENT_GATEWAY_LATENCY_MS", 0)
+		// The gateway URL changes at run time: the environment names its Parameter Store parameter.
+		gatewayParameter, errGateway = envcfg.Required("PAYMENT_GATEWAY_URL_PARAMETER")
+		configTTLSeconds, errTTL := envcfg.Int("CONFIG_TTL_SECONDS", int(runtimeconfig.DefaultTTL/time.Second))
+		configTTL, errTTLRange = runtimeconfig.TTL(configTTLSeconds)
+		errs = append(errs, errLatency, errGateway, errTTL, errTTLRange)
 	}
-	paymentsTable, err := envcfg.Required("PAYMENTS_TABLE")
-	if err != nil {
-		fail("configuration", err)
+	if role == RoleRecords {
+		var errBus error
+		busName, errBus = envcfg.Required("EVENT_BUS_NAME")
+		errs = append(errs, errBus)
+	}
+	if err := errors.Join(append(errs, errRole, errTable)...); err != nil {
+		envcfg.Exit(logger, "configuration", err)
 	}
 	cfg, err := awsconfig.Load(context.Background())
 	if err != nil {
-		fail("aws configuration", err)
+		envcfg.Exit(logger, "aws configuration", err)
 	}
 	store := NewDynamoStore(dynamodb.NewFromConfig(cfg), paymentsTable)
 	rec := metrics.New(os.Stdout, "payment")
 
 	var handlers lambdamux.Handlers
-	switch role {
-	case RoleCharges:
-		latencyMS, err := envcfg.Int("PAYMENT_GATEWAY_LATENCY_MS", 0)
-		if err != nil {
-			fail("configuration", err)
-		}
-		// The gateway URL changes at run time: the environment names its Parameter Store parameter.
-		gatewayParameter, err := envcfg.Required("PAYMENT_GATEWAY_URL_PARAMETER")
-		if err != nil {
-			fail("configuration", err)
-		}
-		configTTLSeconds, err := envcfg.Int("CONFIG_TTL_SECONDS", int(runtimeconfig.DefaultTTL/time.Second))
-		if err != nil {
-			fail("configuration", err)
-		}
-		configTTL, err := runtimeconfig.TTL(configTTLSeconds)
-		if err != nil {
-			fail("configuration", err)
-		}
+	if role == RoleCharges {
 		config := runtimeconfig.New(ssm.NewFromConfig(cfg), configTTL, logger)
 		gateway := NewParameterGateway(config, gatewayParameter, time.Duration(latencyMS)*time.Millisecond)
 		handlers = NewChargeHandlers(NewService(store, gateway, rec), logger)
-	case RoleRecords:
-		busName, err := envcfg.Required("EVENT_BUS_NAME")
-		if err != nil {
-			fail("configuration", err)
-		}
+	} else {
 		box := outbox.NewHandler(DeriveEvents, bus.NewEventBridge(eventbridge.NewFromConfig(cfg), busName), logger)
 		handlers = NewRecordsHandlers(NewService(store, nil, rec), box, logger)
-	default:
-		fail("configuration", fmt.Errorf("PAYMENT_ROLE %q: want %s or %s", role, RoleCharges, RoleRecords))
 	}
 	lambda.Start(handlers)
 }

@@ -33,7 +33,7 @@ func newFuzzHandlers(f *testing.F) lambdamux.Handlers {
 	if err := service.OrderPlaced(ctx, &contracts.OrderPlaced{OrderID: "o-fuzz", CustomerID: "alice", OrderType: "prime"}); err != nil {
 		f.Fatalf("seed: %v", err)
 	}
-	return newHandlers(service, &bustest.Recorder{}, logger)
+	return NewHandlers(service, &bustest.Recorder{}, logger)
 }
 
 // FuzzReservationAPI sends any request to every reservation route of the whole function.

@@ -46,7 +46,7 @@ func newTestEnv(t *testing.T) *testEnv {
 	service := NewService(flaky, seoul)
 	return &testEnv{
 		client: client, stream: ddbtest.NewStream(t, client, testTable, "id"), store: store, flaky: flaky, bus: rec,
-		service: service, handlers: newHandlers(service, rec, logging.New(io.Discard, "ERROR")),
+		service: service, handlers: NewHandlers(service, rec, logging.New(io.Discard, "ERROR")),
 	}
 }
 

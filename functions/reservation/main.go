@@ -4,9 +4,8 @@ package main
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"os"
-	"time"
 	_ "time/tzdata" // the company's time zone, whatever the runtime image carries
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -21,27 +20,17 @@ import (
 
 func main() {
 	logger := logging.New(os.Stdout, envcfg.String("LOG_LEVEL", "INFO"))
-	table, err := envcfg.Required("RESERVATIONS_TABLE")
-	if err != nil {
-		logger.Error("configuration", "error", err.Error())
-		os.Exit(1)
-	}
-	busName, err := envcfg.Required("EVENT_BUS_NAME")
-	if err != nil {
-		logger.Error("configuration", "error", err.Error())
-		os.Exit(1)
-	}
-	zone, err := time.LoadLocation(envcfg.String("COMPANY_TIME_ZONE", "Asia/Seoul"))
-	if err != nil {
-		logger.Error("configuration", "error", fmt.Errorf("COMPANY_TIME_ZONE: %w", err).Error())
-		os.Exit(1)
+	table, errTable := envcfg.Required("RESERVATIONS_TABLE")
+	busName, errBus := envcfg.Required("EVENT_BUS_NAME")
+	zone, errZone := envcfg.Location("COMPANY_TIME_ZONE", "Asia/Seoul")
+	if err := errors.Join(errTable, errBus, errZone); err != nil {
+		envcfg.Exit(logger, "configuration", err)
 	}
 	cfg, err := awsconfig.Load(context.Background())
 	if err != nil {
-		logger.Error("aws configuration", "error", err.Error())
-		os.Exit(1)
+		envcfg.Exit(logger, "aws configuration", err)
 	}
 	service := NewService(NewDynamoStore(dynamodb.NewFromConfig(cfg), table), zone)
 	publisher := bus.NewEventBridge(eventbridge.NewFromConfig(cfg), busName)
-	lambda.Start(newHandlers(service, publisher, logger))
+	lambda.Start(NewHandlers(service, publisher, logger))
 }

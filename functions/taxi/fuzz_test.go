@@ -34,7 +34,7 @@ func newFuzzHandlers(f *testing.F) lambdamux.Handlers {
 	if err := store.CreateTaxi(context.Background(), taxi); err != nil {
 		f.Fatalf("seed: %v", err)
 	}
-	return newHandlers(NewService(store, nil), &bustest.Recorder{}, logging.New(io.Discard, "ERROR"))
+	return NewHandlers(NewService(store, nil), &bustest.Recorder{}, logging.New(io.Discard, "ERROR"))
 }
 
 // FuzzTaxiAPI sends any request to every taxi route of the whole function.

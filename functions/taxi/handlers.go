@@ -7,9 +7,9 @@ import (
 	"github.com/calltaxi/call-taxi/shared/outbox"
 )
 
-// newHandlers is the function's one Lambda handler: the HTTP API routes, the consumer of the queue its
+// NewHandlers is the function's one Lambda handler: the HTTP API routes, the consumer of the queue its
 // EventBridge rule feeds, and the outbox publishing the TaxiAssignments table's stream.
-func newHandlers(service *Service, publisher Publisher, logger *slog.Logger) lambdamux.Handlers {
+func NewHandlers(service *Service, publisher Publisher, logger *slog.Logger) lambdamux.Handlers {
 	api := &API{service: service}
 	return lambdamux.Handlers{
 		API:    api.Router(logger).Handle,

@@ -46,7 +46,7 @@ func newTestEnv(t *testing.T) *testEnv {
 	service := NewService(flaky, nil)
 	return &testEnv{
 		stream: ddbtest.NewStream(t, client, testAssignmentsTable, "reservationId"), store: store, flaky: flaky, bus: rec,
-		service: service, handlers: newHandlers(service, rec, logging.New(io.Discard, "ERROR")),
+		service: service, handlers: NewHandlers(service, rec, logging.New(io.Discard, "ERROR")),
 	}
 }
 

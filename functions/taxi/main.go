@@ -24,15 +24,13 @@ func main() {
 	assignmentsTable, errAssignments := envcfg.Required("TAXI_ASSIGNMENTS_TABLE")
 	busName, errBus := envcfg.Required("EVENT_BUS_NAME")
 	if err := errors.Join(errTaxis, errAssignments, errBus); err != nil {
-		logger.Error("configuration", "error", err.Error())
-		os.Exit(1)
+		envcfg.Exit(logger, "configuration", err)
 	}
 	cfg, err := awsconfig.Load(context.Background())
 	if err != nil {
-		logger.Error("aws configuration", "error", err.Error())
-		os.Exit(1)
+		envcfg.Exit(logger, "aws configuration", err)
 	}
 	service := NewService(NewDynamoStore(dynamodb.NewFromConfig(cfg), taxisTable, assignmentsTable), metrics.New(os.Stdout, "taxi"))
 	publisher := bus.NewEventBridge(eventbridge.NewFromConfig(cfg), busName)
-	lambda.Start(newHandlers(service, publisher, logger))
+	lambda.Start(NewHandlers(service, publisher, logger))
 }

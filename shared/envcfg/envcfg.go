@@ -3,8 +3,10 @@ package envcfg
 
 import (
 	"fmt"
+	"log/slog"
 	"os"
 	"strconv"
+	"time"
 )
 
 // Required returns the variable's value or an error naming it.
@@ -35,4 +37,20 @@ func Int(name string, def int) (int, error) {
 		return 0, fmt.Errorf("environment variable %s=%q is not an integer", name, v)
 	}
 	return n, nil
+}
+
+// Location returns the time zone the variable names, def when unset, and an error when it is unknown.
+func Location(name, def string) (*time.Location, error) {
+	zone, err := time.LoadLocation(String(name, def))
+	if err != nil {
+		return nil, fmt.Errorf("environment variable %s: %w", name, err)
+	}
+	return zone, nil
+}
+
+// Exit logs a configuration failure (every problem at once: main joins them with errors.Join) and ends
+// the process: a Lambda without its configuration must not take requests.
+func Exit(logger *slog.Logger, what string, err error) {
+	logger.Error(what, "error", err.Error())
+	os.Exit(1)
 }
