@@ -67,11 +67,14 @@ func NewAPI(svc *Service) map[string]httpapi.HandlerFunc {
 
 func listMyPages(svc *Service) httpapi.HandlerFunc {
 	return func(ctx context.Context, req events.APIGatewayV2HTTPRequest, caller auth.Identity) (events.APIGatewayV2HTTPResponse, error) {
+		if err := caller.Require(auth.RoleCustomer); err != nil {
+			return events.APIGatewayV2HTTPResponse{}, err
+		}
 		limit, err := parseLimit(req.QueryStringParameters["limit"])
 		if err != nil {
 			return events.APIGatewayV2HTTPResponse{}, err
 		}
-		views, err := svc.List(ctx, caller, limit)
+		views, err := svc.List(ctx, caller.Subject, limit)
 		if err != nil {
 			return events.APIGatewayV2HTTPResponse{}, err
 		}
@@ -85,11 +88,14 @@ func listMyPages(svc *Service) httpapi.HandlerFunc {
 
 func getMyPage(svc *Service) httpapi.HandlerFunc {
 	return func(ctx context.Context, req events.APIGatewayV2HTTPRequest, caller auth.Identity) (events.APIGatewayV2HTTPResponse, error) {
+		if err := caller.Require(auth.RoleCustomer, auth.RoleManager); err != nil {
+			return events.APIGatewayV2HTTPResponse{}, err
+		}
 		orderID, err := httpapi.PathParam(req, "orderId")
 		if err != nil {
 			return events.APIGatewayV2HTTPResponse{}, err
 		}
-		view, err := svc.Get(ctx, caller, orderID)
+		view, err := svc.Get(ctx, caller.Owner(auth.RoleManager), orderID)
 		if err != nil {
 			return events.APIGatewayV2HTTPResponse{}, err
 		}

@@ -33,7 +33,7 @@ func (a orderAPI) place(ctx context.Context, req events.APIGatewayV2HTTPRequest,
 	if err := httpapi.Decode(req, &body); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	view, err := a.svc.Place(ctx, caller, body, key)
+	view, err := a.svc.Place(ctx, caller.Subject, body, key)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -45,7 +45,7 @@ func (a orderAPI) get(ctx context.Context, req events.APIGatewayV2HTTPRequest, c
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	view, err := a.svc.Get(ctx, caller, id)
+	view, err := a.svc.Get(ctx, caller.Owner(auth.RoleManager), id)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -57,7 +57,7 @@ func (a orderAPI) cancel(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	view, err := a.svc.Cancel(ctx, caller, id)
+	view, err := a.svc.Cancel(ctx, caller.Subject, id)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

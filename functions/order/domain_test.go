@@ -134,24 +134,6 @@ func TestNormalizePickupAt(t *testing.T) {
 	}
 }
 
-func TestVisibleTo(t *testing.T) {
-	o := NewOrder("o1", "alice", PlaceOrderRequest{OrderType: "basic"}, 3800, "", time.Now())
-	tests := []struct {
-		subject string
-		manager bool
-		want    bool
-	}{
-		{"alice", false, true},
-		{"bob", false, false},
-		{"mgr", true, true},
-	}
-	for _, tt := range tests {
-		if got := o.VisibleTo(tt.subject, tt.manager); got != tt.want {
-			t.Errorf("VisibleTo(%s, %v) = %v", tt.subject, tt.manager, got)
-		}
-	}
-}
-
 func TestFingerprintDependsOnEveryField(t *testing.T) {
 	base := PlaceOrderRequest{Name: "Kim", Phone: "+821012345678", OrderType: "basic", CardNo: "4111111111111111"}
 	seen := map[string]bool{fingerprint(base): true}

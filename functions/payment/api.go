@@ -25,7 +25,10 @@ type historyResponse struct {
 }
 
 func (a paymentAPI) history(ctx context.Context, req events.APIGatewayV2HTTPRequest, caller auth.Identity) (events.APIGatewayV2HTTPResponse, error) {
-	items, err := a.svc.History(ctx, caller, req.QueryStringParameters["orderId"])
+	if err := caller.Require(auth.RoleCustomer, auth.RoleManager); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	items, err := a.svc.History(ctx, caller.Owner(auth.RoleManager), req.QueryStringParameters["orderId"])
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

@@ -73,3 +73,14 @@ func parseGroups(raw string) []string {
 	raw = strings.TrimSuffix(strings.TrimPrefix(raw, "["), "]")
 	return strings.FieldsFunc(raw, func(r rune) bool { return r == ' ' || r == ',' })
 }
+
+// Owner is the owner whose records the caller may see: "" (every owner's) when the caller has one of the
+// roles that see all, else the caller's own subject. The API layer decides it; a service only filters by it.
+func (id Identity) Owner(seeAll ...string) string {
+	for _, r := range seeAll {
+		if id.Has(r) {
+			return ""
+		}
+	}
+	return id.Subject
+}

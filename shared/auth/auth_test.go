@@ -58,3 +58,19 @@ func TestRequire(t *testing.T) {
 		t.Errorf("driver Require(manager, customer) = %v, want forbidden", err)
 	}
 }
+
+func TestOwner(t *testing.T) {
+	tests := []struct {
+		id   Identity
+		want string
+	}{
+		{Identity{Subject: "alice", Groups: []string{RoleCustomer}}, "alice"},
+		{Identity{Subject: "mgr", Groups: []string{RoleManager}}, ""},
+		{Identity{Subject: "both", Groups: []string{RoleCustomer, RoleManager}}, ""},
+	}
+	for _, tt := range tests {
+		if got := tt.id.Owner(RoleManager); got != tt.want {
+			t.Errorf("%+v.Owner(manager) = %q, want %q", tt.id, got, tt.want)
+		}
+	}
+}
