@@ -38,7 +38,7 @@ func (a *API) Router(logger *slog.Logger) httpapi.Router {
 }
 
 type listResponse struct {
-	Items []Reservation `json:"items"`
+	Items []ReservationView `json:"items"`
 }
 
 func (a *API) list(ctx context.Context, req events.APIGatewayV2HTTPRequest, caller auth.Identity) (events.APIGatewayV2HTTPResponse, error) {
@@ -65,7 +65,7 @@ func (a *API) list(ctx context.Context, req events.APIGatewayV2HTTPRequest, call
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return httpapi.JSON(http.StatusOK, listResponse{Items: items}), nil
+	return httpapi.JSON(http.StatusOK, listResponse{Items: views(items)}), nil
 }
 
 func listLimit(req events.APIGatewayV2HTTPRequest) (int, error) {
@@ -92,7 +92,7 @@ func (a *API) get(ctx context.Context, req events.APIGatewayV2HTTPRequest, calle
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return httpapi.JSON(http.StatusOK, r), nil
+	return httpapi.JSON(http.StatusOK, r.View()), nil
 }
 
 type confirmRequest struct {
@@ -122,7 +122,7 @@ func (a *API) confirm(ctx context.Context, req events.APIGatewayV2HTTPRequest, c
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return httpapi.JSON(http.StatusAccepted, r), nil
+	return httpapi.JSON(http.StatusAccepted, r.View()), nil
 }
 
 func (a *API) pickup(ctx context.Context, req events.APIGatewayV2HTTPRequest, caller auth.Identity) (events.APIGatewayV2HTTPResponse, error) {
@@ -145,7 +145,7 @@ func (a *API) driverStep(req events.APIGatewayV2HTTPRequest, caller auth.Identit
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return httpapi.JSON(http.StatusOK, r), nil
+	return httpapi.JSON(http.StatusOK, r.View()), nil
 }
 
 func (a *API) assignments(ctx context.Context, req events.APIGatewayV2HTTPRequest, caller auth.Identity) (events.APIGatewayV2HTTPResponse, error) {
@@ -160,5 +160,52 @@ func (a *API) assignments(ctx context.Context, req events.APIGatewayV2HTTPReques
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return httpapi.JSON(http.StatusOK, listResponse{Items: items}), nil
+	return httpapi.JSON(http.StatusOK, listResponse{Items: views(items)}), nil
+}
+
+// ReservationView is a reservation as the API returns it: what managers and the assigned driver see. The
+// row's bookkeeping (version, entity, the released flag, the customer's and driver's ids, the
+// correlation id) stays in the table.
+type ReservationView struct {
+	ID            string  `json:"id"`
+	OrderID       string  `json:"orderId"`
+	OrderType     string  `json:"orderType,omitempty"`
+	Status        string  `json:"status"`
+	Pickup        string  `json:"pickup"`
+	Destination   string  `json:"destination"`
+	PickupAt      *string `json:"pickupAt"` // null = as soon as possible
+	Note          string  `json:"note"`
+	CustomerName  string  `json:"customerName"`
+	CustomerPhone string  `json:"customerPhone"`
+	TaxiID        string  `json:"taxiId,omitempty"`
+	TaxiName      string  `json:"taxiName,omitempty"`
+	PickedUpAt    string  `json:"pickedUpAt,omitempty"`
+	CompletedAt   string  `json:"completedAt,omitempty"`
+	AssignAttempt int     `json:"assignAttempt"`
+	RejectReason  string  `json:"rejectReason,omitempty"`
+	CreatedAt     string  `json:"createdAt"`
+	UpdatedAt     string  `json:"updatedAt"`
+}
+
+// View is the reservation's API representation.
+func (r *Reservation) View() ReservationView {
+	var at *string
+	if r.PickupAt != "" {
+		at = &r.PickupAt
+	}
+	return ReservationView{
+		ID: r.ID, OrderID: r.OrderID, OrderType: r.OrderType, Status: r.Status,
+		Pickup: r.Pickup, Destination: r.Destination, PickupAt: at, Note: r.Note,
+		CustomerName: r.CustomerName, CustomerPhone: r.CustomerPhone, TaxiID: r.TaxiID, TaxiName: r.TaxiName,
+		PickedUpAt: r.PickedUpAt, CompletedAt: r.CompletedAt, AssignAttempt: r.AssignAttempt, RejectReason: r.RejectReason,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+	}
+}
+
+func views(rs []Reservation) []ReservationView {
+	out := make([]ReservationView, len(rs))
+	for i := range rs {
+		out[i] = rs[i].View()
+	}
+	return out
 }

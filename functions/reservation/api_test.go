@@ -103,7 +103,7 @@ func TestGetReservation(t *testing.T) {
 				t.Fatalf("got %d %s, want %d", resp.StatusCode, resp.Body, tt.status)
 			}
 			if tt.status == 200 {
-				if r := decodeBody[Reservation](t, resp); r.ID != "rsv-o1" || r.CustomerID != "c1" {
+				if r := decodeBody[ReservationView](t, resp); r.ID != "rsv-o1" || r.OrderID != "o1" {
 					t.Errorf("body = %+v", r)
 				}
 			}
@@ -264,5 +264,21 @@ func TestConcurrentConfirms(t *testing.T) {
 				t.Errorf("published a confirm the row does not hold: %+v", c)
 			}
 		})
+	}
+}
+
+// TestReservationResponseHidesBookkeeping: the API answers with the view, never the row's version,
+// internal ids or flags.
+func TestReservationResponseHidesBookkeeping(t *testing.T) {
+	env := newTestEnv(t)
+	env.seed(t, Reservation{ID: "rsv-o1", Entity: "reservation", OrderID: "o1", CustomerID: "c1", DriverID: "d1", Status: StatusConfirmed, Version: 3, CorrelationID: "corr", TaxiReleased: true})
+	resp, _ := env.handlers.API(context.Background(), apiRequest("GET /reservations/{id}", "[managers]", map[string]string{"id": "rsv-o1"}, nil, ""))
+	if resp.StatusCode != 200 {
+		t.Fatalf("got %d %s", resp.StatusCode, resp.Body)
+	}
+	for _, field := range []string{"version", "entity", "customerId", "driverId", "taxiReleased", "correlationId", "pickupKey"} {
+		if strings.Contains(resp.Body, `"`+field+`"`) {
+			t.Errorf("GET /reservations/{id} shows %s: %s", field, resp.Body)
+		}
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"time"
 
 	"github.com/calltaxi/call-taxi/shared/apperr"
@@ -51,19 +50,6 @@ type Reservation struct {
 	UpdatedAt     string `dynamodbav:"updatedAt" json:"updatedAt"`
 	Version       int64  `dynamodbav:"version" json:"version"`
 	CorrelationID string `dynamodbav:"correlationId,omitempty" json:"correlationId,omitempty"`
-}
-
-// MarshalJSON writes an as-soon-as-possible pickupAt as null.
-func (r Reservation) MarshalJSON() ([]byte, error) {
-	type plain Reservation
-	var at *string
-	if r.PickupAt != "" {
-		at = &r.PickupAt
-	}
-	return json.Marshal(struct {
-		plain
-		PickupAt *string `json:"pickupAt"`
-	}{plain(r), at})
 }
 
 // pickupKey sorts bookings by pickup time, as soon as possible first: "0#<createdAt>" for those (in the

@@ -26,7 +26,7 @@ func (a *API) Router(logger *slog.Logger) httpapi.Router {
 }
 
 type listResponse struct {
-	Items []Taxi `json:"items"`
+	Items []TaxiView `json:"items"`
 }
 
 func (a *API) register(ctx context.Context, req events.APIGatewayV2HTTPRequest, caller auth.Identity) (events.APIGatewayV2HTTPResponse, error) {
@@ -41,7 +41,7 @@ func (a *API) register(ctx context.Context, req events.APIGatewayV2HTTPRequest, 
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return httpapi.JSON(http.StatusCreated, t), nil
+	return httpapi.JSON(http.StatusCreated, t.View()), nil
 }
 
 func (a *API) update(ctx context.Context, req events.APIGatewayV2HTTPRequest, caller auth.Identity) (events.APIGatewayV2HTTPResponse, error) {
@@ -60,7 +60,7 @@ func (a *API) update(ctx context.Context, req events.APIGatewayV2HTTPRequest, ca
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return httpapi.JSON(http.StatusOK, t), nil
+	return httpapi.JSON(http.StatusOK, t.View()), nil
 }
 
 func (a *API) list(ctx context.Context, req events.APIGatewayV2HTTPRequest, caller auth.Identity) (events.APIGatewayV2HTTPResponse, error) {
@@ -79,5 +79,31 @@ func (a *API) list(ctx context.Context, req events.APIGatewayV2HTTPRequest, call
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return httpapi.JSON(http.StatusOK, listResponse{Items: taxis}), nil
+	items := make([]TaxiView, len(taxis))
+	for i, t := range taxis {
+		items[i] = t.View()
+	}
+	return httpapi.JSON(http.StatusOK, listResponse{Items: items}), nil
+}
+
+// TaxiView is a taxi as the API returns it: the driver's own fields and the units available now. The
+// version and the bookkeeping counters (supplied, assigned, released, completed) stay in the table.
+type TaxiView struct {
+	ID          string `json:"id"`
+	DriverID    string `json:"driverId"` // the driver who registered it: the console finds a driver's own taxis by it
+	TaxiName    string `json:"taxiName"`
+	CompanyName string `json:"companyName"`
+	Grade       string `json:"grade"`
+	StockCnt    int64  `json:"stockCnt"`
+	ItemPrice   int64  `json:"itemPrice"`
+	CreatedAt   string `json:"createdAt"`
+	UpdatedAt   string `json:"updatedAt"`
+}
+
+// View is the taxi's API representation.
+func (t Taxi) View() TaxiView {
+	return TaxiView{
+		ID: t.ID, DriverID: t.DriverID, TaxiName: t.TaxiName, CompanyName: t.CompanyName, Grade: t.Grade,
+		StockCnt: t.StockCnt, ItemPrice: t.ItemPrice, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+	}
 }

@@ -42,9 +42,9 @@ func TestRegisterTaxi(t *testing.T) {
 				}
 				return
 			}
-			created := decodeBody[Taxi](t, resp)
+			created := decodeBody[TaxiView](t, resp)
 			stored := env.taxi(t, created.ID)
-			if stored != created || created.DriverID != driverSub || created.StockCnt != 3 || created.SuppliedCnt != 3 || !created.Balanced() || created.Version != 1 {
+			if stored.View() != created || created.DriverID != driverSub || created.StockCnt != 3 || stored.SuppliedCnt != 3 || !stored.Balanced() || stored.Version != 1 {
 				t.Errorf("created %+v, stored %+v", created, stored)
 			}
 		})
@@ -95,7 +95,7 @@ func TestUpdateTaxi(t *testing.T) {
 				t.Errorf("taxi = %+v", taxi)
 			}
 			if tt.status == http.StatusOK {
-				if got := decodeBody[Taxi](t, resp); got != taxi {
+				if got := decodeBody[TaxiView](t, resp); got != taxi.View() {
 					t.Errorf("response %+v, stored %+v", got, taxi)
 				}
 			}
@@ -142,5 +142,20 @@ func TestListTaxis(t *testing.T) {
 				t.Errorf("ids = %v, body %s", ids, resp.Body)
 			}
 		})
+	}
+}
+
+// TestTaxiResponseHidesBookkeeping: the API answers with the view, never the row's version or counters.
+func TestTaxiResponseHidesBookkeeping(t *testing.T) {
+	env := newTestEnv(t)
+	env.seedTaxi(t, "t1", GradePrime, 2)
+	resp, _ := env.handlers.API(context.Background(), apiRequest("GET /taxis", driverSub, "[drivers]", nil, nil, ""))
+	if resp.StatusCode != 200 || !strings.Contains(resp.Body, `"t1"`) {
+		t.Fatalf("got %d %s", resp.StatusCode, resp.Body)
+	}
+	for _, field := range []string{"version", "suppliedCnt", "assignedCnt", "releasedCnt", "completedCnt"} {
+		if strings.Contains(resp.Body, `"`+field+`"`) {
+			t.Errorf("GET /taxis shows %s: %s", field, resp.Body)
+		}
 	}
 }
