@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 
 	"github.com/calltaxi/call-taxi/shared/apperr"
 	"github.com/calltaxi/call-taxi/shared/contracts"
@@ -18,10 +17,19 @@ import (
 
 // placedOutcome is what an Idempotency-Key remembers: the final answer of the first attempt.
 type placedOutcome struct {
-	Status int       `json:"status"`
-	Order  OrderView `json:"order"`
-	Reason string    `json:"reason,omitempty"`
+	Outcome string    `json:"outcome"` // outcomePlaced or outcomeDeclined
+	Order   OrderView `json:"order"`
+	Reason  string    `json:"reason,omitempty"`
+	// LegacyStatus is the HTTP status records written before outcomes were named kept (201 or 402); such
+	// records live for idempotencyTTL after the deploy that stopped writing them.
+	LegacyStatus int `json:"status,omitempty"`
 }
+
+const (
+	outcomePlaced        = "placed"
+	outcomeDeclined      = "declined"
+	legacyStatusDeclined = 402
+)
 
 // Place takes a customer's order and charges its fare. With an idempotency key a repeat replays the
 // first final answer, and a repeat of an attempt that failed midway resumes the same order.
@@ -90,7 +98,7 @@ func (s *Service) place(ctx context.Context, id, customerID string, req PlaceOrd
 		}
 		return s.charge(ctx, o, req.CardNo)
 	case StatusDeclined:
-		return o, apperr.PaymentDeclined(o.DeclineReason)
+		return o, paymentDeclined(o.DeclineReason)
 	default:
 		return o, nil
 	}
@@ -122,7 +130,7 @@ func (s *Service) charge(ctx context.Context, o Order, cardNo string) (Order, er
 			return o, err
 		}
 		s.metrics.Count(metrics.PaymentsDeclined, 1)
-		return declined, apperr.PaymentDeclined(reason)
+		return declined, paymentDeclined(reason)
 	case contracts.PaymentInvalidStatus:
 		field := res.Field
 		if field == "" {
@@ -130,7 +138,7 @@ func (s *Service) charge(ctx context.Context, o Order, cardNo string) (Order, er
 		}
 		return o, apperr.Invalid(field, "rejected by payment: %s", res.Reason)
 	default:
-		return o, apperr.Unavailable(unavailableRetryAfter, fmt.Errorf("payment answered status %q to a charge", res.Status))
+		return o, paymentUnavailable(fmt.Errorf("payment answered status %q to a charge", res.Status))
 	}
 }
 
@@ -148,14 +156,14 @@ func (s *Service) markPaid(ctx context.Context, id string, p PaymentInfo) (Order
 	return paid, err
 }
 
-// outcomeOf tells whether an attempt ended in an answer worth replaying: placed (201) or declined (402).
+// outcomeOf tells whether an attempt ended in an answer worth replaying: placed or declined.
 // Anything else (throttled, unavailable, a bug) is released so a repeat tries again.
 func outcomeOf(o Order, err error) (placedOutcome, bool) {
 	switch {
 	case err == nil:
-		return placedOutcome{Status: http.StatusCreated, Order: o.View()}, true
-	case apperr.KindOf(err) == apperr.KindPaymentDeclined:
-		return placedOutcome{Status: http.StatusPaymentRequired, Order: o.View(), Reason: o.DeclineReason}, true
+		return placedOutcome{Outcome: outcomePlaced, Order: o.View()}, true
+	case apperr.KindOf(err) == apperr.KindDeclined:
+		return placedOutcome{Outcome: outcomeDeclined, Order: o.View(), Reason: o.DeclineReason}, true
 	default:
 		return placedOutcome{}, false
 	}
@@ -166,8 +174,8 @@ func replay(raw json.RawMessage) (OrderView, error) {
 	if err := json.Unmarshal(raw, &out); err != nil {
 		return OrderView{}, fmt.Errorf("decode stored order outcome: %w", err)
 	}
-	if out.Status == http.StatusPaymentRequired {
-		return OrderView{}, apperr.PaymentDeclined(out.Reason)
+	if out.Outcome == outcomeDeclined || out.LegacyStatus == legacyStatusDeclined {
+		return OrderView{}, paymentDeclined(out.Reason)
 	}
 	return out.Order, nil
 }

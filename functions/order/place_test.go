@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/calltaxi/call-taxi/shared/apperr"
 	"github.com/calltaxi/call-taxi/shared/contracts"
 )
 
@@ -411,5 +412,34 @@ func TestPlaceOrderKeyReusedAfterExpiryStartsANewOrder(t *testing.T) {
 	e.publish()
 	if n := e.bus.Count(contracts.NameOrderPlaced); n != 2 {
 		t.Errorf("OrderPlaced published %d times, want 2", n)
+	}
+}
+
+// TestReplayStoredOutcome: an Idempotency-Key record keeps the outcome, not an HTTP status; records
+// written with the status before are still read.
+func TestReplayStoredOutcome(t *testing.T) {
+	tests := []struct {
+		name     string
+		raw      string
+		declined bool
+	}{
+		{"placed", `{"outcome":"placed","order":{"id":"o1"}}`, false},
+		{"declined", `{"outcome":"declined","order":{"id":"o1"},"reason":"insufficient_funds"}`, true},
+		{"placed, written with a status", `{"status":201,"order":{"id":"o1"}}`, false},
+		{"declined, written with a status", `{"status":402,"order":{"id":"o1"},"reason":"insufficient_funds"}`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			view, err := replay([]byte(tt.raw))
+			if tt.declined {
+				if apperr.KindOf(err) != apperr.KindDeclined {
+					t.Fatalf("err = %v, want declined", err)
+				}
+				return
+			}
+			if err != nil || view.ID != "o1" {
+				t.Fatalf("view %+v, err %v", view, err)
+			}
+		})
 	}
 }

@@ -57,7 +57,20 @@ func (s *Service) visibleOrder(ctx context.Context, id, owner string) (Order, er
 func (s *Service) paymentFailure(err error) error {
 	if errors.Is(err, ErrPaymentThrottled) {
 		s.metrics.Count(metrics.PaymentsThrottled, 1)
-		return apperr.Busy(busyRetryAfter, err)
+		return paymentBusy(err)
 	}
-	return apperr.Unavailable(unavailableRetryAfter, err)
+	return paymentUnavailable(err)
+}
+
+// The order context's payment failures, as the client is told them.
+func paymentDeclined(reason string) error {
+	return apperr.Declined("PAYMENT_DECLINED", "cardNo", "payment declined: "+reason)
+}
+
+func paymentBusy(cause error) error {
+	return apperr.Busy("PAYMENT_BUSY", "payment is busy, retry shortly with the same Idempotency-Key", busyRetryAfter, cause)
+}
+
+func paymentUnavailable(cause error) error {
+	return apperr.Unavailable("PAYMENT_UNAVAILABLE", "payment is unavailable, retry shortly with the same Idempotency-Key", unavailableRetryAfter, cause)
 }

@@ -15,7 +15,7 @@ const (
 	KindInternal Kind = iota
 	KindValidation
 	KindUnauthorized
-	KindPaymentDeclined
+	KindDeclined // a party the request depends on declined it (a card issuer, say): final, not retried
 	KindForbidden
 	KindNotFound
 	KindConflict
@@ -27,7 +27,7 @@ const (
 // Error is a failure a client may be told about.
 type Error struct {
 	Kind       Kind
-	Code       string // machine-readable, e.g. PAYMENT_DECLINED
+	Code       string // machine-readable, e.g. VALIDATION_FAILED; a context may name its own
 	Message    string // safe to show to the client
 	Field      string // the offending input field, for validation errors
 	RetryAfter time.Duration
@@ -88,13 +88,14 @@ func TooLarge(limit int) *Error {
 	return &Error{Kind: KindTooLarge, Code: "PAYLOAD_TOO_LARGE", Message: fmt.Sprintf("request body exceeds %d bytes", limit)}
 }
 
-func PaymentDeclined(reason string) *Error {
-	return &Error{Kind: KindPaymentDeclined, Code: "PAYMENT_DECLINED", Field: "cardNo", Message: "payment declined: " + reason}
+// Declined means a party the request depends on declined it; field names the input it declined, if any.
+func Declined(code, field, message string) *Error {
+	return &Error{Kind: KindDeclined, Code: code, Field: field, Message: message}
 }
 
 // Busy means a dependency refused the call because it is at capacity.
-func Busy(retryAfter time.Duration, cause error) *Error {
-	return &Error{Kind: KindBusy, Code: "PAYMENT_BUSY", Message: "payment is busy, retry shortly with the same Idempotency-Key", RetryAfter: retryAfter, Err: cause}
+func Busy(code, message string, retryAfter time.Duration, cause error) *Error {
+	return &Error{Kind: KindBusy, Code: code, Message: message, RetryAfter: retryAfter, Err: cause}
 }
 
 // TryAgain means this service could not finish the request (its event bus or table failed); the request
@@ -103,7 +104,7 @@ func TryAgain(message string, retryAfter time.Duration, cause error) *Error {
 	return &Error{Kind: KindUnavailable, Code: "SERVICE_UNAVAILABLE", Message: message, RetryAfter: retryAfter, Err: cause}
 }
 
-// Unavailable means payment failed or timed out; the request did not complete and may be retried.
-func Unavailable(retryAfter time.Duration, cause error) *Error {
-	return &Error{Kind: KindUnavailable, Code: "PAYMENT_UNAVAILABLE", Message: "payment is unavailable, retry shortly with the same Idempotency-Key", RetryAfter: retryAfter, Err: cause}
+// Unavailable means a dependency failed or timed out; the request did not complete and may be retried.
+func Unavailable(code, message string, retryAfter time.Duration, cause error) *Error {
+	return &Error{Kind: KindUnavailable, Code: code, Message: message, RetryAfter: retryAfter, Err: cause}
 }

@@ -70,13 +70,13 @@ func TestErrorMapping(t *testing.T) {
 		retryAfter string
 	}{
 		{apperr.Invalid("phone", "bad"), http.StatusBadRequest, "VALIDATION_FAILED", ""},
-		{apperr.PaymentDeclined("card"), http.StatusPaymentRequired, "PAYMENT_DECLINED", ""},
+		{apperr.Declined("CARD_DECLINED", "card", "declined"), http.StatusPaymentRequired, "CARD_DECLINED", ""},
 		{apperr.Forbidden("no"), http.StatusForbidden, "FORBIDDEN", ""},
 		{apperr.NotFound("order", "1"), http.StatusNotFound, "NOT_FOUND", ""},
 		{apperr.Conflict("no"), http.StatusConflict, "CONFLICT", ""},
 		{apperr.TooLarge(1), http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", ""},
-		{apperr.Busy(1500*time.Millisecond, nil), http.StatusTooManyRequests, "PAYMENT_BUSY", "2"},
-		{apperr.Unavailable(3*time.Second, errors.New("down")), http.StatusServiceUnavailable, "PAYMENT_UNAVAILABLE", "3"},
+		{apperr.Busy("BUSY", "busy", 1500*time.Millisecond, nil), http.StatusTooManyRequests, "BUSY", "2"},
+		{apperr.Unavailable("DOWN", "unavailable", 3*time.Second, errors.New("down")), http.StatusServiceUnavailable, "DOWN", "3"},
 		{apperr.TryAgain("again", time.Second, errors.New("down")), http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", "1"},
 		{errors.New("boom"), http.StatusInternalServerError, "INTERNAL", ""},
 	}

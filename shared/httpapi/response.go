@@ -40,15 +40,15 @@ type errorDetail struct {
 
 // statusOf is the one place a kind of failure becomes an HTTP status.
 var statusOf = map[apperr.Kind]int{
-	apperr.KindValidation:      http.StatusBadRequest,
-	apperr.KindUnauthorized:    http.StatusUnauthorized,
-	apperr.KindPaymentDeclined: http.StatusPaymentRequired,
-	apperr.KindForbidden:       http.StatusForbidden,
-	apperr.KindNotFound:        http.StatusNotFound,
-	apperr.KindConflict:        http.StatusConflict,
-	apperr.KindTooLarge:        http.StatusRequestEntityTooLarge,
-	apperr.KindBusy:            http.StatusTooManyRequests,
-	apperr.KindUnavailable:     http.StatusServiceUnavailable,
+	apperr.KindValidation:   http.StatusBadRequest,
+	apperr.KindUnauthorized: http.StatusUnauthorized,
+	apperr.KindDeclined:     http.StatusPaymentRequired,
+	apperr.KindForbidden:    http.StatusForbidden,
+	apperr.KindNotFound:     http.StatusNotFound,
+	apperr.KindConflict:     http.StatusConflict,
+	apperr.KindTooLarge:     http.StatusRequestEntityTooLarge,
+	apperr.KindBusy:         http.StatusTooManyRequests,
+	apperr.KindUnavailable:  http.StatusServiceUnavailable,
 }
 
 // Error maps err to its response. Anything that is not an *apperr.Error is a bug: it is logged with its
