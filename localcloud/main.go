@@ -112,7 +112,7 @@ const defaultMemoryLimit = "384MiB"
 // applyMemoryLimit sets a soft memory limit (unless GOMEMLIMIT is set) and, unless GOGC is set, a
 // GOGC high enough that the limit, not the heap's growth, triggers most collections while the live
 // heap is small. A limit below the live heap would make the collector run back to back, so once the
-// live heap (the tables, mostly) passes two thirds of it, the limit follows at 1.5× the live heap.
+// live heap (the tables, mostly) passes half of it, the limit follows at twice the live heap (as GOGC=100 would).
 func applyMemoryLimit(flagValue string) error {
 	if os.Getenv("GOMEMLIMIT") != "" || flagValue == "off" || flagValue == "" {
 		return nil
@@ -137,7 +137,7 @@ func followLiveHeap(base int64) {
 			return
 		}
 		live := int64(sample[0].Value.Uint64())
-		debug.SetMemoryLimit(max(base, live+live/2))
+		debug.SetMemoryLimit(max(base, 2*live))
 	}
 }
 
