@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -79,13 +79,13 @@ func (s *DynamoStore) MarkCanceled(ctx context.Context, id string, at time.Time)
 func (s *DynamoStore) MarkPickedUp(ctx context.Context, id string, at time.Time) (Order, error) {
 	return s.updateIf(ctx, id, StatusPaid, StatusPaid, at, map[string]types.AttributeValue{
 		"pickedUpAt": ddbitem.S(formatTime(at)),
-	}, "", "attribute_not_exists(#pickedUpAt)", nil, map[string]string{"#pickedUpAt": "pickedUpAt"})
+	}, "", new(expression.AttributeNotExists(expression.Name("pickedUpAt"))))
 }
 
 // Park takes a PENDING_PAYMENT order out of the pending index, only if it is still at version.
 func (s *DynamoStore) Park(ctx context.Context, id string, version int64, at time.Time) error {
 	_, err := s.updateIf(ctx, id, StatusPendingPayment, StatusPendingPayment, at, nil, attrPendingShard,
-		"#version = :version", map[string]types.AttributeValue{":version": &types.AttributeValueMemberN{Value: strconv.FormatInt(version, 10)}}, nil)
+		new(expression.Name("version").Equal(expression.Value(version))))
 	return err
 }
 
@@ -133,46 +133,36 @@ func (s *DynamoStore) ListPending(ctx context.Context, createdBefore string, lim
 }
 
 func (s *DynamoStore) update(ctx context.Context, id, from, to string, at time.Time, set map[string]types.AttributeValue, remove string) (Order, error) {
-	return s.updateIf(ctx, id, from, to, at, set, remove, "", nil, nil)
+	return s.updateIf(ctx, id, from, to, at, set, remove, nil)
 }
 
 // updateIf sets status to `to` (plus the extra attributes, minus remove) only if the order is in `from`
-// and the extra condition holds, bumping version; ErrWrongState when it is not (or does not exist).
-func (s *DynamoStore) updateIf(ctx context.Context, id, from, to string, at time.Time, set map[string]types.AttributeValue, remove, cond string, condValues map[string]types.AttributeValue, condNames map[string]string) (Order, error) {
-	names := map[string]string{"#id": "id", "#status": "status", "#updatedAt": "updatedAt", "#version": "version"}
-	values := map[string]types.AttributeValue{
-		":from": ddbitem.S(from), ":to": ddbitem.S(to), ":at": ddbitem.S(formatTime(at)),
-		":one": &types.AttributeValueMemberN{Value: strconv.Itoa(1)},
-	}
-	update := "SET #status = :to, #updatedAt = :at, #version = #version + :one"
-	i := 0
+// and the extra condition (if any) holds, bumping version; ErrWrongState when it is not (or does not exist).
+func (s *DynamoStore) updateIf(ctx context.Context, id, from, to string, at time.Time, set map[string]types.AttributeValue, remove string, cond *expression.ConditionBuilder) (Order, error) {
+	update := expression.Set(expression.Name("status"), expression.Value(to)).
+		Set(expression.Name("updatedAt"), expression.Value(formatTime(at))).
+		Set(expression.Name("version"), expression.Name("version").Plus(expression.Value(1)))
 	for attr, v := range set {
-		i++
-		name, value := fmt.Sprintf("#a%d", i), fmt.Sprintf(":a%d", i)
-		names[name], values[value] = attr, v
-		update += ", " + name + " = " + value
+		update = update.Set(expression.Name(attr), expression.Value(v))
 	}
 	if remove != "" {
-		names["#remove"] = remove
-		update = "REMOVE #remove " + update
+		update = update.Remove(expression.Name(remove))
 	}
-	condition := "attribute_exists(#id) AND #status = :from"
-	if cond != "" {
-		condition += " AND " + cond
-		for k, v := range condValues {
-			values[k] = v
-		}
-		for k, v := range condNames {
-			names[k] = v
-		}
+	condition := expression.AttributeExists(expression.Name("id")).And(expression.Name("status").Equal(expression.Value(from)))
+	if cond != nil {
+		condition = condition.And(*cond)
+	}
+	expr, err := expression.NewBuilder().WithUpdate(update).WithCondition(condition).Build()
+	if err != nil {
+		return Order{}, fmt.Errorf("update order %s to %s: %w", id, to, err)
 	}
 	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(s.table),
 		Key:                       orderKey(id),
-		ConditionExpression:       aws.String(condition),
-		UpdateExpression:          aws.String(update),
-		ExpressionAttributeNames:  names,
-		ExpressionAttributeValues: values,
+		ConditionExpression:       expr.Condition(),
+		UpdateExpression:          expr.Update(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
 		ReturnValues:              types.ReturnValueAllNew,
 	})
 	var ccf *types.ConditionalCheckFailedException

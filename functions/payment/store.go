@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -60,22 +61,24 @@ func (s *DynamoStore) Get(ctx context.Context, id string) (Payment, error) {
 
 // Transition implements Store.
 func (s *DynamoStore) Transition(ctx context.Context, id, from, to, declineReason string, at time.Time) (Payment, error) {
-	update := "SET #status = :to, #updatedAt = :at, #version = #version + :one"
-	names := map[string]string{"#id": "id", "#status": "status", "#updatedAt": "updatedAt", "#version": "version"}
-	values := map[string]types.AttributeValue{
-		":from": ddbitem.S(from), ":to": ddbitem.S(to), ":at": ddbitem.S(formatTime(at)), ":one": &types.AttributeValueMemberN{Value: "1"},
-	}
+	update := expression.Set(expression.Name("status"), expression.Value(to)).
+		Set(expression.Name("updatedAt"), expression.Value(formatTime(at))).
+		Set(expression.Name("version"), expression.Name("version").Plus(expression.Value(1)))
 	if declineReason != "" {
-		update += ", #declineReason = :reason"
-		names["#declineReason"], values[":reason"] = "declineReason", ddbitem.S(declineReason)
+		update = update.Set(expression.Name("declineReason"), expression.Value(declineReason))
+	}
+	condition := expression.AttributeExists(expression.Name("id")).And(expression.Name("status").Equal(expression.Value(from)))
+	expr, err := expression.NewBuilder().WithUpdate(update).WithCondition(condition).Build()
+	if err != nil {
+		return Payment{}, fmt.Errorf("update payment %s to %s: %w", id, to, err)
 	}
 	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(s.table),
 		Key:                       map[string]types.AttributeValue{"id": ddbitem.S(id)},
-		ConditionExpression:       aws.String("attribute_exists(#id) AND #status = :from"),
-		UpdateExpression:          aws.String(update),
-		ExpressionAttributeNames:  names,
-		ExpressionAttributeValues: values,
+		ConditionExpression:       expr.Condition(),
+		UpdateExpression:          expr.Update(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
 		ReturnValues:              types.ReturnValueAllNew,
 	})
 	var ccf *types.ConditionalCheckFailedException
