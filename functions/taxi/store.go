@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -116,16 +117,13 @@ func (s *DynamoStore) GetAssignment(ctx context.Context, reservationID string) (
 // CancelUnassigned keeps the attempt a REJECTED row answered, so a redelivered confirm of that attempt
 // stays answered.
 func (s *DynamoStore) CancelUnassigned(ctx context.Context, a Assignment) error {
+	n, v := expression.Name, expression.Value
 	u := update{
-		set: "#status = :canceled, #attempt = if_not_exists(#attempt, :zero), " +
-			"#createdAt = if_not_exists(#createdAt, :at), #updatedAt = :at",
-		condition: "attribute_not_exists(#rid) OR #status = :rejected",
-		names: map[string]string{
-			"#rid": "reservationId", "#status": "status", "#attempt": "attempt", "#createdAt": "createdAt", "#updatedAt": "updatedAt",
-		},
-		values: map[string]types.AttributeValue{
-			":canceled": ddbitem.S(AssignmentCanceled), ":rejected": ddbitem.S(AssignmentRejected), ":zero": ddbitem.N(0), ":at": ddbitem.S(a.UpdatedAt),
-		},
+		set: expression.Set(n("status"), v(AssignmentCanceled)).
+			Set(n("attempt"), n("attempt").IfNotExists(v(0))).
+			Set(n("createdAt"), n("createdAt").IfNotExists(v(a.UpdatedAt))).
+			Set(n("updatedAt"), v(a.UpdatedAt)),
+		condition: expression.AttributeNotExists(n("reservationId")).Or(n("status").Equal(v(AssignmentRejected))),
 	}
 	u.correlate(a.CorrelationID)
 	err := s.updateAssignment(ctx, a.ReservationID, u)
@@ -140,18 +138,16 @@ func (s *DynamoStore) CancelUnassigned(ctx context.Context, a Assignment) error 
 
 // Reject keeps the status of a CANCELED or RELEASED row: the rejection is recorded beside it.
 func (s *DynamoStore) Reject(ctx context.Context, a Assignment) error {
+	n, v := expression.Name, expression.Value
 	u := update{
-		set: "#status = if_not_exists(#status, :rejected), #attempt = :attempt, #rtaxi = :taxi, #reason = :reason, " +
-			"#createdAt = if_not_exists(#createdAt, :at), #updatedAt = :at",
-		condition: "attribute_not_exists(#rid) OR (#status <> :assigned AND #attempt < :attempt)",
-		names: map[string]string{
-			"#rid": "reservationId", "#status": "status", "#attempt": "attempt", "#rtaxi": "rejectedTaxiId",
-			"#reason": "rejectReason", "#createdAt": "createdAt", "#updatedAt": "updatedAt",
-		},
-		values: map[string]types.AttributeValue{
-			":rejected": ddbitem.S(AssignmentRejected), ":assigned": ddbitem.S(AssignmentAssigned), ":attempt": ddbitem.N(int64(a.Attempt)),
-			":taxi": ddbitem.S(a.RejectedTaxiID), ":reason": ddbitem.S(a.RejectReason), ":at": ddbitem.S(a.UpdatedAt),
-		},
+		set: expression.Set(n("status"), n("status").IfNotExists(v(AssignmentRejected))).
+			Set(n("attempt"), v(a.Attempt)).
+			Set(n("rejectedTaxiId"), v(a.RejectedTaxiID)).
+			Set(n("rejectReason"), v(a.RejectReason)).
+			Set(n("createdAt"), n("createdAt").IfNotExists(v(a.UpdatedAt))).
+			Set(n("updatedAt"), v(a.UpdatedAt)),
+		condition: expression.AttributeNotExists(n("reservationId")).Or(
+			n("status").NotEqual(v(AssignmentAssigned)).And(n("attempt").LessThan(v(a.Attempt)))),
 	}
 	u.correlate(a.CorrelationID)
 	err := s.updateAssignment(ctx, a.ReservationID, u)
@@ -165,13 +161,10 @@ func (s *DynamoStore) Reject(ctx context.Context, a Assignment) error {
 }
 
 func (s *DynamoStore) Reanswer(ctx context.Context, a Assignment, attempt int, at string) error {
+	n, v := expression.Name, expression.Value
 	u := update{
-		set:       "#attempt = :attempt, #updatedAt = :at",
-		condition: "#status = :assigned AND #attempt = :held",
-		names:     map[string]string{"#status": "status", "#attempt": "attempt", "#updatedAt": "updatedAt"},
-		values: map[string]types.AttributeValue{
-			":assigned": ddbitem.S(AssignmentAssigned), ":held": ddbitem.N(int64(a.Attempt)), ":attempt": ddbitem.N(int64(attempt)), ":at": ddbitem.S(at),
-		},
+		set:       expression.Set(n("attempt"), v(attempt)).Set(n("updatedAt"), v(at)),
+		condition: n("status").Equal(v(AssignmentAssigned)).And(n("attempt").Equal(v(a.Attempt))),
 	}
 	u.correlate(a.CorrelationID)
 	err := s.updateAssignment(ctx, a.ReservationID, u)
@@ -184,33 +177,41 @@ func (s *DynamoStore) Reanswer(ctx context.Context, a Assignment, attempt int, a
 	return nil
 }
 
-// update is one conditional UpdateItem of an assignment row (SET clauses without the SET keyword).
+// update is one conditional UpdateItem of an assignment row.
 type update struct {
-	set, condition string
-	names          map[string]string
-	values         map[string]types.AttributeValue
+	set       expression.UpdateBuilder
+	condition expression.ConditionBuilder
 }
 
 // correlate records the correlation id of the event being answered, which the outbox puts on the
 // answer's event.
 func (u *update) correlate(correlationID string) {
-	if correlationID == "" {
-		return
+	if correlationID != "" {
+		u.set = u.set.Set(expression.Name("correlationId"), expression.Value(correlationID))
 	}
-	u.set += ", #correlationId = :correlationId"
-	u.names["#correlationId"] = "correlationId"
-	u.values[":correlationId"] = ddbitem.S(correlationID)
+}
+
+func (u update) build() (expression.Expression, error) {
+	expr, err := expression.NewBuilder().WithUpdate(u.set).WithCondition(u.condition).Build()
+	if err != nil {
+		return expression.Expression{}, fmt.Errorf("assignment update expression: %w", err)
+	}
+	return expr, nil
 }
 
 func (s *DynamoStore) updateAssignment(ctx context.Context, reservationID string, u update) error {
-	err := ddbitem.RetryConflicts(ctx, func() error {
+	expr, err := u.build()
+	if err != nil {
+		return err
+	}
+	err = ddbitem.RetryConflicts(ctx, func() error {
 		_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName:                 aws.String(s.assignments),
 			Key:                       map[string]types.AttributeValue{"reservationId": ddbitem.S(reservationID)},
-			UpdateExpression:          aws.String("SET " + u.set),
-			ConditionExpression:       aws.String(u.condition),
-			ExpressionAttributeNames:  u.names,
-			ExpressionAttributeValues: u.values,
+			UpdateExpression:          expr.Update(),
+			ConditionExpression:       expr.Condition(),
+			ExpressionAttributeNames:  expr.Names(),
+			ExpressionAttributeValues: expr.Values(),
 		})
 		return err
 	})

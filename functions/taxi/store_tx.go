@@ -87,37 +87,38 @@ func (s *DynamoStore) Complete(ctx context.Context, a Assignment, at string) err
 
 // giveBack moves an ASSIGNED row to status and returns its unit to the taxi, counting it in counter.
 func (s *DynamoStore) giveBack(ctx context.Context, a Assignment, status, counter, at string) error {
+	n, v := expression.Name, expression.Value
 	release := update{
-		set:       "#status = :next, #updatedAt = :at",
-		condition: "#status = :assigned",
-		names:     map[string]string{"#status": "status", "#updatedAt": "updatedAt"},
-		values: map[string]types.AttributeValue{
-			":next": ddbitem.S(status), ":assigned": ddbitem.S(AssignmentAssigned), ":at": ddbitem.S(at),
-		},
+		set:       expression.Set(n("status"), v(status)).Set(n("updatedAt"), v(at)),
+		condition: n("status").Equal(v(AssignmentAssigned)),
 	}
 	release.correlate(a.CorrelationID)
+	released, err := release.build()
+	if err != nil {
+		return err
+	}
+	// if_not_exists: taxis registered before rides could complete have no completedCnt.
+	back, err := expression.NewBuilder().WithCondition(expression.AttributeExists(n("id"))).WithUpdate(expression.
+		Set(n("stockCnt"), n("stockCnt").Plus(v(1))).
+		Set(n(counter), expression.Plus(n(counter).IfNotExists(v(0)), v(1))).
+		Set(n("version"), n("version").Plus(v(1))).
+		Set(n("updatedAt"), v(at))).Build()
+	if err != nil {
+		return fmt.Errorf("taxi give-back expression: %w", err)
+	}
 	items := []types.TransactWriteItem{
 		{Update: &types.Update{
-			TableName:                 aws.String(s.assignments),
-			Key:                       map[string]types.AttributeValue{"reservationId": ddbitem.S(a.ReservationID)},
-			UpdateExpression:          aws.String("SET " + release.set),
-			ConditionExpression:       aws.String(release.condition),
-			ExpressionAttributeNames:  release.names,
-			ExpressionAttributeValues: release.values,
+			TableName: aws.String(s.assignments), Key: map[string]types.AttributeValue{"reservationId": ddbitem.S(a.ReservationID)},
+			UpdateExpression: released.Update(), ConditionExpression: released.Condition(),
+			ExpressionAttributeNames: released.Names(), ExpressionAttributeValues: released.Values(),
 		}},
 		{Update: &types.Update{
-			TableName: aws.String(s.taxis),
-			Key:       map[string]types.AttributeValue{"id": ddbitem.S(a.TaxiID)},
-			// if_not_exists: taxis registered before rides could complete have no completedCnt.
-			UpdateExpression:    aws.String("SET #stock = #stock + :one, #counter = if_not_exists(#counter, :zero) + :one, #version = #version + :one, #updatedAt = :at"),
-			ConditionExpression: aws.String("attribute_exists(#id)"),
-			ExpressionAttributeNames: map[string]string{
-				"#id": "id", "#stock": "stockCnt", "#counter": counter, "#version": "version", "#updatedAt": "updatedAt",
-			},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":one": ddbitem.N(1), ":zero": ddbitem.N(0), ":at": ddbitem.S(at)},
+			TableName: aws.String(s.taxis), Key: map[string]types.AttributeValue{"id": ddbitem.S(a.TaxiID)},
+			UpdateExpression: back.Update(), ConditionExpression: back.Condition(),
+			ExpressionAttributeNames: back.Names(), ExpressionAttributeValues: back.Values(),
 		}},
 	}
-	err := ddbitem.RetryConflicts(ctx, func() error {
+	err = ddbitem.RetryConflicts(ctx, func() error {
 		_, err := s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 		return err
 	})
