@@ -9,12 +9,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/calltaxi/call-taxi/shared/ddbitem"
@@ -70,28 +69,18 @@ func New(client API, table string, ttl, lease time.Duration) *Store {
 // is a fresh claim with this attempt's ref and no result.
 func (s *Store) Begin(ctx context.Context, key, fingerprint, ref string) (Record, bool, error) {
 	now := s.now()
-	names := map[string]string{"#status": "status", "#lockedUntil": "lockedUntil", "#expiresAt": "expiresAt", "#fingerprint": "fingerprint"}
-	values := map[string]types.AttributeValue{
-		":inProgress":  &types.AttributeValueMemberS{Value: InProgress},
-		":lockedUntil": number(now.Add(s.lease).UnixMilli()),
-		":expiresAt":   number(now.Add(s.ttl).Unix()),
-		":fingerprint": &types.AttributeValueMemberS{Value: fingerprint},
-	}
-	freshNames, freshValues := maps.Clone(names), maps.Clone(values)
-	maps.Copy(freshNames, map[string]string{"#key": "key", "#ref": "ref", "#result": "result"})
-	freshValues[":ref"] = &types.AttributeValueMemberS{Value: ref}
-	freshValues[":nowSeconds"] = number(now.Unix())
+	n, v := expression.Name, expression.Value
+	lockedUntil, expiresAt := v(now.Add(s.lease).UnixMilli()), v(now.Add(s.ttl).Unix())
 	rec, err := s.claim(ctx, key,
-		"attribute_not_exists(#key) OR #expiresAt < :nowSeconds",
-		"REMOVE #result SET #status = :inProgress, #lockedUntil = :lockedUntil, #expiresAt = :expiresAt, #fingerprint = :fingerprint, #ref = :ref",
-		freshNames, freshValues)
+		expression.AttributeNotExists(n("key")).Or(n("expiresAt").LessThan(v(now.Unix()))),
+		expression.Remove(n("result")).
+			Set(n("status"), v(InProgress)).Set(n("lockedUntil"), lockedUntil).Set(n("expiresAt"), expiresAt).
+			Set(n("fingerprint"), v(fingerprint)).Set(n("ref"), v(ref)))
 	if errors.Is(err, errTaken) {
 		// Taking over an abandoned, unexpired attempt keeps the ref it chose.
-		values[":now"] = number(now.UnixMilli())
 		rec, err = s.claim(ctx, key,
-			"#status = :inProgress AND #lockedUntil < :now AND #fingerprint = :fingerprint",
-			"SET #lockedUntil = :lockedUntil, #expiresAt = :expiresAt",
-			names, values)
+			n("status").Equal(v(InProgress)).And(n("lockedUntil").LessThan(v(now.UnixMilli())), n("fingerprint").Equal(v(fingerprint))),
+			expression.Set(n("lockedUntil"), lockedUntil).Set(n("expiresAt"), expiresAt))
 	}
 	if err == nil {
 		return rec, true, nil
@@ -116,16 +105,19 @@ func (s *Store) Begin(ctx context.Context, key, fingerprint, ref string) (Record
 // errTaken means a claim's condition failed: the key is held or completed.
 var errTaken = errors.New("idempotency: key taken")
 
-// claim runs one conditional claim and returns the claimed record. Every name and value must appear in
-// the expressions: DynamoDB rejects unused ones.
-func (s *Store) claim(ctx context.Context, key, condition, update string, names map[string]string, values map[string]types.AttributeValue) (Record, error) {
+// claim runs one conditional claim and returns the claimed record.
+func (s *Store) claim(ctx context.Context, key string, condition expression.ConditionBuilder, update expression.UpdateBuilder) (Record, error) {
+	expr, err := expression.NewBuilder().WithCondition(condition).WithUpdate(update).Build()
+	if err != nil {
+		return Record{}, fmt.Errorf("claim idempotency key: %w", err)
+	}
 	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(s.table),
 		Key:                       map[string]types.AttributeValue{"key": &types.AttributeValueMemberS{Value: key}},
-		ConditionExpression:       aws.String(condition),
-		UpdateExpression:          aws.String(update),
-		ExpressionAttributeNames:  names,
-		ExpressionAttributeValues: values,
+		ConditionExpression:       expr.Condition(),
+		UpdateExpression:          expr.Update(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
 		ReturnValues:              types.ReturnValueAllNew,
 	})
 	if _, lost := errors.AsType[*types.ConditionalCheckFailedException](err); lost {
@@ -171,7 +163,7 @@ func (s *Store) Release(ctx context.Context, key string) error {
 		ConditionExpression:       aws.String("#status = :inProgress"),
 		UpdateExpression:          aws.String("SET #lockedUntil = :zero"),
 		ExpressionAttributeNames:  map[string]string{"#status": "status", "#lockedUntil": "lockedUntil"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":inProgress": &types.AttributeValueMemberS{Value: InProgress}, ":zero": number(0)},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":inProgress": &types.AttributeValueMemberS{Value: InProgress}, ":zero": ddbitem.N(0)},
 	})
 	var ccf *types.ConditionalCheckFailedException
 	if err != nil && !errors.As(err, &ccf) {
@@ -194,8 +186,4 @@ func (s *Store) get(ctx context.Context, key string) (Record, error) {
 		return Record{}, fmt.Errorf("decode idempotency record: %w", err)
 	}
 	return rec, nil
-}
-
-func number(n int64) types.AttributeValue {
-	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
 }
