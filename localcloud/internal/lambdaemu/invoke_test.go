@@ -256,7 +256,8 @@ func TestFaultDrills(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newTestService(t, Options{})
+			var logs safeBuffer
+			s := newTestService(t, Options{LogOutput: &logs})
 			registerTestFunction(t, s, "fn", nil)
 			warm := mustInvoke(t, s, "fn", map[string]any{"action": "echo"})
 
@@ -265,8 +266,9 @@ func TestFaultDrills(t *testing.T) {
 				_, err := invokeAction(t, s, "fn", map[string]any{"action": "sleep", "ms": 3000})
 				inFlight <- err
 			}()
-			waitFor(t, "the slow invoke to start", func() bool { return statsOf(t, s, "fn").ConcurrentInvokes == 1 })
-			time.Sleep(100 * time.Millisecond) // let the bootstrap receive it
+			waitFor(t, "the bootstrap to receive the slow invoke", func() bool {
+				return strings.Contains(logs.String(), "[fn] sleeping 3000ms\n")
+			})
 
 			if err := tt.drill(s, "fn"); err != nil {
 				t.Fatalf("drill: %v", err)

@@ -39,6 +39,8 @@ func handle(ctx context.Context, req request) (response, error) {
 	case "print":
 		fmt.Println(req.Message)
 	case "sleep":
+		// Tests wait for this line to know the invoke reached the handler.
+		fmt.Printf("sleeping %dms\n", req.Ms)
 		time.Sleep(time.Duration(req.Ms) * time.Millisecond)
 	case "panic":
 		panic(req.Message)
