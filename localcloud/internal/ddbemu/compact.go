@@ -29,7 +29,7 @@ const (
 	walPrefix        = "writes-"
 	snapshotPrefix   = "snapshot-"
 	dataSuffix       = ".jsonl"
-	snapshotScanPage = 1000
+	snapshotScanPage = 10_000
 )
 
 func walName(gen int) string {
