@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -253,61 +254,64 @@ func TestConcurrentWritersKeepPerItemOrder(t *testing.T) {
 	}
 }
 
+// It runs in a synctest bubble: synctest.Wait tells when the waiter is parked, so the append must wake it.
 func TestStreamReadWaitLatest(t *testing.T) {
-	st := newStream("T", "arn", "shard", "KEYS_ONLY")
-	if st.Latest() != "" || st.Read("", 10) != nil {
-		t.Fatal("new stream not empty")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-	defer cancel()
-	if err := st.Wait(ctx, ""); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("Wait on empty stream = %v", err)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		st := newStream("T", "arn", "shard", "KEYS_ONLY")
+		if st.Latest() != "" || st.Read("", 10) != nil {
+			t.Fatal("new stream not empty")
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		defer cancel()
+		if err := st.Wait(ctx, ""); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Wait on empty stream = %v", err)
+		}
 
-	done := make(chan error, 1)
-	go func() { done <- st.Wait(context.Background(), "") }()
-	time.Sleep(5 * time.Millisecond)
-	st.append(events.DynamoDBEventRecord{EventName: "INSERT"}, events.DynamoDBEventRecord{EventName: "MODIFY"}, events.DynamoDBEventRecord{EventName: "REMOVE"})
-	select {
-	case err := <-done:
-		if err != nil {
+		done := make(chan error, 1)
+		go func() { done <- st.Wait(context.Background(), "") }()
+		synctest.Wait() // the waiter is parked
+		st.append(events.DynamoDBEventRecord{EventName: "INSERT"}, events.DynamoDBEventRecord{EventName: "MODIFY"}, events.DynamoDBEventRecord{EventName: "REMOVE"})
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(time.Second):
+			t.Fatal("Wait did not wake up")
+		}
+
+		all := st.Read("", 0)
+		if len(all) != 3 || st.Latest() != all[2].Change.SequenceNumber {
+			t.Fatalf("records %d, latest %s", len(all), st.Latest())
+		}
+		tests := []struct {
+			after string
+			max   int
+			want  []string
+		}{
+			{"", 2, []string{"INSERT", "MODIFY"}},
+			{all[0].Change.SequenceNumber, 0, []string{"MODIFY", "REMOVE"}},
+			{all[2].Change.SequenceNumber, 0, nil},
+			{"garbage", 1, []string{"INSERT"}},
+		}
+		for _, tc := range tests {
+			var got []string
+			for _, r := range st.Read(tc.after, tc.max) {
+				got = append(got, r.EventName)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("Read(%q,%d) = %v, want %v", tc.after, tc.max, got, tc.want)
+			}
+		}
+		ctx2, cancel2 := context.WithTimeout(context.Background(), 10*time.Millisecond)
+		defer cancel2()
+		if err := st.Wait(ctx2, st.Latest()); err == nil {
+			t.Fatal("Wait after latest returned without a new record")
+		}
+		if err := st.Wait(context.Background(), all[1].Change.SequenceNumber); err != nil {
 			t.Fatal(err)
 		}
-	case <-time.After(time.Second):
-		t.Fatal("Wait did not wake up")
-	}
-
-	all := st.Read("", 0)
-	if len(all) != 3 || st.Latest() != all[2].Change.SequenceNumber {
-		t.Fatalf("records %d, latest %s", len(all), st.Latest())
-	}
-	tests := []struct {
-		after string
-		max   int
-		want  []string
-	}{
-		{"", 2, []string{"INSERT", "MODIFY"}},
-		{all[0].Change.SequenceNumber, 0, []string{"MODIFY", "REMOVE"}},
-		{all[2].Change.SequenceNumber, 0, nil},
-		{"garbage", 1, []string{"INSERT"}},
-	}
-	for _, tc := range tests {
-		var got []string
-		for _, r := range st.Read(tc.after, tc.max) {
-			got = append(got, r.EventName)
-		}
-		if !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("Read(%q,%d) = %v, want %v", tc.after, tc.max, got, tc.want)
-		}
-	}
-	ctx2, cancel2 := context.WithTimeout(context.Background(), 10*time.Millisecond)
-	defer cancel2()
-	if err := st.Wait(ctx2, st.Latest()); err == nil {
-		t.Fatal("Wait after latest returned without a new record")
-	}
-	if err := st.Wait(context.Background(), all[1].Change.SequenceNumber); err != nil {
-		t.Fatal(err)
-	}
+	})
 }
 
 func TestStreamTrimsOldRecords(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -43,41 +44,60 @@ func TestBatchSizeAndOrdering(t *testing.T) {
 	}
 }
 
+// The poller runs in a synctest bubble: synctest.Wait returns once it is parked, so the record arrives at
+// an idle poller, and the bubble's clock shows whether any timer stood between the write and the delivery.
 func TestDeliveryIsPromptAndPayloadComplete(t *testing.T) {
-	tb := newTable(t)
-	inv := &fakeInvoker{}
-	p := Start(context.Background(), Mapping{Name: "m", Function: "fn", Stream: tb.stream(), StartingPosition: "LATEST",
-		MaximumRetryAttempts: -1}, inv, nil, quietLogger())
-	defer p.Stop()
-	time.Sleep(20 * time.Millisecond) // idle poller parked in Stream.Wait
-	start := time.Now()
-	tb.put("a")
-	waitFor(t, "delivery", func() bool { return len(inv.batches()) == 1 })
-	if elapsed := time.Since(start); elapsed > 500*time.Millisecond {
-		t.Fatalf("delivery took %v", elapsed)
-	}
-	inv.mu.Lock()
-	r := inv.calls[0][0]
-	inv.mu.Unlock()
-	if r.EventName != "INSERT" || r.EventSource != "aws:dynamodb" || r.EventSourceArn != tb.stream().ARN() ||
-		r.Change.SequenceNumber == "" || r.Change.NewImage["v"].String() != "x" {
-		t.Fatalf("record %+v", r)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		tb := newTable(t)
+		inv := &fakeInvoker{}
+		p := Start(context.Background(), Mapping{Name: "m", Function: "fn", Stream: tb.stream(), StartingPosition: "LATEST",
+			MaximumRetryAttempts: -1}, inv, nil, quietLogger())
+		defer p.Stop()
+		synctest.Wait() // the idle poller is parked in Stream.Wait
+		start := time.Now()
+		tb.put("a")
+		synctest.Wait()
+		if got := len(inv.batches()); got != 1 {
+			t.Fatalf("%d deliveries, want 1", got)
+		}
+		if elapsed := time.Since(start); elapsed != 0 {
+			t.Fatalf("delivery waited %v", elapsed)
+		}
+		inv.mu.Lock()
+		r := inv.calls[0][0]
+		inv.mu.Unlock()
+		if r.EventName != "INSERT" || r.EventSource != "aws:dynamodb" || r.EventSourceArn != tb.stream().ARN() ||
+			r.Change.SequenceNumber == "" || r.Change.NewImage["v"].String() != "x" {
+			t.Fatalf("record %+v", r)
+		}
+	})
 }
 
 func TestBatchingWindowGathersRecords(t *testing.T) {
-	tb := newTable(t)
-	inv := &fakeInvoker{}
-	p := Start(context.Background(), Mapping{Name: "m", Function: "fn", Stream: tb.stream(), BatchSize: 10,
-		MaximumBatchingWindow: 300 * time.Millisecond, MaximumRetryAttempts: -1}, inv, nil, quietLogger())
-	defer p.Stop()
-	tb.put("a")
-	time.Sleep(30 * time.Millisecond)
-	tb.put("b", "c")
-	waitFor(t, "a batch", func() bool { return len(inv.batches()) >= 1 })
-	if got := inv.batches(); !reflect.DeepEqual(got, [][]string{{"a", "b", "c"}}) {
-		t.Fatalf("batches %v", got)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		const window = 300 * time.Millisecond
+		tb := newTable(t)
+		inv := &fakeInvoker{}
+		p := Start(context.Background(), Mapping{Name: "m", Function: "fn", Stream: tb.stream(), BatchSize: 10,
+			MaximumBatchingWindow: window, MaximumRetryAttempts: -1}, inv, nil, quietLogger())
+		defer p.Stop()
+		start := time.Now()
+		tb.put("a")
+		synctest.Wait() // the poller read "a" and waits in its batching window
+		if got := inv.batches(); len(got) != 0 {
+			t.Fatalf("delivered %v before the window ended", got)
+		}
+		tb.put("b", "c")
+		synctest.Wait()
+		time.Sleep(window) // the bubble's clock: the window ends
+		synctest.Wait()
+		if got := inv.batches(); !reflect.DeepEqual(got, [][]string{{"a", "b", "c"}}) {
+			t.Fatalf("batches %v", got)
+		}
+		if elapsed := time.Since(start); elapsed != window {
+			t.Fatalf("delivered after %v, want the window %v", elapsed, window)
+		}
+	})
 }
 
 func TestBatchingWindowEndsEarlyWhenBatchIsFull(t *testing.T) {
@@ -326,9 +346,14 @@ func TestDuplicateDelivery(t *testing.T) {
 	waitFor(t, "two deliveries", func() bool { return len(inv.batches()) == 2 })
 	p.SetDuplicateDelivery(false)
 	tb.put("b")
-	waitFor(t, "third delivery", func() bool { return len(inv.batches()) == 3 })
-	time.Sleep(20 * time.Millisecond)
-	if got := inv.batches(); !reflect.DeepEqual(got, [][]string{{"a"}, {"a"}, {"b"}}) {
+	waitFor(t, "third delivery", func() bool { return len(inv.batches()) >= 3 })
+	// The poller invokes one batch at a time: a duplicate of "b" would come before "c" is delivered.
+	tb.put("c")
+	waitFor(t, "the delivery of c", func() bool {
+		got := inv.batches()
+		return len(got) > 0 && reflect.DeepEqual(got[len(got)-1], []string{"c"})
+	})
+	if got := inv.batches(); !reflect.DeepEqual(got, [][]string{{"a"}, {"a"}, {"b"}, {"c"}}) {
 		t.Fatalf("batches %v", got)
 	}
 	if p.Stats().DuplicateDeliveries != 1 {
