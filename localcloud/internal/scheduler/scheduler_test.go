@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/calltaxi/call-taxi/localcloud/internal/awsclock"
@@ -316,20 +317,29 @@ func TestAddRefusesBadSchedules(t *testing.T) {
 	}
 }
 
-// Close stops firing: nothing is delivered once it returns.
+// Close stops firing: nothing is delivered once it returns. It runs in a synctest bubble, so twenty AWS
+// minutes after Close (20 ms at this scale) pass on the bubble's clock once everything is idle.
 func TestCloseStopsFiring(t *testing.T) {
-	d := &recordingDeliverer{}
-	s := New(Options{Clock: awsclock.New(60000), Logger: quiet(), Deliverer: d})
-	if err := s.Add(Schedule{Rule: "tick", Expression: mustParse(t, "rate(1 minute)"), Targets: []Target{{Function: "fn"}}}); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, "a firing", func() bool { return len(d.snapshot()) >= 1 })
-	s.Close()
-	n := len(d.snapshot())
-	time.Sleep(20 * time.Millisecond) // twenty AWS minutes at this scale: room for firings that must not come
-	if got := len(d.snapshot()); got != n {
-		t.Errorf("%d firings after Close", got-n)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		d := &recordingDeliverer{}
+		s := New(Options{Clock: awsclock.New(60000), Logger: quiet(), Deliverer: d})
+		if err := s.Add(Schedule{Rule: "tick", Expression: mustParse(t, "rate(1 minute)"), Targets: []Target{{Function: "fn"}}}); err != nil {
+			t.Fatal(err)
+		}
+		// On the bubble's clock a firing comes within an AWS minute (1 ms).
+		for deadline := time.Now().Add(time.Second); len(d.snapshot()) == 0; <-time.After(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("no firing")
+			}
+		}
+		s.Close()
+		n := len(d.snapshot())
+		<-time.After(20 * time.Millisecond)
+		synctest.Wait()
+		if got := len(d.snapshot()); got != n {
+			t.Errorf("%d firings after Close", got-n)
+		}
+	})
 }
 
 func TestFromTemplate(t *testing.T) {
