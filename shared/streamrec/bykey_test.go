@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -108,30 +109,33 @@ func TestProcessByKeyRunsKeysConcurrentlyWithinTheBound(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var inFlight, peak atomic.Int32
-			resp := ProcessByKey(context.Background(), batch(tt.keys...), tt.workers, keyOfTest, func(context.Context, events.DynamoDBEventRecord) error {
-				n := inFlight.Add(1)
-				defer inFlight.Add(-1)
-				for {
-					p := peak.Load()
-					if n <= p || peak.CompareAndSwap(p, n) {
-						break
+			synctest.Test(t, func(t *testing.T) {
+				var inFlight, peak atomic.Int32
+				resp := ProcessByKey(context.Background(), batch(tt.keys...), tt.workers, keyOfTest, func(context.Context, events.DynamoDBEventRecord) error {
+					n := inFlight.Add(1)
+					defer inFlight.Add(-1)
+					for {
+						p := peak.Load()
+						if n <= p || peak.CompareAndSwap(p, n) {
+							break
+						}
 					}
+					// Hold the slot until the expected peak is reached, then one more tick of the bubble's
+					// clock: it moves only when every goroutine is blocked, so a handler that could run
+					// beside this one (beyond the bound) has started by then.
+					for deadline := time.Now().Add(time.Second); peak.Load() < tt.want && time.Now().Before(deadline); {
+						<-time.After(time.Millisecond)
+					}
+					<-time.After(time.Millisecond)
+					return nil
+				})
+				if len(resp.BatchItemFailures) != 0 {
+					t.Fatalf("unexpected failures %v", seqs(resp))
 				}
-				// Hold the slot until the expected peak is reached (or long enough to show it will not be).
-				deadline := time.Now().Add(time.Second)
-				for peak.Load() < tt.want && time.Now().Before(deadline) {
-					time.Sleep(time.Millisecond)
+				if got := peak.Load(); got != tt.want {
+					t.Errorf("peak concurrency = %d, want %d", got, tt.want)
 				}
-				time.Sleep(5 * time.Millisecond)
-				return nil
 			})
-			if len(resp.BatchItemFailures) != 0 {
-				t.Fatalf("unexpected failures %v", seqs(resp))
-			}
-			if got := peak.Load(); got != tt.want {
-				t.Errorf("peak concurrency = %d, want %d", got, tt.want)
-			}
 		})
 	}
 }

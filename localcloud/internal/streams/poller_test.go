@@ -89,7 +89,7 @@ func TestBatchingWindowGathersRecords(t *testing.T) {
 		}
 		tb.put("b", "c")
 		synctest.Wait()
-		time.Sleep(window) // the bubble's clock: the window ends
+		<-time.After(window) // the bubble's clock: the window ends
 		synctest.Wait()
 		if got := inv.batches(); !reflect.DeepEqual(got, [][]string{{"a", "b", "c"}}) {
 			t.Fatalf("batches %v", got)
