@@ -185,7 +185,11 @@ func crashRound(t *testing.T, dir string, compact bool, round int) (map[string]s
 		})
 	}
 	// Kill after some writes; while compacting, at a moment a snapshot is being written.
-	time.Sleep(300 * time.Millisecond)
+	for deadline := time.Now().Add(10 * time.Second); counterAcked.Load() < 50; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d writes acknowledged", counterAcked.Load())
+		}
+	}
 	if compact {
 		caught := false
 		for deadline := time.Now().Add(2 * time.Second); !caught && time.Now().Before(deadline); {
