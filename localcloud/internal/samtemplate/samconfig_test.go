@@ -1,8 +1,6 @@
 package samtemplate
 
 import (
-	"errors"
-	"io/fs"
 	"os"
 	"reflect"
 	"strings"
@@ -104,12 +102,9 @@ func TestParseTOMLValues(t *testing.T) {
 	}
 }
 
-// TestReadProjectSamconfig reads the project's samconfig.toml (skipped while it does not exist).
+// TestReadProjectSamconfig reads the project's samconfig.toml.
 func TestReadProjectSamconfig(t *testing.T) {
 	const path = "../../../samconfig.toml"
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		t.Skip("samconfig.toml not written yet")
-	}
 	overrides, err := ReadSamconfig(path, "")
 	if err != nil {
 		t.Fatalf("ReadSamconfig: %v", err)
