@@ -87,8 +87,8 @@ func (s *Service) ttlTables() []*tableState {
 
 // ttlScanPage bounds how long one page of the TTL scan holds the read lock (which only table
 // operations wait for). minidyn finds a page's ExclusiveStartKey by walking the table from its start,
-// so a sweep costs table size²/ttlScanPage: pages are large.
-const ttlScanPage = 10_000
+// so a sweep costs table size²/ttlScanPage: pages are large. A variable for tests.
+var ttlScanPage = 10_000
 
 // scanExpired returns the items of t that expired before cutoff (key and TTL attribute only). Only the key and the TTL
 // attribute are read. (minidyn cannot filter: a comparison with a non-number TTL value is an error there,

@@ -13,6 +13,8 @@ import (
 )
 
 func TestTTLSweepPagesThroughLargeTables(t *testing.T) {
+	defer func(n int) { ttlScanPage = n }(ttlScanPage)
+	ttlScanPage = 1000
 	ctx := context.Background()
 	now := time.Unix(1_700_000_000, 0)
 	svc, client := startService(t, Options{Now: func() time.Time { return now }, TTLSweepInterval: time.Hour, TTLDeletionDelay: -1}, notificationsSpec())
