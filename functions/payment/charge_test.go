@@ -159,7 +159,7 @@ func TestConcurrentChargesOfOneOrder(t *testing.T) {
 			t.Errorf("result %d = %+v", i, res)
 		}
 	}
-	if approvals := e.gateway.sim.Approvals(); approvals != 1 {
+	if approvals := e.gateway.approvals(); approvals != 1 {
 		t.Errorf("gateway recorded %d approvals, want 1", approvals)
 	}
 	out, err := e.db.Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(paymentsTable)})

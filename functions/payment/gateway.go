@@ -36,15 +36,21 @@ func NewGateway(rawURL string, latency time.Duration) (Gateway, error) {
 //	4000000000000069  declined "expired_card"
 //	any other valid card approves
 //
-// Like a real gateway it answers a repeated idempotency key with the first outcome (per instance). Each
-// call sleeps Latency first, giving up when ctx ends.
+// Like a real gateway it answers a repeated idempotency key with the first outcome, for the last
+// simulatedKeys keys it saw (per instance; a real gateway also forgets keys, after a day or so). A
+// refund has nothing to record: repeating one is a no-op. Each call sleeps Latency first, giving up when
+// ctx ends.
 type SimulatedGateway struct {
 	Latency time.Duration
 
 	mu      sync.Mutex
 	charges map[string]Outcome
-	refunds map[string]int64
+	keys    []string // ring of the keys in charges, oldest at next once full
+	next    int
 }
+
+// simulatedKeys bounds the simulated gateway's memory however long an environment stays warm.
+const simulatedKeys = 4096
 
 var _ Gateway = (*SimulatedGateway)(nil)
 
@@ -69,45 +75,28 @@ func (g *SimulatedGateway) Charge(ctx context.Context, req ChargeRequest) (Outco
 	if reason, declined := simulatedDeclines[req.CardNo]; declined {
 		out = Outcome{Reason: reason}
 	}
-	if g.charges == nil {
-		g.charges = map[string]Outcome{}
-	}
-	g.charges[req.IdempotencyKey] = out
+	g.remember(req.IdempotencyKey, out)
 	return out, nil
 }
 
-// Refund implements Gateway; refunding the same key again is a no-op.
+// remember keeps key's outcome, forgetting the oldest key once simulatedKeys are kept.
+func (g *SimulatedGateway) remember(key string, out Outcome) {
+	if g.charges == nil {
+		g.charges = make(map[string]Outcome, simulatedKeys)
+	}
+	if len(g.keys) < simulatedKeys {
+		g.keys = append(g.keys, key)
+	} else {
+		delete(g.charges, g.keys[g.next])
+		g.keys[g.next] = key
+		g.next = (g.next + 1) % simulatedKeys
+	}
+	g.charges[key] = out
+}
+
+// Refund implements Gateway.
 func (g *SimulatedGateway) Refund(ctx context.Context, key string, amount int64) error {
-	if err := g.wait(ctx); err != nil {
-		return err
-	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.refunds == nil {
-		g.refunds = map[string]int64{}
-	}
-	g.refunds[key] = amount
-	return nil
-}
-
-// Approvals counts the distinct charges this gateway approved.
-func (g *SimulatedGateway) Approvals() int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	n := 0
-	for _, out := range g.charges {
-		if out.Approved {
-			n++
-		}
-	}
-	return n
-}
-
-// Refunded counts the distinct refunds this gateway made.
-func (g *SimulatedGateway) Refunded() int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return len(g.refunds)
+	return g.wait(ctx)
 }
 
 func (g *SimulatedGateway) wait(ctx context.Context) error {

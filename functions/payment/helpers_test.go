@@ -30,13 +30,16 @@ const (
 
 var errGatewayDown = errors.New("gateway down")
 
-// countingGateway counts the calls reaching the simulated gateway; while fail is set they fail.
+// countingGateway counts the calls reaching the simulated gateway and the distinct keys it approved and
+// refunded; while fail is set the calls fail.
 type countingGateway struct {
-	sim     *SimulatedGateway
-	mu      sync.Mutex
-	charges int
-	refunds int
-	fail    bool
+	sim      *SimulatedGateway
+	mu       sync.Mutex
+	charges  int
+	refunds  int
+	approved map[string]bool
+	refunded map[string]bool
+	fail     bool
 }
 
 func (g *countingGateway) Charge(ctx context.Context, req ChargeRequest) (Outcome, error) {
@@ -47,7 +50,23 @@ func (g *countingGateway) Charge(ctx context.Context, req ChargeRequest) (Outcom
 	if fail {
 		return Outcome{}, errGatewayDown
 	}
-	return g.sim.Charge(ctx, req)
+	out, err := g.sim.Charge(ctx, req)
+	if err == nil && out.Approved {
+		g.mu.Lock()
+		if g.approved == nil {
+			g.approved = map[string]bool{}
+		}
+		g.approved[req.IdempotencyKey] = true
+		g.mu.Unlock()
+	}
+	return out, err
+}
+
+// approvals counts the distinct charges the gateway approved.
+func (g *countingGateway) approvals() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.approved)
 }
 
 func (g *countingGateway) Refund(ctx context.Context, key string, amount int64) error {
@@ -58,7 +77,16 @@ func (g *countingGateway) Refund(ctx context.Context, key string, amount int64) 
 	if fail {
 		return errGatewayDown
 	}
-	return g.sim.Refund(ctx, key, amount)
+	if err := g.sim.Refund(ctx, key, amount); err != nil {
+		return err
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.refunded == nil {
+		g.refunded = map[string]bool{}
+	}
+	g.refunded[key] = true
+	return nil
 }
 
 func (g *countingGateway) calls() (charges, refunds int) {
