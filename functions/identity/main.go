@@ -18,7 +18,7 @@ func main() {
 	logger := logging.New(os.Stdout, envcfg.String("LOG_LEVEL", "INFO"))
 	cfg, err := awsconfig.Load(context.Background())
 	if err != nil {
-		envcfg.Exit(logger, "aws configuration", err)
+		logging.Exit(logger, "aws configuration", err)
 	}
 	groups := NewAdapter(cognitoidentityprovider.NewFromConfig(cfg))
 	lambda.Start(NewHandler(groups, logger).PostConfirmation)

@@ -21,11 +21,11 @@ func main() {
 	table, errTable := envcfg.Required("MYPAGE_TABLE")
 	zone, errZone := envcfg.Location("COMPANY_TIME_ZONE", "Asia/Seoul")
 	if err := errors.Join(errTable, errZone); err != nil {
-		envcfg.Exit(logger, "configuration", err)
+		logging.Exit(logger, "configuration", err)
 	}
 	cfg, err := awsconfig.Load(context.Background())
 	if err != nil {
-		envcfg.Exit(logger, "aws configuration", err)
+		logging.Exit(logger, "aws configuration", err)
 	}
 	store := NewDynamoStore(dynamodb.NewFromConfig(cfg), table)
 	lambda.Start(NewHandlers(NewService(store, zone), logger))

@@ -62,11 +62,11 @@ func main() {
 	configTTLSeconds, errTTL := envcfg.Int("CONFIG_TTL_SECONDS", int(runtimeconfig.DefaultTTL/time.Second))
 	configTTL, errTTLRange := runtimeconfig.TTL(configTTLSeconds)
 	if err := errors.Join(errTable, errQueue, errRegion, errRate, errConcurrency, errSender, errTTL, errTTLRange); err != nil {
-		envcfg.Exit(logger, "configuration", err)
+		logging.Exit(logger, "configuration", err)
 	}
 	cfg, err := awsconfig.Load(context.Background())
 	if err != nil {
-		envcfg.Exit(logger, "aws configuration", err)
+		logging.Exit(logger, "aws configuration", err)
 	}
 	// Parameter Store in the stack's region, not the SMS region.
 	senderIDs := NewSenderIDParameter(runtimeconfig.New(ssm.NewFromConfig(cfg), configTTL, logger), senderIDParameter)

@@ -44,11 +44,11 @@ func main() {
 	configTTL, errTTLRange := runtimeconfig.TTL(configTTLSeconds)
 	busName, errBus := envcfg.Required("EVENT_BUS_NAME")
 	if err := errors.Join(errOrders, errIdempotency, errPayment, errRecords, errMinPrice, errTTL, errTTLRange, errBus); err != nil {
-		envcfg.Exit(logger, "configuration", err)
+		logging.Exit(logger, "configuration", err)
 	}
 	cfg, err := awsconfig.Load(context.Background())
 	if err != nil {
-		envcfg.Exit(logger, "aws configuration", err)
+		logging.Exit(logger, "aws configuration", err)
 	}
 	db := dynamodb.NewFromConfig(cfg)
 	// One attempt: a throttled payment answers 429 at once instead of the SDK retrying into the timeout.

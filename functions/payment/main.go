@@ -58,11 +58,11 @@ func main() {
 		errs = append(errs, errBus)
 	}
 	if err := errors.Join(append(errs, errRole, errTable)...); err != nil {
-		envcfg.Exit(logger, "configuration", err)
+		logging.Exit(logger, "configuration", err)
 	}
 	cfg, err := awsconfig.Load(context.Background())
 	if err != nil {
-		envcfg.Exit(logger, "aws configuration", err)
+		logging.Exit(logger, "aws configuration", err)
 	}
 	store := NewDynamoStore(dynamodb.NewFromConfig(cfg), paymentsTable)
 	rec := metrics.New(os.Stdout, "payment")

@@ -24,11 +24,11 @@ func main() {
 	busName, errBus := envcfg.Required("EVENT_BUS_NAME")
 	zone, errZone := envcfg.Location("COMPANY_TIME_ZONE", "Asia/Seoul")
 	if err := errors.Join(errTable, errBus, errZone); err != nil {
-		envcfg.Exit(logger, "configuration", err)
+		logging.Exit(logger, "configuration", err)
 	}
 	cfg, err := awsconfig.Load(context.Background())
 	if err != nil {
-		envcfg.Exit(logger, "aws configuration", err)
+		logging.Exit(logger, "aws configuration", err)
 	}
 	service := NewService(NewDynamoStore(dynamodb.NewFromConfig(cfg), table), zone)
 	publisher := bus.NewEventBridge(eventbridge.NewFromConfig(cfg), busName)

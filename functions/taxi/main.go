@@ -24,11 +24,11 @@ func main() {
 	assignmentsTable, errAssignments := envcfg.Required("TAXI_ASSIGNMENTS_TABLE")
 	busName, errBus := envcfg.Required("EVENT_BUS_NAME")
 	if err := errors.Join(errTaxis, errAssignments, errBus); err != nil {
-		envcfg.Exit(logger, "configuration", err)
+		logging.Exit(logger, "configuration", err)
 	}
 	cfg, err := awsconfig.Load(context.Background())
 	if err != nil {
-		envcfg.Exit(logger, "aws configuration", err)
+		logging.Exit(logger, "aws configuration", err)
 	}
 	service := NewService(NewDynamoStore(dynamodb.NewFromConfig(cfg), taxisTable, assignmentsTable), metrics.New(os.Stdout, "taxi"))
 	publisher := bus.NewEventBridge(eventbridge.NewFromConfig(cfg), busName)

@@ -3,7 +3,6 @@ package envcfg
 
 import (
 	"fmt"
-	"log/slog"
 	"os"
 	"strconv"
 	"time"
@@ -46,11 +45,4 @@ func Location(name, def string) (*time.Location, error) {
 		return nil, fmt.Errorf("environment variable %s: %w", name, err)
 	}
 	return zone, nil
-}
-
-// Exit logs a configuration failure (every problem at once: main joins them with errors.Join) and ends
-// the process: a Lambda without its configuration must not take requests.
-func Exit(logger *slog.Logger, what string, err error) {
-	logger.Error(what, "error", err.Error())
-	os.Exit(1)
 }

@@ -1,6 +1,10 @@
 package envcfg
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"time"
+)
 
 func TestRead(t *testing.T) {
 	t.Setenv("ENVCFG_SET", "42")
@@ -30,5 +34,20 @@ func TestRead(t *testing.T) {
 		if (err != nil) != tt.wantErr || got != tt.want {
 			t.Errorf("Int(%s) = %d, %v; want %d, err=%v", tt.name, got, err, tt.want, tt.wantErr)
 		}
+	}
+}
+
+func TestLocation(t *testing.T) {
+	t.Setenv("ZONE", "Asia/Seoul")
+	if zone, err := Location("ZONE", "UTC"); err != nil || zone.String() != "Asia/Seoul" {
+		t.Errorf("Location = %v, %v", zone, err)
+	}
+	t.Setenv("ZONE", "")
+	if zone, err := Location("ZONE", "UTC"); err != nil || zone != time.UTC {
+		t.Errorf("Location unset = %v, %v", zone, err)
+	}
+	t.Setenv("ZONE", "Mars/Olympus")
+	if _, err := Location("ZONE", "UTC"); err == nil || !strings.Contains(err.Error(), "ZONE") {
+		t.Errorf("Location unknown: err = %v", err)
 	}
 }

@@ -65,3 +65,11 @@ func CorrelationID(ctx context.Context) string {
 	s, _ := ctx.Value(correlationKey{}).(string)
 	return s
 }
+
+// Exit logs why a function cannot start and ends the process: a Lambda without its configuration or
+// its clients must not take requests. main joins every configuration problem into err (errors.Join), so
+// all are reported at once.
+func Exit(logger *slog.Logger, what string, err error) {
+	logger.Error(what, "error", err.Error())
+	os.Exit(1)
+}
