@@ -18,6 +18,7 @@ func TestEveryFunctionLogsLambdaLevelAndTimestamp(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds every function: skipped in -short mode")
 	}
+	t.Parallel()
 	dir := t.TempDir()
 	for _, fn := range []string{"mypage", "notify", "order", "payment", "reservation", "taxi"} {
 		t.Run(fn, func(t *testing.T) {

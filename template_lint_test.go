@@ -33,16 +33,21 @@ func cfnLint(t *testing.T, template string, args ...string) (string, error) {
 // cfn-lint, the linter AWS users run, finds nothing — including its informational checks (I3011: a
 // stateful resource without DeletionPolicy/UpdateReplacePolicy).
 func TestCfnLintIsClean(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{nil, {"--include-checks", "I"}} {
-		if out, err := cfnLint(t, templateFile, args...); err != nil || out != "" {
-			t.Errorf("cfn-lint %s %s: %v\n%s", strings.Join(args, " "), templateFile, err, out)
-		}
+		t.Run(strings.Join(append([]string{"cfn-lint"}, args...), " "), func(t *testing.T) {
+			t.Parallel()
+			if out, err := cfnLint(t, templateFile, args...); err != nil || out != "" {
+				t.Errorf("cfn-lint %s %s: %v\n%s", strings.Join(args, " "), templateFile, err, out)
+			}
+		})
 	}
 }
 
 // The lint catches what the SAM schema and translator refuse: each broken copy of template.yaml fails
 // with a message naming the problem.
 func TestCfnLintRejectsBrokenCopies(t *testing.T) {
+	t.Parallel()
 	source, err := os.ReadFile(templateFile)
 	if err != nil {
 		t.Fatal(err)

@@ -83,6 +83,7 @@ func smsJSONEqual(a, b any) bool {
 // In the template CloudFormation receives, NotifyFunction's SNS client is configured for the SMS region,
 // the only SNS permissions in the stack are NotifyFunction's, and they allow exactly that region.
 func TestNotifySendsSMSFromTheSMSRegion(t *testing.T) {
+	t.Parallel()
 	doc := smsTranslatedTemplate(t)
 	resources := asMap(doc["Resources"])
 	env := asMap(asMap(asMap(asMap(resources["NotifyFunction"])["Properties"])["Environment"])["Variables"])
@@ -153,6 +154,7 @@ func TestNotifySendsSMSFromTheSMSRegion(t *testing.T) {
 
 // The sender's share of the SMS rate assumes the mapping's MaximumConcurrency.
 func TestNotifySenderConcurrencyMatchesItsMapping(t *testing.T) {
+	t.Parallel()
 	doc := smsTranslatedTemplate(t)
 	resources := asMap(doc["Resources"])
 	env := asMap(asMap(asMap(asMap(resources["NotifyFunction"])["Properties"])["Environment"])["Variables"])

@@ -21,32 +21,44 @@ type translated struct {
 	} `json:"Resources"`
 }
 
-var translations sync.Map // parameter overrides → *translated
+// translation is one translation of the template, made once however many parallel tests ask for it.
+type translation struct {
+	once sync.Once
+	tr   *translated
+	err  error
+}
+
+var translations sync.Map // parameter overrides → *translation
 
 func translate(t *testing.T, overrides ...string) *translated {
 	t.Helper()
-	key := strings.Join(overrides, " ")
-	if v, ok := translations.Load(key); ok {
-		return v.(*translated)
-	}
 	python := awsTool(t, "python3")
 	if err := exec.Command(python, "-c", "import samtranslator, cfnlint").Run(); err != nil {
 		awsTool(t, "samtranslator (python module of cfn-lint)")
 	}
-	out, err := exec.Command(python, append([]string{"scripts/sam-translate.py", templateFile}, overrides...)...).Output()
-	if err != nil {
-		msg := ""
-		if ee, ok := err.(*exec.ExitError); ok {
-			msg = string(ee.Stderr)
+	v, _ := translations.LoadOrStore(strings.Join(overrides, " "), &translation{})
+	x := v.(*translation)
+	x.once.Do(func() {
+		out, err := exec.Command(python, append([]string{"scripts/sam-translate.py", templateFile}, overrides...)...).Output()
+		if err != nil {
+			msg := ""
+			if ee, ok := err.(*exec.ExitError); ok {
+				msg = string(ee.Stderr)
+			}
+			x.err = fmt.Errorf("translate %s: %w\n%s", templateFile, err, msg)
+			return
 		}
-		t.Fatalf("translate %s: %v\n%s", templateFile, err, msg)
+		var tr translated
+		if err := json.Unmarshal(out, &tr); err != nil {
+			x.err = fmt.Errorf("translated template is not JSON: %w", err)
+			return
+		}
+		x.tr = &tr
+	})
+	if x.err != nil {
+		t.Fatal(x.err)
 	}
-	var tr translated
-	if err := json.Unmarshal(out, &tr); err != nil {
-		t.Fatalf("translated template is not JSON: %v", err)
-	}
-	translations.Store(key, &tr)
-	return &tr
+	return x.tr
 }
 
 func (tr *translated) ofType(typ string) []string {
@@ -113,6 +125,7 @@ func references(v any) []string {
 // shifts every kind of traffic: event source mappings, API Gateway integrations and their invoke
 // permissions, and EventBridge rule targets that are functions.
 func TestTranslatedTriggersTargetTheLiveAlias(t *testing.T) {
+	t.Parallel()
 	tr := translate(t)
 	checked := 0
 	for _, id := range tr.ofType("AWS::Lambda::EventSourceMapping") {
@@ -166,6 +179,7 @@ func TestTranslatedTriggersTargetTheLiveAlias(t *testing.T) {
 // A stream mapping's on-failure destination is written by the Lambda service with the function's role
 // (Lambda guide "Retaining discarded batches"): the role must be allowed sqs:SendMessage on it.
 func TestTranslatedOnFailureDestinationsAreWritable(t *testing.T) {
+	t.Parallel()
 	tr := translate(t)
 	for _, id := range tr.ofType("AWS::Lambda::EventSourceMapping") {
 		props := tr.Resources[id].Properties
@@ -215,6 +229,7 @@ func roleStatements(tr *translated, role string) []map[string]any {
 // Every statement of a function's role names only resources that function is wired to in template.yaml
 // (its environment, its event sources and their destinations) — never another context's table or queue.
 func TestTranslatedRolesReachOnlyTheirFunctionsResources(t *testing.T) {
+	t.Parallel()
 	tr := translate(t)
 	src := loadRepo(t, ".").tpl
 	for _, fn := range src.functions() {
@@ -244,6 +259,7 @@ func TestTranslatedRolesReachOnlyTheirFunctionsResources(t *testing.T) {
 // makes a new version; values that must change at run time are read from Parameter Store instead, and the
 // environment holds only their names — identical for every parameter value.
 func TestTranslatedParameterChangeReachesLive(t *testing.T) {
+	t.Parallel()
 	runtimeConfig := []string{"MinTaxiPrice", "PaymentGatewayUrl", "SmsSenderId"}
 	before, after := translate(t), translate(t, "MinTaxiPrice=5000", "PaymentGatewayUrl=https://pay.example.com", "SmsSenderId=OtherTaxi")
 	if diff := versionIDs(before); !slices.Equal(diff, versionIDs(after)) {
