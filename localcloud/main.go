@@ -61,6 +61,7 @@ func run(args []string, out io.Writer) error {
 	fs.Float64Var(&cfg.TransactionConflictRate, "ddb-transaction-conflicts", 0, "probability (0-1) that a DynamoDB write to an item a recent transaction holds fails with a transaction conflict, as on AWS")
 	fs.DurationVar(&cfg.TTLDeletionDelay, "ddb-ttl-delay", 0, "AWS time an expired DynamoDB item stays readable before TTL deletes it (default 5m; negative: at the next sweep)")
 	fs.Float64Var(&cfg.SMSPartsPerSecond, "sms-rate", cloud.DefaultSMSPartsPerSecond, "the account's SMS rate in message parts per AWS second; beyond it SNS answers ThrottlingException (AWS default 20; negative: unlimited)")
+	fs.StringVar(&cfg.Latency, "latency", "none", "add modeled AWS latency to every AWS call and delivery, in AWS time: none or aws (typical in-region figures; README \"AWS latency profile\")")
 	quiet := fs.Bool("quiet", false, "do not print function logs")
 	token := fs.String("token", "", "print a token for SUB:group1,group2 and exit (needs a running local cloud's data dir)")
 	fs.StringVar(&cfg.StaticDir, "web", "", "web console directory served at / (default <root>/web; - for none)")

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/calltaxi/call-taxi/localcloud/internal/xray"
 )
 
 // Gateway is one HTTP API; it is an http.Handler.
@@ -116,7 +118,8 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, requestID string
 		}
 	}
 	event := g.buildEvent(r, route, params, body, jwt, requestID, start)
-	g.integrate(w, r.Context(), route, event)
+	// A caller's trace header follows the request into the function, so its AWS calls can be told apart.
+	g.integrate(w, xray.WithTrace(r.Context(), r.Header.Get("X-Amzn-Trace-Id")), route, event)
 	return route.key
 }
 

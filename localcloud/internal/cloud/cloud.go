@@ -21,6 +21,7 @@ import (
 	"github.com/calltaxi/call-taxi/localcloud/internal/eventbus"
 	"github.com/calltaxi/call-taxi/localcloud/internal/jwtlocal"
 	"github.com/calltaxi/call-taxi/localcloud/internal/lambdaemu"
+	"github.com/calltaxi/call-taxi/localcloud/internal/latency"
 	"github.com/calltaxi/call-taxi/localcloud/internal/samtemplate"
 	"github.com/calltaxi/call-taxi/localcloud/internal/scheduler"
 	"github.com/calltaxi/call-taxi/localcloud/internal/snsemu"
@@ -49,6 +50,8 @@ type Cloud struct {
 	Clock    *awsclock.Clock     // AWS time: Config.TimeScale AWS seconds per wall second
 	Issuer   *jwtlocal.Issuer
 	pollers  map[string]*streams.Poller
+	latency  *latency.Profile // nil: no latency added
+	Tracer   *latency.Tracer  // with a latency profile: the AWS calls of recent X-Ray trace roots
 
 	Scheduler        *scheduler.Scheduler // scheduled rules: Schedule events and rules with a ScheduleExpression
 	queuePollers     map[string]*sqsesm.Poller
@@ -142,6 +145,13 @@ func (c *Cloud) start(ctx, runCtx context.Context) error {
 		return fmt.Errorf("data dir: %w", err)
 	}
 
+	var err error
+	if c.latency, err = latency.ByName(cfg.Latency); err != nil {
+		return err
+	}
+	if c.latency != nil {
+		c.Tracer = latency.NewTracer(10_000)
+	}
 	tmpl, err := c.loadTemplate()
 	if err != nil {
 		return err
@@ -225,7 +235,8 @@ func (c *Cloud) start(ctx, runCtx context.Context) error {
 	}
 
 	c.Bus = eventbus.New(eventbus.Options{Region: region, AccountID: accountID, Logger: c.log, Invoker: c.Lambda,
-		Queues: queueSender{c.SQS}, DeadLetters: c.SQS, Clock: c.Clock})
+		Queues: queueSender{c.SQS}, DeadLetters: c.SQS, Clock: c.Clock,
+		DeliveryDelay: latency.DeliveryDelay(c.latency, c.Clock, latency.EventBridgeToLambda)})
 	if err := c.addRules(tmpl); err != nil {
 		return err
 	}
@@ -255,7 +266,12 @@ func (c *Cloud) start(ctx, runCtx context.Context) error {
 		return err
 	}
 
-	c.serve(servicesLn, servicesMux{lambda: c.Lambda.Handler(), dynamodb: c.DynamoDB, eventbridge: c.Bus, sns: c.SNS, sqs: c.SQS, cognito: c.Cognito, ssm: c.SSM})
+	mux := servicesMux{lambda: c.Lambda.Handler(), dynamodb: c.DynamoDB, eventbridge: c.Bus, sns: c.SNS, sqs: c.SQS, cognito: c.Cognito, ssm: c.SSM}
+	if c.latency != nil {
+		c.serve(servicesLn, latency.Middleware(c.latency, c.Clock, c.Tracer, mux))
+	} else {
+		c.serve(servicesLn, mux)
+	}
 	c.serve(apiLn, c.apiHandler(gateway))
 	return nil
 }
@@ -380,6 +396,7 @@ func (c *Cloud) startStreams(ctx context.Context, tmpl *samtemplate.Template) er
 				BisectBatchOnFunctionError: s.BisectBatchOnFunctionError,
 				OnFailure:                  s.OnFailureQueue,
 				Matcher:                    eventbus.CachingMatcher(),
+				DeliveryDelay:              latency.DeliveryDelay(c.latency, c.Clock, latency.StreamsToLambda),
 			}
 			for _, f := range s.Filters {
 				m.Filters = append(m.Filters, []byte(f))

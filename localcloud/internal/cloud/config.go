@@ -39,6 +39,9 @@ type Config struct {
 	// SMSPartsPerSecond is the account's SMS rate in message parts per AWS second, beyond which SNS
 	// Publish answers ThrottlingException; 0 = AWS's default of 20, negative = unlimited.
 	SMSPartsPerSecond float64
+	// Latency names a latency profile ("aws": typical in-region AWS latencies, see package latency)
+	// added to every AWS call and delivery, in AWS time; "" or "none" adds nothing.
+	Latency string
 }
 
 // DefaultSMSPartsPerSecond is AWS's default SMS rate (message parts per second on shared routes).

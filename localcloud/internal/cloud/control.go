@@ -131,6 +131,15 @@ func (c *Cloud) apiHandler(gateway http.Handler) http.Handler {
 		_, _ = w.Write(c.Issuer.JWKS())
 	})
 	mux.HandleFunc("POST /_local/chaos", c.chaos)
+	// With a latency profile: the AWS calls one X-Ray trace root made (send X-Amzn-Trace-Id with an API
+	// request; synchronous invokes pass it on).
+	mux.HandleFunc("GET /_local/trace/{root}", func(w http.ResponseWriter, r *http.Request) {
+		if c.Tracer == nil {
+			writeJSON(w, http.StatusNotFound, map[string]string{"message": "start the local cloud with -latency to trace AWS calls"})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"calls": c.Tracer.Calls(r.PathValue("root"))})
+	})
 	// The Go profiles of the local cloud itself, while it runs: e.g.
 	// go tool pprof -sample_index=inuse_space http://127.0.0.1:3000/_local/debug/pprof/heap
 	mux.HandleFunc("GET /_local/debug/pprof/", func(w http.ResponseWriter, r *http.Request) {

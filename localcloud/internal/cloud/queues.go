@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/calltaxi/call-taxi/localcloud/internal/eventbus"
+	"github.com/calltaxi/call-taxi/localcloud/internal/latency"
 	"github.com/calltaxi/call-taxi/localcloud/internal/samtemplate"
 	"github.com/calltaxi/call-taxi/localcloud/internal/sqsemu"
 	"github.com/calltaxi/call-taxi/localcloud/internal/sqsesm"
@@ -140,6 +141,7 @@ func (c *Cloud) startQueueMappings(ctx context.Context, tmpl *samtemplate.Templa
 				}
 				m.Filters = append(m.Filters, []byte(f))
 			}
+			m.DeliveryDelay = latency.DeliveryDelay(c.latency, c.Clock, latency.SQSToLambda)
 			c.queuePollers[m.Name] = sqsesm.Start(ctx, m, c.Lambda, c.SQS, c.Clock, c.log)
 		}
 	}

@@ -1,6 +1,7 @@
 package eventbus
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -127,6 +128,11 @@ func (b *Bus) attempt(d *delivery) {
 
 // deliver makes one delivery attempt to the rule's target.
 func (b *Bus) deliver(d *delivery) error {
+	if b.opts.DeliveryDelay != nil {
+		if err := b.opts.DeliveryDelay(context.Background()); err != nil {
+			return fmt.Errorf("delivery delay: %w", err)
+		}
+	}
 	if d.rule.Queue != "" {
 		if b.opts.Queues == nil {
 			return errors.New("no SQS queue sender configured")

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+
+	"github.com/calltaxi/call-taxi/localcloud/internal/xray"
 )
 
 // maxDispatchAttempts bounds how often an invocation moves on after its environment died before
@@ -33,7 +36,7 @@ func (s *Service) invoke(ctx context.Context, function string, payload []byte, r
 	done := make(chan invokeResult, 1)
 	go func() {
 		defer s.release(fn)
-		out, err := s.execute(fn, payload, requestID)
+		out, err := s.execute(fn, payload, requestID, xray.Trace(ctx))
 		done <- invokeResult{out, err}
 	}()
 	select {
@@ -45,11 +48,15 @@ func (s *Service) invoke(ctx context.Context, function string, payload []byte, r
 }
 
 // execute runs one invocation that already holds a concurrency slot.
-func (s *Service) execute(fn *function, payload []byte, requestID string) ([]byte, error) {
+// trace is the caller's X-Ray header ("" = a new trace).
+func (s *Service) execute(fn *function, payload []byte, requestID, trace string) ([]byte, error) {
 	if len(payload) == 0 {
 		payload = []byte("{}") // Lambda hands an invoke without payload to the handler as {}
 	}
 	inv := newInvocation(fn.arn, payload, requestID)
+	if root := xray.Root(trace); root != "" {
+		inv.traceID = "Root=" + root + inv.traceID[strings.Index(inv.traceID, ";"):]
+	}
 	for range maxDispatchAttempts {
 		env, err := s.environmentFor(fn, inv.requestID)
 		if err != nil {

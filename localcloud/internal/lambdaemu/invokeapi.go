@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/calltaxi/call-taxi/localcloud/internal/xray"
 )
 
 // Request payload limits of the Invoke API.
@@ -86,7 +88,7 @@ func (s *Service) serveInvoke(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Amzn-RequestId", requestID)
 		w.WriteHeader(http.StatusAccepted)
 	case "RequestResponse":
-		out, err := s.Invoke(r.Context(), name, payload)
+		out, err := s.Invoke(xray.WithTrace(r.Context(), r.Header.Get("X-Amzn-Trace-Id")), name, payload)
 		var fe *FunctionError
 		if errors.As(err, &fe) {
 			// A function error is a successful API call: 200 plus X-Amz-Function-Error.

@@ -42,6 +42,9 @@ type Mapping struct {
 	MaximumConcurrency int
 	Filters            [][]byte                                  // FilterCriteria patterns
 	Matcher            func(pattern, event []byte) (bool, error) // EventBridge pattern semantics
+	// DeliveryDelay, when set, runs before each batch is invoked: a modeled AWS poll-to-invoke latency
+	// (localcloud -latency). It returns ctx's error when the poller stops meanwhile.
+	DeliveryDelay func(ctx context.Context) error
 }
 
 const (
@@ -259,7 +262,13 @@ func (p *Poller) process(batch []sqsemu.Received) {
 		s.PeakInFlight = max(s.PeakInFlight, s.InFlightBatches)
 		s.LastLagMs = lag
 	})
-	resp, err := p.inv.Invoke(p.ctx, p.m.Function, payload)
+	var resp []byte
+	if p.m.DeliveryDelay != nil {
+		err = p.m.DeliveryDelay(p.ctx)
+	}
+	if err == nil {
+		resp, err = p.inv.Invoke(p.ctx, p.m.Function, payload)
+	}
 	p.count(func(s *PollerStats) { s.InFlightBatches-- })
 	if p.ctx.Err() != nil {
 		return // stopped: leave the batch to reappear

@@ -61,6 +61,11 @@ func (p *Poller) invoke(ctx context.Context, recs []events.DynamoDBEventRecord) 
 	}
 	lag := time.Since(recs[0].Change.ApproximateCreationDateTime.Time).Milliseconds()
 	p.count(func(s *PollerStats) { s.Invocations++; s.LastLagMs = lag })
+	if p.m.DeliveryDelay != nil {
+		if err := p.m.DeliveryDelay(ctx); err != nil {
+			return outcome{failedFrom: 0, err: err}
+		}
+	}
 	resp, err := p.inv.Invoke(ctx, p.m.Function, payload)
 	if p.dup.Load() && ctx.Err() == nil {
 		p.count(func(s *PollerStats) { s.Invocations++; s.DuplicateDeliveries++ })

@@ -42,6 +42,10 @@ type Mapping struct {
 	// Retry backoff: starts at RetryBaseDelay (default 100 ms) and doubles up to
 	// RetryMaxDelay (default 2 s). AWS backs off more slowly; locally we favour fast feedback.
 	RetryBaseDelay, RetryMaxDelay time.Duration
+
+	// DeliveryDelay, when set, runs before each batch is invoked: a modeled AWS poll-to-invoke latency
+	// (localcloud -latency). It returns ctx's error when the poller stops meanwhile.
+	DeliveryDelay func(ctx context.Context) error
 }
 
 func (m Mapping) withDefaults() Mapping {
