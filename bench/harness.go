@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"os"
 	"runtime"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"github.com/calltaxi/call-taxi/bench/internal/cloudproc"
 	"github.com/calltaxi/call-taxi/bench/internal/load"
 	"github.com/calltaxi/call-taxi/bench/internal/report"
+	"github.com/calltaxi/call-taxi/bench/internal/stats"
 )
 
 // harness runs one benchmark or chaos run end to end and writes its results.
@@ -33,7 +35,8 @@ func harness(ctx context.Context, opts options, logger *slog.Logger, out io.Writ
 		fmt.Fprintf(out, "starting the local cloud (build + start; params %v)…\n", opts.params)
 		var err error
 		// Lazy TTL is on in every local cloud; chaos adds transaction conflicts.
-		args := append([]string{fmt.Sprintf("-time-scale=%g", opts.timeScale), fmt.Sprintf("-ddb-transaction-conflicts=%g", opts.conflictRate)}, opts.cloudArgs...)
+		args := append([]string{fmt.Sprintf("-time-scale=%g", opts.timeScale), fmt.Sprintf("-ddb-transaction-conflicts=%g", opts.conflictRate),
+			"-latency=" + opts.latency}, opts.cloudArgs...)
 		if opts.smsRate > 0 {
 			// The SNS emulator's rate is per AWS second; the sender's own limit is per wall second.
 			args = append(args, fmt.Sprintf("-sms-rate=%g", opts.smsRate/max(opts.timeScale, 1)))
@@ -46,6 +49,20 @@ func harness(ctx context.Context, opts options, logger *slog.Logger, out io.Writ
 		url, dataDir = cloud.URL, cloud.DataDir
 	}
 	client := api.New(url, opts.concurrency+32)
+	result.LatencyProfile = opts.latency
+	var err error
+	if result.LoopbackFloorMs, err = loopbackFloor(ctx, client); err != nil {
+		return nil, err
+	}
+	var idleCPU func() time.Duration // the tree's idle CPU over a stretch as long as the load
+	if cloud != nil {
+		idleCPU = measureIdleCPU(cloud.Pid)
+	}
+	var cpuBefore cloudproc.CPU
+	if cloud != nil {
+		cpuBefore, _ = cloudproc.TreeCPU("/proc", cloud.Pid)
+	}
+	loadStart := time.Now()
 
 	stopSampling := func() map[string]cloudproc.FunctionMemory { return nil }
 	if cloud != nil {
@@ -80,6 +97,13 @@ func harness(ctx context.Context, opts options, logger *slog.Logger, out io.Writ
 		return nil, fmt.Errorf("load: %w", err)
 	}
 	result.FromLoad(res)
+	if cloud != nil && res.Orders.Placed > 0 {
+		if after, err := cloudproc.TreeCPU("/proc", cloud.Pid); err == nil {
+			idle := time.Duration(float64(idleCPU()) * time.Since(loadStart).Seconds())
+			used := after.Tree - cpuBefore.Tree - idle
+			result.CPUPerOrderMs = max(used, 0).Seconds() * 1000 / float64(res.Orders.Placed)
+		}
+	}
 	result.PeakMemory = stopSampling()
 	if injector != nil {
 		res.Expect.Faults = injector.Faults()
@@ -107,6 +131,12 @@ func harness(ctx context.Context, opts options, logger *slog.Logger, out io.Writ
 	result.SMSLagFrom(snap)
 	auditReport := audit.Run(snap, res.Expect)
 	result.Audit = &auditReport
+	if opts.latency != "" && opts.latency != "none" && opts.traceOrders > 0 {
+		// After the audit snapshot: these orders are not part of the audited load.
+		if result.OrderTrace, err = traceOrders(ctx, client, opts.traceOrders); err != nil {
+			fmt.Fprintln(out, "warning: order trace:", err)
+		}
+	}
 
 	if opts.sizes != "skip" {
 		sizes, source, err := cloudproc.BootstrapSizes(ctx, opts.root, opts.sizes == "build")
@@ -193,4 +223,34 @@ func auditOnly(ctx context.Context, opts options, out io.Writer) error {
 		return errViolations
 	}
 	return nil
+}
+
+// loopbackFloor is the median wall time of one sequential GET /_local/health round trip.
+func loopbackFloor(ctx context.Context, client *api.Client) (float64, error) {
+	const n = 200
+	lat := make([]time.Duration, 0, n)
+	for range n {
+		resp, err := client.Do(ctx, api.Request{Method: http.MethodGet, Path: "/_local/health"})
+		if err != nil {
+			return 0, fmt.Errorf("loopback floor: %w", err)
+		}
+		lat = append(lat, resp.Latency)
+	}
+	return stats.Summarize(lat).P50, nil
+}
+
+// measureIdleCPU samples the idle tree's CPU over 3 s before the load and returns its rate per second.
+func measureIdleCPU(pid int) func() time.Duration {
+	const stretch = 3 * time.Second
+	before, err := cloudproc.TreeCPU("/proc", pid)
+	if err != nil {
+		return func() time.Duration { return 0 }
+	}
+	time.Sleep(stretch)
+	after, err := cloudproc.TreeCPU("/proc", pid)
+	if err != nil {
+		return func() time.Duration { return 0 }
+	}
+	rate := (after.Tree - before.Tree) / time.Duration(stretch/time.Second)
+	return func() time.Duration { return rate }
 }

@@ -45,6 +45,8 @@ type options struct {
 	slowPaymentMs    int
 	soak             int // bookings of a soak run (0 = none)
 	soakHeapEvery    int
+	latency          string // the started local cloud's -latency profile
+	traceOrders      int    // orders placed alone after the load to trace POST /orders's AWS calls
 }
 
 // argList collects a repeatable flag's values verbatim.
@@ -99,6 +101,8 @@ func parseOptions(args []string) (options, error) {
 	fs.IntVar(&o.slowPaymentMs, "slow-payment-ms", 0, "chaos: simulated gateway latency (PaymentGatewayLatencyMs); above ~12000 the order's payment call times out")
 	fs.IntVar(&o.soak, "soak", 0, "soak run (make soak): place this many bookings at -c (default 8) concurrent, then report the local cloud's RSS, data dir vs a snapshot of the live tables, CPU per booking of the first vs the last 1,000, and restart time after a kill -9")
 	fs.IntVar(&o.soakHeapEvery, "soak-every", 0, "soak: record RSS and data dir every n bookings (default N/10)")
+	fs.StringVar(&o.latency, "latency", "none", "the started local cloud's latency profile (none, aws): with aws the reported latencies are modeled AWS latencies, and POST /orders's AWS calls are traced")
+	fs.IntVar(&o.traceOrders, "trace-orders", 21, "with -latency: orders placed one at a time after the load, each traced for its AWS calls")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -169,6 +173,9 @@ func (o options) resultName(now time.Time) string {
 		return o.name
 	}
 	name := now.Format("2006-01-02") + "-" + o.mode()
+	if o.latency != "" && o.latency != "none" {
+		name += "-latency-" + o.latency
+	}
 	for _, p := range o.params {
 		name += "-" + strings.Trim(unsafeName.ReplaceAllString(p, "-"), "-")
 	}

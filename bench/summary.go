@@ -24,6 +24,14 @@ func printSummary(out io.Writer, r *report.Run, res load.Result) {
 		r.OrderLatency.P50, r.OrderLatency.P99, r.OrderLatency.Max)
 	fmt.Fprintf(out, "event → mypage: p50 %.1f ms, p99 %.1f ms, n=%d, timeouts %d\n", r.MyPageLag.P50, r.MyPageLag.P99, r.MyPageLag.Count, res.LagTimeouts)
 	fmt.Fprintf(out, "status → SMS:   p50 %.1f ms, p99 %.1f ms, n=%d\n", r.SMSLag.P50, r.SMSLag.P99, r.SMSLag.Count)
+	if r.LatencyProfile != "" && r.LatencyProfile != "none" {
+		fmt.Fprintf(out, "(latency profile %q: the latencies above are modeled AWS latencies plus this machine's processing)\n", r.LatencyProfile)
+	}
+	if t := r.OrderTrace; t != nil {
+		fmt.Fprintf(out, "POST /orders synchronous path (median of %d traced orders placed alone): %d AWS calls, %d sequential, %.1f ms of modeled AWS latency; p50 %.1f ms, p99 %.1f ms\n  %v\n",
+			t.Orders, t.Calls, t.Sequential, t.ModeledMs, t.Latency.P50, t.Latency.P99, t.Operations)
+	}
+	fmt.Fprintf(out, "CPU per placed order (whole tree, idle subtracted): %.2f ms; loopback floor (one HTTP round trip, p50): %.3f ms\n", r.CPUPerOrderMs, r.LoopbackFloorMs)
 	if len(r.Cancels) > 0 || len(r.Confirms) > 0 {
 		fmt.Fprintf(out, "cancels %v; manager confirms %v; driver rides %v\n", r.Cancels, r.Confirms, r.Rides)
 	}

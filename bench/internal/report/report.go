@@ -51,6 +51,17 @@ type Run struct {
 	Audit    *audit.Report  `json:"audit,omitempty"`
 	Quiesced string         `json:"quiescence,omitempty"`
 
+	// LatencyProfile is the local cloud's -latency ("" = none); under "aws" the latencies above are
+	// modeled AWS latencies plus this machine's own processing.
+	LatencyProfile string      `json:"latencyProfile,omitempty"`
+	OrderTrace     *OrderTrace `json:"orderTrace,omitempty"`
+	// CPU per placed order of the whole process tree (local cloud + function environments) over the
+	// load, the idle CPU of an equally long stretch subtracted; 0 when the bench did not start the cloud.
+	CPUPerOrderMs float64 `json:"cpuPerPlacedOrderMs,omitempty"`
+	// LoopbackFloorMs is the median wall time of one HTTP round trip to the local cloud on loopback
+	// (GET /_local/health, sequential): what any call costs here before any work.
+	LoopbackFloorMs float64 `json:"loopbackFloorMs,omitempty"`
+
 	Targets  []Row  `json:"targets"`
 	Markdown string `json:"markdown"`
 }
@@ -128,4 +139,20 @@ func (r *Run) Write(dir string) (jsonPath, svgPath string, err error) {
 		return "", "", fmt.Errorf("write chart: %w", werr)
 	}
 	return jsonPath, svgPath, nil
+}
+
+// OrderTrace is POST /orders's synchronous path as the local cloud's tracer saw it: each order placed
+// alone (concurrency 1, after the load) with its own X-Amzn-Trace-Id, which the order function's SDK calls
+// and the synchronous payment invoke carry.
+type OrderTrace struct {
+	Orders int `json:"orders"`
+	// Calls and Sequential are those of the median order: all its AWS calls, and those that did not
+	// overlap an earlier call they were not nested in (a call made inside the payment Invoke counts,
+	// since it runs while the order waits).
+	Calls      int            `json:"calls"`
+	Sequential int            `json:"sequentialCalls"`
+	Operations []string       `json:"operations"` // the median order's calls in start order
+	ModeledMs  float64        `json:"modeledAwsMsOfCalls"`
+	Latency    stats.Summary  `json:"latency"` // POST /orders → 201 of these orders
+	ByOp       map[string]int `json:"callsByOperation"`
 }
