@@ -80,9 +80,9 @@ type Options struct {
 	Clock *awsclock.Clock
 	// MaxConcurrentDeliveries bounds target deliveries in flight (default 64); further deliveries queue.
 	MaxConcurrentDeliveries int
-	// DeliveryDelay, when set, runs before each delivery attempt to a target: a modeled AWS
-	// ingestion-to-invocation latency (localcloud -latency).
-	DeliveryDelay func(ctx context.Context) error
+	// DeliveryDelay, when set, runs before each delivery attempt to a target with the event's
+	// PutEvents time: a modeled AWS ingestion-to-invocation latency (localcloud -latency).
+	DeliveryDelay func(ctx context.Context, since time.Time) error
 }
 
 // Bus is the EventBridge emulator; it is an http.Handler and safe for concurrent use.

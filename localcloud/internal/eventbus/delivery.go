@@ -129,7 +129,7 @@ func (b *Bus) attempt(d *delivery) {
 // deliver makes one delivery attempt to the rule's target.
 func (b *Bus) deliver(d *delivery) error {
 	if b.opts.DeliveryDelay != nil {
-		if err := b.opts.DeliveryDelay(context.Background()); err != nil {
+		if err := b.opts.DeliveryDelay(context.Background(), d.putAt); err != nil {
 			return fmt.Errorf("delivery delay: %w", err)
 		}
 	}

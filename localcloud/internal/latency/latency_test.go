@@ -89,3 +89,28 @@ func TestMiddlewareDelaysInAWSTimeAndTraces(t *testing.T) {
 		t.Error("the oldest root was not dropped")
 	}
 }
+
+// A delivery waits for its latency counted from when the item became available: a backlog already older
+// than that goes at once, as on AWS, where the poller finds it waiting.
+func TestDeliveryDelayCountsFromAvailability(t *testing.T) {
+	clock := awsclock.New(1)
+	p := &Profile{Deliveries: map[Delivery]Dist{StreamsToLambda: {P50: 50 * time.Millisecond, P99: 50 * time.Millisecond}}}
+	wait := DeliveryDelay(p, clock, StreamsToLambda)
+	start := time.Now()
+	if err := wait(t.Context(), clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if el := time.Since(start); el < 45*time.Millisecond {
+		t.Errorf("fresh record waited %v, want ~50ms", el)
+	}
+	start = time.Now()
+	if err := wait(t.Context(), clock.Now().Add(-time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if el := time.Since(start); el > 20*time.Millisecond {
+		t.Errorf("backlog waited %v, want none", el)
+	}
+	if DeliveryDelay(nil, clock, StreamsToLambda) != nil || DeliveryDelay(p, clock, SQSToLambda) != nil {
+		t.Error("no profile or no figure must mean no hook")
+	}
+}

@@ -124,9 +124,11 @@ func Middleware(p *Profile, clock *awsclock.Clock, tracer *Tracer, next http.Han
 	})
 }
 
-// DeliveryDelay returns a function that sleeps one delivery's modeled latency (AWS time) or until ctx
-// ends; nil when the profile is nil or has no latency for the path.
-func DeliveryDelay(p *Profile, clock *awsclock.Clock, path Delivery) func(ctx context.Context) error {
+// DeliveryDelay returns a function that waits until one delivery's modeled latency (AWS time) has
+// passed since the AWS time the item became available (a stream record's creation, a message's send, a
+// PutEvents), or until ctx ends; nil when the profile is nil or has no latency for the path. A backlog
+// older than the latency is not delayed further: on AWS the poller finds it waiting.
+func DeliveryDelay(p *Profile, clock *awsclock.Clock, path Delivery) func(ctx context.Context, since time.Time) error {
 	if p == nil {
 		return nil
 	}
@@ -134,5 +136,14 @@ func DeliveryDelay(p *Profile, clock *awsclock.Clock, path Delivery) func(ctx co
 	if !ok {
 		return nil
 	}
-	return func(ctx context.Context) error { return clock.Sleep(ctx, dist.Sample(nil)) }
+	return func(ctx context.Context, since time.Time) error {
+		d := dist.Sample(nil)
+		if !since.IsZero() {
+			d -= clock.Since(since)
+		}
+		if d <= 0 {
+			return ctx.Err()
+		}
+		return clock.Sleep(ctx, d)
+	}
 }

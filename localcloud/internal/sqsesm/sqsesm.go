@@ -42,9 +42,9 @@ type Mapping struct {
 	MaximumConcurrency int
 	Filters            [][]byte                                  // FilterCriteria patterns
 	Matcher            func(pattern, event []byte) (bool, error) // EventBridge pattern semantics
-	// DeliveryDelay, when set, runs before each batch is invoked: a modeled AWS poll-to-invoke latency
-	// (localcloud -latency). It returns ctx's error when the poller stops meanwhile.
-	DeliveryDelay func(ctx context.Context) error
+	// DeliveryDelay, when set, runs before each batch is invoked with the AWS time its first message was
+	// sent: a modeled AWS send-to-invoke latency (localcloud -latency). It returns ctx's error when the poller stops meanwhile.
+	DeliveryDelay func(ctx context.Context, since time.Time) error
 }
 
 const (
@@ -264,7 +264,11 @@ func (p *Poller) process(batch []sqsemu.Received) {
 	})
 	var resp []byte
 	if p.m.DeliveryDelay != nil {
-		err = p.m.DeliveryDelay(p.ctx)
+		var sent time.Time
+		if ms := sentMillis(batch[0]); ms > 0 {
+			sent = time.UnixMilli(ms)
+		}
+		err = p.m.DeliveryDelay(p.ctx, sent)
 	}
 	if err == nil {
 		resp, err = p.inv.Invoke(p.ctx, p.m.Function, payload)

@@ -62,7 +62,7 @@ func (p *Poller) invoke(ctx context.Context, recs []events.DynamoDBEventRecord) 
 	lag := time.Since(recs[0].Change.ApproximateCreationDateTime.Time).Milliseconds()
 	p.count(func(s *PollerStats) { s.Invocations++; s.LastLagMs = lag })
 	if p.m.DeliveryDelay != nil {
-		if err := p.m.DeliveryDelay(ctx); err != nil {
+		if err := p.m.DeliveryDelay(ctx, recs[0].Change.ApproximateCreationDateTime.Time); err != nil {
 			return outcome{failedFrom: 0, err: err}
 		}
 	}

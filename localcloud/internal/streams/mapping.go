@@ -43,9 +43,9 @@ type Mapping struct {
 	// RetryMaxDelay (default 2 s). AWS backs off more slowly; locally we favour fast feedback.
 	RetryBaseDelay, RetryMaxDelay time.Duration
 
-	// DeliveryDelay, when set, runs before each batch is invoked: a modeled AWS poll-to-invoke latency
-	// (localcloud -latency). It returns ctx's error when the poller stops meanwhile.
-	DeliveryDelay func(ctx context.Context) error
+	// DeliveryDelay, when set, runs before each batch is invoked with the AWS time its first record was
+	// written: a modeled AWS write-to-invoke latency (localcloud -latency). It returns ctx's error when the poller stops meanwhile.
+	DeliveryDelay func(ctx context.Context, since time.Time) error
 }
 
 func (m Mapping) withDefaults() Mapping {
