@@ -54,9 +54,7 @@ func (s *Service) execute(fn *function, payload []byte, requestID, trace string)
 		payload = []byte("{}") // Lambda hands an invoke without payload to the handler as {}
 	}
 	inv := newInvocation(fn.arn, payload, requestID)
-	if root := xray.Root(trace); root != "" {
-		inv.traceID = "Root=" + root + inv.traceID[strings.Index(inv.traceID, ";"):]
-	}
+	inv.traceID = continueTrace(inv.traceID, trace)
 	for range maxDispatchAttempts {
 		env, err := s.environmentFor(fn, inv.requestID)
 		if err != nil {
@@ -168,4 +166,17 @@ func (s *Service) recordOutcome(fn *function, err error) {
 	if fe.Type == "Sandbox.Timedout" {
 		fn.stats.timeouts++
 	}
+}
+
+// continueTrace keeps the caller's trace root (as Lambda propagates X-Amzn-Trace-Id) with the new
+// invocation's own Parent and sampling fields; without a caller's root the new header stands.
+func continueTrace(own, caller string) string {
+	root := xray.Root(caller)
+	if root == "" {
+		return own
+	}
+	if i := strings.Index(own, ";"); i >= 0 {
+		return "Root=" + root + own[i:]
+	}
+	return "Root=" + root
 }
