@@ -702,28 +702,9 @@ func (s *Service) apiDeleteMessageBatch(_ context.Context, _ string, body []byte
 	if err := requireQueueURL(in.QueueUrl); err != nil {
 		return nil, err
 	}
-	ids := make([]string, len(in.Entries))
-	for i, e := range in.Entries {
-		ids[i] = e.Id
-	}
-	if err := checkBatch(ids); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.lookup(in.QueueUrl)
-	if err != nil {
-		return nil, err
-	}
-	ok, failed := []map[string]string{}, []batchError{}
-	for _, e := range in.Entries {
-		if err := s.deleteLocked(q, e.ReceiptHandle); err != nil {
-			failed = append(failed, toBatchError(e.Id, err))
-			continue
-		}
-		ok = append(ok, map[string]string{"Id": e.Id})
-	}
-	return map[string]any{"Successful": ok, "Failed": failed}, nil
+	return s.runBatch(in.QueueUrl, len(in.Entries), func(i int) string { return in.Entries[i].Id }, func(q *queue, i int) error {
+		return s.deleteLocked(q, in.Entries[i].ReceiptHandle)
+	})
 }
 
 func (s *Service) apiChangeMessageVisibility(_ context.Context, _ string, body []byte) (any, error) {
@@ -757,26 +738,34 @@ func (s *Service) apiChangeMessageVisibilityBatch(_ context.Context, _ string, b
 	if err := requireQueueURL(in.QueueUrl); err != nil {
 		return nil, err
 	}
-	ids := make([]string, len(in.Entries))
-	for i, e := range in.Entries {
-		ids[i] = e.Id
+	return s.runBatch(in.QueueUrl, len(in.Entries), func(i int) string { return in.Entries[i].Id }, func(q *queue, i int) error {
+		return s.changeVisibilityLocked(q, in.Entries[i].ReceiptHandle, time.Duration(in.Entries[i].VisibilityTimeout)*time.Second)
+	})
+}
+
+// runBatch checks a batch's entry ids, then applies each of the n entries to the queue under the lock and
+// answers AWS's {Successful, Failed} lists: one entry failing does not fail the others.
+func (s *Service) runBatch(queueURL string, n int, id func(int) string, apply func(*queue, int) error) (any, error) {
+	ids := make([]string, n)
+	for i := range n {
+		ids[i] = id(i)
 	}
 	if err := checkBatch(ids); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	q, err := s.lookup(in.QueueUrl)
+	q, err := s.lookup(queueURL)
 	if err != nil {
 		return nil, err
 	}
 	ok, failed := []map[string]string{}, []batchError{}
-	for _, e := range in.Entries {
-		if err := s.changeVisibilityLocked(q, e.ReceiptHandle, time.Duration(e.VisibilityTimeout)*time.Second); err != nil {
-			failed = append(failed, toBatchError(e.Id, err))
+	for i := range n {
+		if err := apply(q, i); err != nil {
+			failed = append(failed, toBatchError(ids[i], err))
 			continue
 		}
-		ok = append(ok, map[string]string{"Id": e.Id})
+		ok = append(ok, map[string]string{"Id": ids[i]})
 	}
 	return map[string]any{"Successful": ok, "Failed": failed}, nil
 }
