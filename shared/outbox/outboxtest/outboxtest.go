@@ -11,7 +11,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/calltaxi/call-taxi/shared/ddbtest"
 )
 
 // Stream is one table's stream: the records of the changes Add was told about, in order.
@@ -107,47 +108,7 @@ func Image(row any) (map[string]events.DynamoDBAttributeValue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("marshal row: %w", err)
 	}
-	out := make(map[string]events.DynamoDBAttributeValue, len(item))
-	for k, v := range item {
-		if out[k], err = attribute(v); err != nil {
-			return nil, fmt.Errorf("attribute %s: %w", k, err)
-		}
-	}
-	return out, nil
-}
-
-func attribute(v types.AttributeValue) (events.DynamoDBAttributeValue, error) {
-	switch x := v.(type) {
-	case *types.AttributeValueMemberS:
-		return events.NewStringAttribute(x.Value), nil
-	case *types.AttributeValueMemberN:
-		return events.NewNumberAttribute(x.Value), nil
-	case *types.AttributeValueMemberBOOL:
-		return events.NewBooleanAttribute(x.Value), nil
-	case *types.AttributeValueMemberNULL:
-		return events.NewNullAttribute(), nil
-	case *types.AttributeValueMemberM:
-		m := make(map[string]events.DynamoDBAttributeValue, len(x.Value))
-		for k, e := range x.Value {
-			a, err := attribute(e)
-			if err != nil {
-				return events.DynamoDBAttributeValue{}, err
-			}
-			m[k] = a
-		}
-		return events.NewMapAttribute(m), nil
-	case *types.AttributeValueMemberL:
-		l := make([]events.DynamoDBAttributeValue, 0, len(x.Value))
-		for _, e := range x.Value {
-			a, err := attribute(e)
-			if err != nil {
-				return events.DynamoDBAttributeValue{}, err
-			}
-			l = append(l, a)
-		}
-		return events.NewListAttribute(l), nil
-	}
-	return events.DynamoDBAttributeValue{}, fmt.Errorf("unsupported attribute type %T", v)
+	return ddbtest.Image(item), nil
 }
 
 // Number is a whole number as a stream image holds it.
