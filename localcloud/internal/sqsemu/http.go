@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -332,7 +333,7 @@ func (s *Service) apiGetQueueAttributes(_ context.Context, _ string, body []byte
 			out = all
 			break
 		}
-		if !contains(queueAttributeNames, name) && !isIgnoredQueueAttribute(name) {
+		if !slices.Contains(queueAttributeNames, name) && !isIgnoredQueueAttribute(name) {
 			return nil, errInvalidAttributeName(name)
 		}
 		if v, ok := all[name]; ok {
@@ -349,15 +350,6 @@ func isIgnoredQueueAttribute(name string) bool {
 	switch name {
 	case "Policy", "RedriveAllowPolicy", "KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds", "FifoQueue", "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit":
 		return true
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
 	}
 	return false
 }
