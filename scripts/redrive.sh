@@ -6,9 +6,10 @@
 #   scripts/redrive.sh local   the local cloud's SQS at $ENDPOINT (default http://127.0.0.1:4566)
 #   scripts/redrive.sh aws     the deployed stack (stack name and region from samconfig.toml)
 #
-# Consumer queues are <stack>-<context>-events and their DLQs <stack>-<context>-events-dlq
-# (template.yaml). Stream on-failure queues (<stack>-*-stream-dlq) hold pointers to stream records, not
-# the records, so they are not moved: see the README's delivery table.
+# Every queue <stack>-<name> with a dead-letter queue <stack>-<name>-dlq is redriven (the domain-event
+# queues <stack>-<context>-events and notify's <stack>-notify-sms; template.yaml). Stream on-failure
+# queues (<stack>-*-stream-dlq) have no source queue — they hold pointers to stream records, not the
+# records — so they are not moved: see the README's delivery table.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -35,9 +36,11 @@ sqs() { aws "${aws_args[@]}" sqs "$@"; }
 queue_arn() { sqs get-queue-attributes --queue-url "$1" --attribute-names QueueArn --query Attributes.QueueArn --output text; }
 
 moved=0
-for dlq_url in $(sqs list-queues --queue-name-prefix "$stack-" --query 'QueueUrls[]' --output text); do
-  [[ "$dlq_url" == *-events-dlq ]] || continue
+queues=" $(sqs list-queues --queue-name-prefix "$stack-" --query 'QueueUrls[]' --output text | tr '\t' ' ') "
+for dlq_url in $queues; do
+  [[ "$dlq_url" == *-dlq ]] || continue
   source_url=${dlq_url%-dlq}
+  [[ "$queues" == *" $source_url "* ]] || continue # a stream's on-failure queue: nothing to move back to
   waiting=$(sqs get-queue-attributes --queue-url "$dlq_url" --attribute-names ApproximateNumberOfMessages \
     --query Attributes.ApproximateNumberOfMessages --output text)
   if [[ "$waiting" == 0 ]]; then
