@@ -45,8 +45,8 @@ func NewEventBridge(client PutEventsAPI, busName string) *EventBridge {
 const maxEntries = 10
 
 // Publish stamps each event's envelope (id, time, correlation id from ctx) where empty and puts them all.
-// Any entry that fails fails the call: callers return the error so their trigger retries, and their
-// idempotent replay republishes.
+// Any entry that fails fails the call: the caller (a context's outbox stream handler, shared/outbox)
+// reports the stream record as failed, and the stream delivers it again with the same event ids.
 func (p *EventBridge) Publish(ctx context.Context, evs ...contracts.Event) error {
 	for start := 0; start < len(evs); start += maxEntries {
 		batch := evs[start:min(start+maxEntries, len(evs))]

@@ -28,8 +28,9 @@ import (
 // depends on the order of one booking's events, since each decides from the row it keeps (a cancel that
 // overtakes the create leaves a tombstone, an answer for a stale attempt changes nothing), so a failed
 // message redelivered after a later one has been handled ends in the same state as in order. Nor is an
-// event id remembered: a message may arrive twice (SQS delivers at least once, and a replay republishes
-// under a new id anyway), and every handler is idempotent on its own row through conditional writes.
+// event id remembered: a message may arrive twice (SQS delivers at least once, and the outbox republishes
+// a change with the same id after a failed PutEvents), and every handler is idempotent on its own row
+// through conditional writes.
 func (c Consumer) HandleSQS(ctx context.Context, batch events.SQSEvent) (events.SQSEventResponse, error) {
 	resp := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
 	for _, msg := range batch.Records {
