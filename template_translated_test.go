@@ -262,9 +262,6 @@ func TestTranslatedParameterChangeReachesLive(t *testing.T) {
 	t.Parallel()
 	runtimeConfig := []string{"MinTaxiPrice", "PaymentGatewayUrl", "SmsSenderId"}
 	before, after := translate(t), translate(t, "MinTaxiPrice=5000", "PaymentGatewayUrl=https://pay.example.com", "SmsSenderId=OtherTaxi")
-	if diff := versionIDs(before); !slices.Equal(diff, versionIDs(after)) {
-		t.Logf("versions differ: %v vs %v", diff, versionIDs(after))
-	}
 	for _, fn := range loadRepo(t, ".").tpl.functions() {
 		env := asMap(asMap(before.Resources[fn].Properties["Environment"])["Variables"])
 		for name, v := range env {
@@ -305,4 +302,3 @@ func TestTranslatedParameterChangeReachesLive(t *testing.T) {
 	}
 }
 
-func versionIDs(tr *translated) []string { return tr.ofType("AWS::Lambda::Version") }
