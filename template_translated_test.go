@@ -301,4 +301,3 @@ func TestTranslatedParameterChangeReachesLive(t *testing.T) {
 		}
 	}
 }
-
