@@ -19,7 +19,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
-	"github.com/truora/minidyn/server"
 )
 
 // warningRecorder collects the SDK's log output; this SDK version reports a
@@ -49,15 +48,26 @@ func TestSDKChecksumValidation(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// Control: bare minidyn sends no X-Amz-Crc32, so the SDK flags a checksum mismatch.
-	bare := httptest.NewServer(server.NewServer())
+	// Control: the same service without X-Amz-Crc32, so the SDK flags a checksum mismatch.
+	bareSvc, _ := startService(t, Options{})
+	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		bareSvc.ServeHTTP(rec, r)
+		for k, v := range rec.Header() {
+			if k != "X-Amz-Crc32" {
+				w.Header()[k] = v
+			}
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+	}))
 	defer bare.Close()
 	bareLog := &warningRecorder{}
 	if _, err := sdkClient(bare.URL, withLogger(bareLog)).CreateTable(ctx, &in); err != nil && !strings.Contains(err.Error(), "checksum") {
-		t.Fatalf("bare minidyn CreateTable: %v", err)
+		t.Fatalf("CreateTable without checksums: %v", err)
 	}
 	if !strings.Contains(bareLog.text(), "checksum") {
-		t.Fatalf("expected a checksum complaint against bare minidyn, log: %q", bareLog.text())
+		t.Fatalf("expected a checksum complaint without X-Amz-Crc32, log: %q", bareLog.text())
 	}
 
 	svc, _ := startService(t, Options{})

@@ -1,7 +1,6 @@
 package ddbemu
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,21 +14,25 @@ import (
 
 // The table data on disk is a snapshot plus the write logs after it, by generation:
 //
-//	snapshot-<g>.jsonl  the state after every write of the logs of generations below g, in the
-//	                    write log format (API-created tables, TTL settings, one PutItem per item)
-//	writes-<g>.jsonl    the writes of generation g (writes.jsonl: generation 0, the format before)
+//	snapshot-<g>.snap   the tables as they were when generation g began (snapshot.go); earlier
+//	                    versions wrote snapshot-<g>.jsonl, a write log of one PutItem per item
+//	writes-<g>.jsonl    the writes of generation g (writes.jsonl: generation 0, the format before);
+//	                    item writes are logged as the item images they leave (walOpItems), so
+//	                    replaying a log over a snapshot that already holds some of it is harmless
 //
-// Compaction starts generation g+1 at a point where no write is in flight, scans the tables into
-// snapshot-<g+1>.jsonl.tmp, fsyncs it, renames it into place and only then deletes the older logs
-// and snapshot. A crash at any moment leaves either the old snapshot with every log since, or the
-// new snapshot with the logs since: nothing acknowledged is lost.
+// Compaction locks the tables' writers only long enough to clone each table's item tree (O(1),
+// copy on write) and to start log generation g+1; it then writes snapshot-<g+1>.snap.tmp from the
+// clones while writes continue into the new log, fsyncs it, renames it into place and only then
+// deletes the older logs and snapshot. A crash at any moment leaves either the old snapshot with
+// every log since, or the new snapshot with the logs since: nothing acknowledged is lost.
 
 const (
-	walFileName      = "writes.jsonl" // generation 0
-	walPrefix        = "writes-"
-	snapshotPrefix   = "snapshot-"
-	dataSuffix       = ".jsonl"
-	snapshotScanPage = 10_000
+	walFileName        = "writes.jsonl" // generation 0
+	walPrefix          = "writes-"
+	snapshotPrefix     = "snapshot-"
+	dataSuffix         = ".jsonl"
+	snapshotSuffix     = ".snap"
+	jsonSnapshotSuffix = ".jsonl" // snapshots of earlier versions: a write log
 )
 
 func walName(gen int) string {
@@ -39,7 +42,13 @@ func walName(gen int) string {
 	return fmt.Sprintf("%s%06d%s", walPrefix, gen, dataSuffix)
 }
 
-func snapshotName(gen int) string { return fmt.Sprintf("%s%06d%s", snapshotPrefix, gen, dataSuffix) }
+func snapshotName(gen int) string {
+	return fmt.Sprintf("%s%06d%s", snapshotPrefix, gen, snapshotSuffix)
+}
+
+func jsonSnapshotName(gen int) string {
+	return fmt.Sprintf("%s%06d%s", snapshotPrefix, gen, jsonSnapshotSuffix)
+}
 
 // dataFiles lists the generations of the logs and the newest snapshot in dir (-1: none), removing
 // an unfinished snapshot.
@@ -69,7 +78,11 @@ func dataFiles(dir string) (logs []int, snapshot int, err error) {
 			if !ok {
 				continue
 			}
-			digits, ok = strings.CutSuffix(digits, dataSuffix)
+			if trimmed, snap := strings.CutSuffix(digits, snapshotSuffix); snap && p == snapshotPrefix {
+				digits = trimmed
+			} else {
+				digits, ok = strings.CutSuffix(digits, dataSuffix)
+			}
 			gen, err := strconv.Atoi(digits)
 			if !ok || err != nil {
 				continue
@@ -90,12 +103,15 @@ func (s *Service) replayData() error {
 	started := time.Now()
 	dir := s.dataDir()
 	entries, bytes := 0, int64(0)
+	s.replaying = true
+	defer func() { s.replaying = false }()
+	items := 0
 	if s.snapGen >= 0 {
-		n, size, err := replayFile(filepath.Join(dir, snapshotName(s.snapGen)), -1, s.replayEntry)
+		n, loaded, size, err := s.loadSnapshot(dir, s.snapGen)
 		if err != nil {
-			return fmt.Errorf("replay snapshot: %w", err)
+			return fmt.Errorf("load snapshot: %w", err)
 		}
-		entries, bytes = entries+n, bytes+size
+		entries, items, bytes = entries+n, items+loaded, bytes+size
 		s.snapshotBytes = size
 	}
 	for _, gen := range s.replayGens {
@@ -109,9 +125,19 @@ func (s *Service) replayData() error {
 		}
 		entries, bytes = entries+n, bytes+size
 	}
-	s.log.Info("dynamodb data loaded", "entries", entries, "bytes", bytes, "snapshot", s.snapGen >= 0,
+	s.log.Info("dynamodb data loaded", "entries", entries, "snapshotItems", items, "bytes", bytes, "snapshot", s.snapGen >= 0,
 		"took", time.Since(started).Round(time.Millisecond))
 	return nil
+}
+
+// loadSnapshot loads snapshot generation gen, binary or (from earlier versions) a write log.
+func (s *Service) loadSnapshot(dir string, gen int) (entries, items int, size int64, err error) {
+	path := filepath.Join(dir, snapshotName(gen))
+	if _, statErr := os.Stat(path); statErr == nil {
+		return s.loadSnapshotFile(path)
+	}
+	n, size, err := replayFile(filepath.Join(dir, jsonSnapshotName(gen)), -1, s.replayEntry)
+	return n, 0, size, err
 }
 
 func replayFile(path string, limit int64, apply func(op string, body []byte)) (int, int64, error) {
@@ -135,8 +161,8 @@ func replayFile(path string, limit int64, apply func(op string, body []byte)) (i
 func (s *Service) dataDir() string { return filepath.Join(s.opts.DataDir, "dynamodb") }
 
 // Compact snapshots the tables and drops the write log behind the snapshot (see above). Writes wait
-// while the tables are scanned (reads do not); it runs on its own when the log has grown past
-// CompactAboveBytes and the size of the last snapshot.
+// only while the item trees are cloned and the log rotates; it runs on its own when the log has grown
+// past CompactAboveBytes and the size of the last snapshot.
 func (s *Service) Compact() (CompactStats, error) {
 	s.compactMu.Lock()
 	defer s.compactMu.Unlock()
@@ -148,13 +174,13 @@ func (s *Service) Compact() (CompactStats, error) {
 		return CompactStats{}, errors.New("compact: no write log")
 	}
 	gen := s.walGen + 1
-	tmp := filepath.Join(dir, snapshotName(gen)+".tmp")
 	var all []writeTarget
 	for _, name := range s.tableNamesLocked() {
 		all = append(all, writeTarget{table: s.tables[name]})
 	}
 	unlock := lockTables(all)
-	stats, err := s.writeSnapshot(tmp)
+	paused := time.Now()
+	tables, err := s.snapshotTablesLocked()
 	var old *writeLog
 	if err == nil {
 		var next *writeLog
@@ -165,19 +191,20 @@ func (s *Service) Compact() (CompactStats, error) {
 	}
 	unlock()
 	s.mu.RUnlock()
-	stats.Paused = time.Since(started)
+	stats := CompactStats{Paused: time.Since(paused)}
 	if err != nil {
-		_ = os.Remove(tmp)
 		return stats, fmt.Errorf("compact: %w", err)
 	}
 	if err := old.close(); err != nil {
 		s.log.Error("close compacted write log", "err", err)
 	}
-	final := filepath.Join(dir, snapshotName(gen))
-	if err := syncFile(tmp); err != nil {
+	tmp := filepath.Join(dir, snapshotName(gen)+".tmp")
+	stats.Items, stats.Bytes, err = writeSnapshotFile(tmp, tables)
+	if err != nil {
+		_ = os.Remove(tmp)
 		return stats, fmt.Errorf("compact: %w", err)
 	}
-	if err := os.Rename(tmp, final); err != nil {
+	if err := os.Rename(tmp, filepath.Join(dir, snapshotName(gen))); err != nil {
 		return stats, fmt.Errorf("compact: install snapshot: %w", err)
 	}
 	if err := syncDir(dir); err != nil {
@@ -196,14 +223,16 @@ func (s *Service) Compact() (CompactStats, error) {
 		}
 	}
 	if s.snapGen >= 0 {
-		if err := os.Remove(filepath.Join(dir, snapshotName(s.snapGen))); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return stats, fmt.Errorf("compact: drop old snapshot: %w", err)
+		for _, name := range []string{snapshotName(s.snapGen), jsonSnapshotName(s.snapGen)} {
+			if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return stats, fmt.Errorf("compact: drop old snapshot: %w", err)
+			}
 		}
 	}
 	s.snapGen = gen
 	s.snapshotBytes = stats.Bytes
 	stats.Took = time.Since(started)
-	s.log.Info("dynamodb compacted", "items", stats.Items, "bytes", stats.Bytes, "writesPausedFor", stats.Paused.Round(time.Millisecond),
+	s.log.Info("dynamodb compacted", "items", stats.Items, "bytes", stats.Bytes, "writesPausedFor", stats.Paused.Round(time.Microsecond),
 		"took", stats.Took.Round(time.Millisecond))
 	return stats, nil
 }
@@ -216,57 +245,27 @@ type CompactStats struct {
 	Took   time.Duration `json:"tookNs"`
 }
 
-// writeSnapshot writes the minimal history that rebuilds the current state: API-created tables,
-// TTL settings that differ from the specs, and one PutItem per item. Callers hold s.mu and every
+// snapshotTablesLocked captures what rebuilds the current state: API-created tables, TTL settings
+// that differ from the specs, and a clone of every table's items. Callers hold s.mu and every
 // table's write lock.
-func (s *Service) writeSnapshot(path string) (CompactStats, error) {
-	var stats CompactStats
-	f, err := os.Create(path)
-	if err != nil {
-		return stats, fmt.Errorf("create %s: %w", path, err)
-	}
-	defer f.Close()
-	cw := &countingWriter{w: f}
-	w := bufio.NewWriterSize(cw, 1<<20)
-	enc := json.NewEncoder(w)
+func (s *Service) snapshotTablesLocked() ([]snapshotTable, error) {
+	var out []snapshotTable
 	for _, name := range s.tableNamesLocked() {
 		t := s.tables[name]
+		snap := snapshotTable{name: name, items: t.store.clone(), indexes: t.store.indexes}
 		if t.createBody != nil {
-			if err := enc.Encode(walEntry{Op: "CreateTable", Body: t.createBody}); err != nil {
-				return stats, fmt.Errorf("write %s: %w", path, err)
-			}
+			snap.entries = append(snap.entries, walEntry{Op: "CreateTable", Body: t.createBody})
 		}
 		if t.ttlAttr != t.spec.TTLAttribute {
 			body, err := ttlRequest(name, t.ttlAttr, t.spec.TTLAttribute)
 			if err != nil {
-				return stats, err
+				return nil, err
 			}
-			if err := enc.Encode(walEntry{Op: "UpdateTimeToLive", Body: body}); err != nil {
-				return stats, fmt.Errorf("write %s: %w", path, err)
-			}
+			snap.entries = append(snap.entries, walEntry{Op: "UpdateTimeToLive", Body: body})
 		}
-		err := s.scanPages(name, func(items []json.RawMessage) error {
-			for _, raw := range items {
-				body, err := json.Marshal(map[string]any{"TableName": name, "Item": raw})
-				if err != nil {
-					return fmt.Errorf("encode item of %s: %w", name, err)
-				}
-				if err := enc.Encode(walEntry{Op: "PutItem", Body: body}); err != nil {
-					return fmt.Errorf("write %s: %w", path, err)
-				}
-				stats.Items++
-			}
-			return nil
-		})
-		if err != nil {
-			return stats, fmt.Errorf("scan %s: %w", name, err)
-		}
+		out = append(out, snap)
 	}
-	if err := w.Flush(); err != nil {
-		return stats, fmt.Errorf("write %s: %w", path, err)
-	}
-	stats.Bytes = cw.n
-	return stats, nil
+	return out, nil
 }
 
 type countingWriter struct {
@@ -278,43 +277,6 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)
 	return n, err
-}
-
-// scanPages calls fn with every page of the table's items (DynamoDB JSON).
-func (s *Service) scanPages(table string, fn func([]json.RawMessage) error) error {
-	var startKey json.RawMessage
-	for {
-		req := map[string]any{"TableName": table, "Limit": snapshotScanPage}
-		if startKey != nil {
-			req["ExclusiveStartKey"] = startKey
-		}
-		var out struct {
-			Items            []json.RawMessage
-			LastEvaluatedKey json.RawMessage
-		}
-		if err := s.callEngineJSON("Scan", req, &out); err != nil {
-			return err
-		}
-		if err := fn(out.Items); err != nil {
-			return err
-		}
-		if len(out.LastEvaluatedKey) == 0 || string(out.LastEvaluatedKey) == "null" {
-			return nil
-		}
-		startKey = out.LastEvaluatedKey
-	}
-}
-
-func syncFile(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		return fmt.Errorf("open %s: %w", path, err)
-	}
-	defer f.Close()
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", path, err)
-	}
-	return nil
 }
 
 // compactDue reports whether the write log has outgrown both CompactAboveBytes and the last snapshot.

@@ -6,7 +6,6 @@ import (
 	"hash/crc32"
 	"io"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -64,11 +63,7 @@ func (s *Service) dispatch(op string, body []byte) engineResult {
 	case "DeleteTable":
 		return s.deleteTableLocked(body, true)
 	case "UpdateTable":
-		res := s.callEngine(op, body)
-		if res.ok() {
-			s.appendLog(op, body)
-		}
-		return res
+		return s.updateTableLocked(body)
 	case "DescribeTable":
 		return s.describeTableLocked(body)
 	case "ListTables":
@@ -80,80 +75,6 @@ func (s *Service) dispatch(op string, body []byte) engineResult {
 	default:
 		return apiError(http.StatusBadRequest, "UnknownOperationException", "operation "+op+" is not supported by the local DynamoDB")
 	}
-}
-
-// read runs a read-only operation; reads share the lock, so they only wait for writes.
-func (s *Service) read(op string, body []byte) engineResult {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.closed {
-		return shutDown()
-	}
-	if bad := s.checkRead(op, body); bad != nil {
-		return validationError(bad.msg)
-	}
-	return s.callEngine(op, body)
-}
-
-// checkRead validates the keys of a read request (see validate.go); malformed requests and
-// unknown tables are left to the engine.
-func (s *Service) checkRead(op string, body []byte) *invalid {
-	type get struct {
-		TableName string
-		Key       rawItem
-	}
-	switch op {
-	case "GetItem":
-		var req get
-		if json.Unmarshal(body, &req) == nil {
-			if t := s.tables[req.TableName]; t != nil {
-				return t.checkKey(req.Key)
-			}
-		}
-	case "Query":
-		if t := s.tables[tableNameOf(body)]; t != nil {
-			return t.checkQuery(body)
-		}
-	case "BatchGetItem":
-		var req struct {
-			RequestItems map[string]struct{ Keys []rawItem }
-		}
-		if json.Unmarshal(body, &req) != nil {
-			return nil
-		}
-		names := make([]string, 0, len(req.RequestItems))
-		for name := range req.RequestItems {
-			names = append(names, name)
-		}
-		sort.Strings(names)
-		for _, name := range names {
-			t := s.tables[name]
-			if t == nil {
-				continue
-			}
-			for _, key := range req.RequestItems[name].Keys {
-				if bad := t.checkKey(key); bad != nil {
-					return bad
-				}
-			}
-		}
-	case "TransactGetItems":
-		var req struct{ TransactItems []struct{ Get *get } }
-		if json.Unmarshal(body, &req) != nil {
-			return nil
-		}
-		for _, it := range req.TransactItems {
-			if it.Get == nil {
-				continue
-			}
-			if t := s.tables[it.Get.TableName]; t != nil {
-				if bad := t.checkKey(it.Get.Key); bad != nil {
-					return bad
-				}
-			}
-		}
-	}
-	return nil
 }
 
 // writeItems runs an item write. It shares s.mu with reads and other item writes; the tables it
@@ -181,18 +102,26 @@ func (s *Service) appendLog(op string, body []byte) {
 	}
 }
 
-// replayEntry re-applies one logged write at start; no stream records, no logging.
+// replayEntry re-applies one logged write at start; no stream records, no logging. Callers hold
+// s.mu with s.replaying set.
 func (s *Service) replayEntry(op string, body []byte) {
 	var res engineResult
 	switch op {
+	case walOpItems:
+		if err := s.replayItems(body); err != nil {
+			s.log.Warn("replayed dynamodb write failed", "op", op, "err", err)
+		}
+		return
 	case "CreateTable":
 		res = s.createTableLocked(body, false)
 	case "DeleteTable":
 		res = s.deleteTableLocked(body, false)
 	case "UpdateTimeToLive":
 		res = s.updateTTLLocked(body, false)
-	default:
-		res = s.callEngine(op, body)
+	case "UpdateTable":
+		return
+	default: // the request-per-line log of earlier versions
+		res = s.writeLocked(op, body, nil)
 	}
 	if !res.ok() && op != "CreateTable" {
 		s.log.Warn("replayed dynamodb write failed", "op", op, "status", res.status, "body", string(res.body))

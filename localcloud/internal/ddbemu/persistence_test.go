@@ -176,7 +176,7 @@ func TestCompactionKeepsState(t *testing.T) {
 	}
 	want, _ := svc.Scan("Orders")
 	_ = svc.Close()
-	files, _ := filepath.Glob(filepath.Join(dir, "dynamodb", "*.jsonl"))
+	files, _ := filepath.Glob(filepath.Join(dir, "dynamodb", "*-*"))
 	for i, f := range files {
 		files[i] = filepath.Base(f)
 	}

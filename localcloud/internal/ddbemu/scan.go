@@ -20,27 +20,26 @@ func (s *Service) Scan(table string) ([]map[string]any, error) {
 		s.mu.RUnlock()
 		return nil, fmt.Errorf("scan %s: no such table", table)
 	}
-	raws, err := s.scanRaw(table)
+	items := t.store.clone()
 	s.mu.RUnlock()
-	if err != nil {
-		return nil, fmt.Errorf("scan %s: %w", table, err)
-	}
 	type keyed struct {
 		sortKey string
 		item    map[string]any
 	}
-	rows := make([]keyed, 0, len(raws))
-	for _, raw := range raws {
-		var attrs map[string]events.DynamoDBAttributeValue
-		if err := json.Unmarshal(raw, &attrs); err != nil {
-			return nil, fmt.Errorf("scan %s: decode item: %w", table, err)
-		}
-		item := make(map[string]any, len(attrs))
-		for k, v := range attrs {
-			item[k] = plainValue(v)
+	rows := make([]keyed, 0, items.Len())
+	var failure error
+	items.Ascend(func(it *storedItem) bool {
+		item, err := plainItem(it.raw)
+		if err != nil {
+			failure = fmt.Errorf("scan %s: %w", table, err)
+			return false
 		}
 		sortKey, _ := json.Marshal([]any{item[t.hashKey], item[t.rangeKey]})
 		rows = append(rows, keyed{string(sortKey), item})
+		return true
+	})
+	if failure != nil {
+		return nil, failure
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].sortKey < rows[j].sortKey })
 	out := make([]map[string]any, len(rows))
@@ -48,6 +47,18 @@ func (s *Service) Scan(table string) ([]map[string]any, error) {
 		out[i] = r.item
 	}
 	return out, nil
+}
+
+func plainItem(raw []byte) (map[string]any, error) {
+	var attrs map[string]events.DynamoDBAttributeValue
+	if err := json.Unmarshal(raw, &attrs); err != nil {
+		return nil, fmt.Errorf("decode item: %w", err)
+	}
+	item := make(map[string]any, len(attrs))
+	for k, v := range attrs {
+		item[k] = plainValue(v)
+	}
+	return item, nil
 }
 
 func plainValue(v events.DynamoDBAttributeValue) any {
@@ -90,45 +101,37 @@ func plainValue(v events.DynamoDBAttributeValue) any {
 	}
 }
 
-// ScanPage returns up to limit items of a table as Scan does (plain values, but in the engine's
+// ScanPage returns up to limit items of a table as Scan does (plain values, but in primary key
 // order), starting after the position after ("" = the first item), and the position of the next
-// page ("" = none). Positions are opaque (the page's LastEvaluatedKey).
+// page ("" = none). Positions are opaque.
 func (s *Service) ScanPage(table string, limit int, after string) ([]map[string]any, string, error) {
-	req := map[string]any{"TableName": table, "Limit": max(limit, 1)}
+	var startAfter string
 	if after != "" {
 		key, err := base64.RawURLEncoding.DecodeString(after)
-		if err != nil || !json.Valid(key) {
+		if err != nil {
 			return nil, "", fmt.Errorf("scan %s: invalid position %q", table, after)
 		}
-		req["ExclusiveStartKey"] = json.RawMessage(key)
-	}
-	var out struct {
-		Items            []map[string]events.DynamoDBAttributeValue
-		LastEvaluatedKey json.RawMessage
+		startAfter = string(key)
 	}
 	s.mu.RLock()
 	t := s.tables[table]
-	var err error
 	if t == nil {
-		err = fmt.Errorf("scan %s: no such table", table)
-	} else {
-		err = s.callEngineJSON("Scan", req, &out)
+		s.mu.RUnlock()
+		return nil, "", fmt.Errorf("scan %s: no such table", table)
 	}
+	page := t.store.page(startAfter, max(limit, 1))
 	s.mu.RUnlock()
-	if err != nil {
-		return nil, "", err
-	}
-	items := make([]map[string]any, 0, len(out.Items))
-	for _, attrs := range out.Items {
-		item := make(map[string]any, len(attrs))
-		for k, v := range attrs {
-			item[k] = plainValue(v)
+	items := make([]map[string]any, 0, len(page))
+	for _, it := range page {
+		item, err := plainItem(it.raw)
+		if err != nil {
+			return nil, "", fmt.Errorf("scan %s: %w", table, err)
 		}
 		items = append(items, item)
 	}
 	next := ""
-	if len(out.LastEvaluatedKey) > 0 && string(out.LastEvaluatedKey) != "null" {
-		next = base64.RawURLEncoding.EncodeToString(out.LastEvaluatedKey)
+	if len(page) == max(limit, 1) {
+		next = base64.RawURLEncoding.EncodeToString([]byte(page[len(page)-1].key))
 	}
 	return items, next, nil
 }

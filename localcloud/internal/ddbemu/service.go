@@ -1,7 +1,7 @@
-// Package ddbemu is the local cloud's DynamoDB: the minidyn engine behind the
-// DynamoDB JSON 1.0 API, plus what minidyn lacks and the product relies on:
-// the X-Amz-Crc32 response header, table metadata ops, DynamoDB Streams records,
-// TTL expiry and an append-only write log for persistence across restarts.
+// Package ddbemu is the local cloud's DynamoDB: the DynamoDB JSON 1.0 API over a compact item
+// store (itemstore.go; expressions evaluated by minidyn's expression language, expr.go), with the
+// X-Amz-Crc32 response header, table metadata ops, DynamoDB Streams records, TTL expiry and a
+// write log plus snapshots for persistence across restarts.
 package ddbemu
 
 import (
@@ -16,8 +16,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/truora/minidyn/server"
 
 	"github.com/calltaxi/call-taxi/localcloud/internal/awsclock"
 )
@@ -54,7 +52,7 @@ const defaultTTLDeletionDelay = 5 * time.Minute
 
 const streamLabelLayout = "2006-01-02T15:04:05.000"
 
-// tableState is what the service knows about a table beyond minidyn.
+// tableState is a table: its schema, items and stream.
 type tableState struct {
 	spec      TableSpec
 	hashKey   string
@@ -68,6 +66,8 @@ type tableState struct {
 
 	createBody []byte // CreateTable request, for tables created through the API (compaction)
 
+	store *itemStore
+
 	writeMu sync.Mutex // serialises item writes to this table (see writeLocked)
 }
 
@@ -80,12 +80,8 @@ func (t *tableState) keyAttrs() []string {
 
 // Service is the emulated DynamoDB endpoint.
 type Service struct {
-	opts   Options
-	log    *slog.Logger
-	engine *server.Server
-	// scratch holds an index-less copy of every table's key schema, where updates are tried on
-	// a copy of their item so their result can be checked before the real write.
-	scratch *server.Server
+	opts Options
+	log  *slog.Logger
 
 	// mu guards tables and closed. Reads and item writes share it (item writes lock their tables, see
 	// writeLocked); table operations, replay and shutdown take it exclusively.
@@ -101,6 +97,7 @@ type Service struct {
 	snapshotBytes int64
 	replayLimit   int64 // bytes of the current log present at start
 	replayed      bool
+	replaying     bool // replayData runs: writes are neither logged nor streamed
 	closed        bool
 	compactMu     sync.Mutex
 
@@ -140,8 +137,6 @@ func New(opts Options) (*Service, error) {
 	s := &Service{
 		opts:    opts,
 		log:     opts.Logger.With("component", "dynamodb"),
-		engine:  server.NewServer(),
-		scratch: server.NewServer(),
 		tables:  map[string]*tableState{},
 		holds:   newTxHolds(opts.TransactionConflictRate, opts.TransactionHold, opts.Now),
 		snapGen: -1,
@@ -193,13 +188,6 @@ func (s *Service) CreateTables(specs []TableSpec) error {
 		if _, exists := s.tables[spec.Name]; exists {
 			continue
 		}
-		body, err := createTableRequest(spec)
-		if err != nil {
-			return fmt.Errorf("create table %s: %w", spec.Name, err)
-		}
-		if res := s.callEngine("CreateTable", body); !res.ok() {
-			return fmt.Errorf("create table %s: status %d: %s", spec.Name, res.status, res.body)
-		}
 		t := s.registerTable(spec, nil)
 		if s.replayed {
 			if err := s.attachStreamLog(t, false); err != nil {
@@ -237,7 +225,7 @@ func (s *Service) registerTable(spec TableSpec, createBody []byte) *tableState {
 	}
 	for _, g := range spec.GlobalSecondaryIndexes {
 		h, r := keyNames(g.KeySchema)
-		idx := indexKeys{name: g.IndexName, attrs: []string{h}}
+		idx := indexKeys{name: g.IndexName, attrs: []string{h}, projection: g.ProjectionType, include: g.NonKeyAttributes}
 		if r != "" {
 			idx.attrs = append(idx.attrs, r)
 		}
@@ -249,23 +237,9 @@ func (s *Service) registerTable(spec TableSpec, createBody []byte) *tableState {
 		shard := fmt.Sprintf("shardId-%020d-%s", now.UnixMilli(), newEventID()[:8])
 		t.stream = newStream(spec.Name, t.arn+"/stream/"+label, shard, spec.StreamViewType)
 	}
+	t.store = newItemStore(t)
 	s.tables[spec.Name] = t
-	if err := s.createScratchTable(spec); err != nil {
-		s.log.Warn("create scratch table; updates to it are not checked", "table", spec.Name, "err", err)
-	}
 	return t
-}
-
-func (s *Service) createScratchTable(spec TableSpec) error {
-	var defs []AttributeDefinition
-	for _, d := range spec.AttributeDefinitions {
-		if slices.ContainsFunc(spec.KeySchema, func(k KeyElement) bool { return k.AttributeName == d.AttributeName }) {
-			defs = append(defs, d)
-		}
-	}
-	return s.callScratchJSON("CreateTable", map[string]any{
-		"TableName": spec.Name, "KeySchema": spec.KeySchema, "AttributeDefinitions": defs, "BillingMode": "PAY_PER_REQUEST",
-	}, nil)
 }
 
 func (s *Service) table(name string) *tableState {

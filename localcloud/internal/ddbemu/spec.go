@@ -107,8 +107,12 @@ func specFromCreateTableRequest(body []byte) (TableSpec, error) {
 		KeySchema              []KeyElement
 		AttributeDefinitions   []AttributeDefinition
 		GlobalSecondaryIndexes []struct {
-			IndexName string
-			KeySchema []KeyElement
+			IndexName  string
+			KeySchema  []KeyElement
+			Projection struct {
+				ProjectionType   string
+				NonKeyAttributes []string
+			}
 		}
 		StreamSpecification *struct {
 			StreamEnabled  bool
@@ -120,7 +124,10 @@ func specFromCreateTableRequest(body []byte) (TableSpec, error) {
 	}
 	spec := TableSpec{Name: req.TableName, KeySchema: req.KeySchema, AttributeDefinitions: req.AttributeDefinitions}
 	for _, g := range req.GlobalSecondaryIndexes {
-		spec.GlobalSecondaryIndexes = append(spec.GlobalSecondaryIndexes, IndexSpec{IndexName: g.IndexName, KeySchema: g.KeySchema})
+		spec.GlobalSecondaryIndexes = append(spec.GlobalSecondaryIndexes, IndexSpec{
+			IndexName: g.IndexName, KeySchema: g.KeySchema,
+			ProjectionType: g.Projection.ProjectionType, NonKeyAttributes: g.Projection.NonKeyAttributes,
+		})
 	}
 	if req.StreamSpecification != nil && req.StreamSpecification.StreamEnabled {
 		spec.StreamViewType = req.StreamSpecification.StreamViewType

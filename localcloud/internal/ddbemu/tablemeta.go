@@ -14,9 +14,8 @@ func (s *Service) createTableLocked(body []byte, persist bool) engineResult {
 	if err := spec.validate(); err != nil {
 		return apiError(http.StatusBadRequest, "ValidationException", err.Error())
 	}
-	res := s.callEngine("CreateTable", body)
-	if !res.ok() {
-		return res
+	if _, exists := s.tables[spec.Name]; exists {
+		return apiError(http.StatusBadRequest, "ResourceInUseException", "Table already exists: "+spec.Name)
 	}
 	t := s.registerTable(spec, body)
 	if persist {
@@ -25,98 +24,107 @@ func (s *Service) createTableLocked(body []byte, persist bool) engineResult {
 			s.log.Error("persist stream; its records will not survive a restart", "table", spec.Name, "err", err)
 		}
 	}
-	return s.describeResult(res, "TableDescription", t)
+	return jsonResult(map[string]any{"TableDescription": s.describe(t, "CREATING")})
 }
 
 func (s *Service) deleteTableLocked(body []byte, persist bool) engineResult {
-	res := s.callEngine("DeleteTable", body)
-	if !res.ok() {
-		return res
-	}
 	name := tableNameOf(body)
 	t := s.tables[name]
-	delete(s.tables, name)
-	if t != nil {
-		if err := s.closeStreamLog(t, persist); err != nil {
-			s.log.Error("close stream log", "table", name, "err", err)
-		}
+	if t == nil {
+		return notFound()
 	}
-	if err := s.callScratchJSON("DeleteTable", map[string]any{"TableName": name}, nil); err != nil {
-		s.log.Warn("delete scratch table", "table", name, "err", err)
+	delete(s.tables, name)
+	if err := s.closeStreamLog(t, persist); err != nil {
+		s.log.Error("close stream log", "table", name, "err", err)
 	}
 	if persist {
 		s.appendLog("DeleteTable", body)
 	}
-	return s.describeResult(res, "TableDescription", t)
+	return jsonResult(map[string]any{"TableDescription": s.describe(t, "DELETING")})
 }
 
 func (s *Service) describeTableLocked(body []byte) engineResult {
-	res := s.callEngine("DescribeTable", body)
-	if !res.ok() {
-		return res
+	t := s.tables[tableNameOf(body)]
+	if t == nil {
+		return notFound()
 	}
-	return s.describeResult(res, "Table", s.tables[tableNameOf(body)])
+	return jsonResult(map[string]any{"Table": s.describe(t, "ACTIVE")})
 }
 
-// describeResult completes minidyn's table description with what it lacks
-// (status, ARN, billing mode, attribute definitions, stream settings).
-func (s *Service) describeResult(res engineResult, field string, t *tableState) engineResult {
-	var out map[string]any
-	if err := json.Unmarshal(res.body, &out); err != nil {
-		return apiError(http.StatusInternalServerError, "InternalServerError", "decode table description: "+err.Error())
+// updateTableLocked accepts the settings that mean nothing locally (billing, throughput, stream
+// and deletion protection are fixed); index changes are refused.
+func (s *Service) updateTableLocked(body []byte) engineResult {
+	var req struct {
+		TableName                   string
+		GlobalSecondaryIndexUpdates []json.RawMessage
 	}
-	desc, _ := stripNulls(out[field]).(map[string]any)
-	if desc == nil || t == nil {
-		return res
+	if err := json.Unmarshal(body, &req); err != nil {
+		return serializationError(err)
 	}
-	desc["TableStatus"] = "ACTIVE"
-	desc["TableArn"] = t.arn
-	desc["CreationDateTime"] = float64(t.createdAt.UnixMilli()) / 1000
-	desc["BillingModeSummary"] = map[string]any{"BillingMode": "PAY_PER_REQUEST"}
+	t := s.tables[req.TableName]
+	if t == nil {
+		return notFound()
+	}
+	if len(req.GlobalSecondaryIndexUpdates) > 0 {
+		return validationError("GlobalSecondaryIndexUpdates are not supported by the local DynamoDB: change the index in template.yaml")
+	}
+	return jsonResult(map[string]any{"TableDescription": s.describe(t, "ACTIVE")})
+}
+
+// describe renders a TableDescription
+// (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TableDescription.html).
+func (s *Service) describe(t *tableState, status string) map[string]any {
+	count := t.store.count()
+	desc := map[string]any{
+		"TableName":          t.spec.Name,
+		"TableStatus":        status,
+		"TableArn":           t.arn,
+		"TableId":            t.arn,
+		"CreationDateTime":   float64(t.createdAt.UnixMilli()) / 1000,
+		"BillingModeSummary": map[string]any{"BillingMode": "PAY_PER_REQUEST"},
+		"KeySchema":          t.spec.KeySchema,
+		"ItemCount":          count,
+		"TableSizeBytes":     0,
+		"ProvisionedThroughput": map[string]any{
+			"NumberOfDecreasesToday": 0, "ReadCapacityUnits": 0, "WriteCapacityUnits": 0,
+		},
+	}
 	if len(t.spec.AttributeDefinitions) > 0 {
 		desc["AttributeDefinitions"] = t.spec.AttributeDefinitions
 	}
-	if gsis, ok := desc["GlobalSecondaryIndexes"].([]any); ok {
-		for _, g := range gsis {
-			if gm, ok := g.(map[string]any); ok {
-				if status, _ := gm["IndexStatus"].(string); status == "" {
-					gm["IndexStatus"] = "ACTIVE"
-				}
-				if name, _ := gm["IndexName"].(string); name != "" {
-					gm["IndexArn"] = t.arn + "/index/" + name
-				}
-			}
+	var gsis []map[string]any
+	for _, g := range t.spec.GlobalSecondaryIndexes {
+		projection := map[string]any{"ProjectionType": cmpOr(g.ProjectionType, "ALL")}
+		if len(g.NonKeyAttributes) > 0 {
+			projection["NonKeyAttributes"] = g.NonKeyAttributes
 		}
+		items := 0
+		if idx := t.store.index(g.IndexName); idx != nil {
+			t.store.mu.RLock()
+			items = idx.tree.Len()
+			t.store.mu.RUnlock()
+		}
+		gsis = append(gsis, map[string]any{
+			"IndexName": g.IndexName, "KeySchema": g.KeySchema, "Projection": projection,
+			"IndexStatus": "ACTIVE", "IndexArn": t.arn + "/index/" + g.IndexName, "ItemCount": items,
+		})
+	}
+	if len(gsis) > 0 {
+		desc["GlobalSecondaryIndexes"] = gsis
 	}
 	if t.stream != nil {
 		desc["StreamSpecification"] = map[string]any{"StreamEnabled": true, "StreamViewType": t.stream.viewType}
 		desc["LatestStreamArn"] = t.stream.arn
 		desc["LatestStreamLabel"] = t.stream.arn[len(t.arn)+len("/stream/"):]
 	}
-	out[field] = desc
-	return jsonResult(out)
+	return desc
 }
 
-// stripNulls drops null members: minidyn encodes unset SDK pointers as null.
-func stripNulls(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, val := range x {
-			if val == nil {
-				delete(x, k)
-				continue
-			}
-			x[k] = stripNulls(val)
-		}
-		return x
-	case []any:
-		for i := range x {
-			x[i] = stripNulls(x[i])
-		}
-		return x
-	default:
-		return v
+func cmpOr(v, fallback string) string {
+	if v == "" {
+		return fallback
 	}
+	return v
 }
 
 func tableNameOf(body []byte) string {

@@ -48,7 +48,6 @@ func (s *Service) SweepExpired() int {
 	cutoff := s.opts.Now().Add(-s.opts.Clock.Wall(max(s.opts.TTLDeletionDelay, 0)))
 	deleted := 0
 	for _, t := range s.ttlTables() {
-		// Candidates first, deletes after: the engine's paging is not stable while items are deleted.
 		items, err := s.scanExpired(t, cutoff)
 		if err != nil {
 			s.log.Error("ttl scan", "table", t.spec.Name, "err", err)
@@ -85,51 +84,35 @@ func (s *Service) ttlTables() []*tableState {
 	return out
 }
 
-// ttlScanPage bounds how long one page of the TTL scan holds the read lock (which only table
-// operations wait for). minidyn finds a page's ExclusiveStartKey by walking the table from its start,
-// so a sweep costs table size²/ttlScanPage: pages are large. A variable for tests.
+// ttlScanPage bounds how long one page of the TTL scan holds the table's read lock. A variable for tests.
 var ttlScanPage = 10_000
 
-// scanExpired returns the items of t that expired before cutoff (key and TTL attribute only). Only the key and the TTL
-// attribute are read. (minidyn cannot filter: a comparison with a non-number TTL value is an error there,
-// while DynamoDB just ignores such items.)
+// scanExpired returns the items of t that expired before cutoff (key and TTL attribute only), a page
+// of the table at a time in primary key order (stable while items are deleted).
 func (s *Service) scanExpired(t *tableState, cutoff time.Time) ([]rawItem, error) {
 	var expiredItems []rawItem
-	names := map[string]string{"#ttl": t.ttlAttr}
-	projection := "#ttl"
-	for i, k := range t.keyAttrs() {
-		alias := "#k" + strconv.Itoa(i)
-		names[alias] = k
-		projection += ", " + alias
-	}
-	var startKey json.RawMessage
+	after := ""
 	for {
-		req := map[string]any{
-			"TableName": t.spec.Name, "Limit": ttlScanPage,
-			"ProjectionExpression": projection, "ExpressionAttributeNames": names,
-		}
-		if startKey != nil {
-			req["ExclusiveStartKey"] = startKey
-		}
-		var out struct {
-			Items            []rawItem
-			LastEvaluatedKey json.RawMessage
-		}
 		s.mu.RLock()
-		err := s.callEngineJSON("Scan", req, &out)
+		page := t.store.page(after, ttlScanPage)
 		s.mu.RUnlock()
-		if err != nil {
-			return nil, err
-		}
-		for _, item := range out.Items {
-			if expired(item[t.ttlAttr], cutoff) {
-				expiredItems = append(expiredItems, item)
+		for _, it := range page {
+			attrs, err := decodeAttrs(it.raw)
+			if err != nil {
+				return nil, err
+			}
+			if expired(attrs[t.ttlAttr], cutoff) {
+				picked := rawItem{t.ttlAttr: attrs[t.ttlAttr]}
+				for _, k := range t.keyAttrs() {
+					picked[k] = attrs[k]
+				}
+				expiredItems = append(expiredItems, picked)
 			}
 		}
-		if len(out.LastEvaluatedKey) == 0 || string(out.LastEvaluatedKey) == "null" {
+		if len(page) < ttlScanPage {
 			return expiredItems, nil
 		}
-		startKey = out.LastEvaluatedKey
+		after = page[len(page)-1].key
 	}
 }
 

@@ -59,8 +59,10 @@ func refuse(msg string) *invalid { return &invalid{msg: msg, hoist: true} }
 
 // indexKeys is the key schema of a global secondary index.
 type indexKeys struct {
-	name  string
-	attrs []string // hash, then range if any
+	name       string
+	attrs      []string // hash, then range if any
+	projection string   // ALL ("" too), KEYS_ONLY or INCLUDE
+	include    []string // INCLUDE: the projected non-key attributes
 }
 
 // attrType returns the type of a DynamoDB JSON value ("S", "N", "M", ...) and whether it is

@@ -262,20 +262,26 @@ func TestReturnValues(t *testing.T) {
 }
 
 // Update expression syntax: "Using update expressions in DynamoDB"
-// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.UpdateExpressions.html).
-func TestUpdatePaths(t *testing.T) {
+// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.UpdateExpressions.html):
+// the top-level attributes each SET, REMOVE, ADD and DELETE action writes.
+func TestUpdateRoots(t *testing.T) {
+	names := map[string]string{"#n": "name", "#set": "set", "#add": "add"}
 	cases := []struct {
 		expr string
 		want []string
 	}{
 		{"SET a = :v", []string{"a"}},
-		{"set #n.b[2] = list_append(#n.b, :l), c = if_not_exists(c, :z) remove d, e[1]", []string{"#n.b[2]", "c", "d", "e[1]"}},
-		{"ADD cnt :one DELETE tags :t SET #set = :v", []string{"cnt", "tags", "#set"}},
-		{"REMOVE #add", []string{"#add"}},
+		{"set #n.b[2] = list_append(#n.b, :l), c = if_not_exists(c, :z) remove d, e[1]", []string{"name", "c", "d", "e"}},
+		{"ADD cnt :one DELETE tags :t SET #set = :v", []string{"cnt", "tags", "set"}},
+		{"REMOVE #add", []string{"add"}},
 	}
 	for _, c := range cases {
-		if got := updatePaths(c.expr); fmt.Sprint(got) != fmt.Sprint(c.want) {
-			t.Errorf("updatePaths(%q) = %q, want %q", c.expr, got, c.want)
+		u, err := parseUpdate(c.expr, names, "id", "")
+		if err != nil {
+			t.Fatalf("parseUpdate(%q): %v", c.expr, err)
+		}
+		if got := u.roots(names); fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("roots(%q) = %q, want %q", c.expr, got, c.want)
 		}
 	}
 }

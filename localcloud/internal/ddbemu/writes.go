@@ -11,18 +11,48 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 )
 
-// writeTarget is one item a write request touches: its table and primary key.
-type writeTarget struct {
-	table *tableState
-	key   map[string]json.RawMessage
-	old   *itemImage
-	// update is the UpdateItem request or transaction Update action; it is tried on the
-	// scratch engine first, to check the item it would produce.
-	update map[string]json.RawMessage
-	action int // index in TransactItems
+type rawItem = map[string]json.RawMessage
+
+// itemAction is one item write or check as the API sends it: PutItem, UpdateItem, DeleteItem, a
+// transaction's Put, Update, Delete or ConditionCheck, or a batch's PutRequest or DeleteRequest.
+type itemAction struct {
+	TableName                           string
+	Key                                 rawItem
+	Item                                rawItem
+	UpdateExpression                    string
+	ConditionExpression                 string
+	ExpressionAttributeNames            map[string]string
+	ExpressionAttributeValues           rawItem
+	ReturnValues                        string
+	ReturnValuesOnConditionCheckFailure string
 }
 
-type rawItem = map[string]json.RawMessage
+const (
+	kindPut            = "Put"
+	kindUpdate         = "Update"
+	kindDelete         = "Delete"
+	kindConditionCheck = "ConditionCheck"
+)
+
+// writeTarget is one item a write request touches: its table, primary key and action, and once
+// evaluated, the item before and after.
+type writeTarget struct {
+	table  *tableState
+	key    rawItem
+	kind   string
+	req    *itemAction
+	action int // index in TransactItems
+
+	storeKey  string
+	old       *storedItem
+	oldAttrs  rawItem
+	next      rawItem // nil: no item after the write
+	nextRaw   []byte
+	update    *update
+	exprInput exprInput
+}
+
+func (t *writeTarget) writes() bool { return t.kind != kindConditionCheck }
 
 // writeRequest is a parsed, statically validated item write.
 type writeRequest struct {
@@ -37,11 +67,10 @@ func (r *writeRequest) single() bool {
 	return r.op == "PutItem" || r.op == "UpdateItem" || r.op == "DeleteItem"
 }
 
-// writeLocked applies a write request, logs it and emits stream records for the
-// items it changed. identity marks TTL deletions. Callers hold s.mu (shared is
-// enough): the tables the request touches are locked here, so the read-old /
-// write / read-new sequence and the stream order are consistent per table while
-// writes to different tables run in parallel.
+// writeLocked applies a write request: every item's old and new image is computed in one pass
+// under the locks of the tables it touches, then the new images are logged, swapped into the
+// tables and turned into stream records. identity marks TTL deletions. Callers hold s.mu (shared
+// is enough): writes to different tables run in parallel.
 func (s *Service) writeLocked(op string, body []byte, identity *events.DynamoDBUserIdentity) engineResult {
 	req, errRes := s.parseWrite(op, body)
 	if errRes != nil {
@@ -50,65 +79,209 @@ func (s *Service) writeLocked(op string, body []byte, identity *events.DynamoDBU
 	targets := req.targets
 	unlock := lockTables(targets)
 	defer unlock()
-	if identity == nil {
+	if identity == nil && !s.replaying {
 		if res := s.checkConflicts(req); res != nil {
 			return *res
 		}
 	}
-	wantOld := req.single() && req.returnValues != ""
-	for i := range targets {
-		t := &targets[i]
-		if t.table.stream == nil && t.update == nil && !wantOld {
-			continue
-		}
-		old, err := s.readImage(t.table, t.key)
-		if err != nil {
-			return internalError(err)
-		}
-		t.old = old
-	}
-	if res := s.checkUpdates(req); res != nil {
+	if res := s.evaluate(&req); res != nil {
 		return *res
 	}
-	var before rawItem
-	if req.single() && req.returnValues == "UPDATED_OLD" && len(targets) == 1 {
-		before = s.updatedAttributes(targets[0], body)
+	if res := s.commit(req); res != nil {
+		return *res
 	}
-	res := s.callEngine(op, body)
-	if !res.ok() {
-		return res
+	if op == "TransactWriteItems" && !s.replaying {
+		s.holds.holdAll(slices.DeleteFunc(slices.Clone(targets), func(t writeTarget) bool { return !t.writes() }))
 	}
-	s.appendLog(op, body)
-	if op == "TransactWriteItems" {
-		s.holds.holdAll(targets)
+	s.emitRecords(targets, identity)
+	return s.writeResponse(req)
+}
+
+// evaluate checks each action's condition on the current item and computes the item after it.
+// A failed condition is a ConditionalCheckFailedException, or in a transaction a
+// ConditionalCheckFailed cancellation reason ("TransactWriteItems",
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html).
+func (s *Service) evaluate(req *writeRequest) *engineResult {
+	reasons := map[int]cancelReason{}
+	for i, r := range req.reasons {
+		reasons[i] = cancelReason{code: reasonValidationError, msg: r}
+	}
+	for i := range req.targets {
+		t := &req.targets[i]
+		st := t.table.store
+		a := t.req
+		key, err := st.primaryKey(t.key)
+		if err != nil {
+			return ptr(validationError(msgKeySchemaMismatch))
+		}
+		t.storeKey = key
+		if t.old = st.getLocked(key); t.old != nil {
+			if t.oldAttrs, err = decodeAttrs(t.old.raw); err != nil {
+				return ptr(internalError(err))
+			}
+		}
+		if err := checkPlaceholders(a.ExpressionAttributeNames, a.ExpressionAttributeValues, a.UpdateExpression, a.ConditionExpression); err != nil {
+			return ptr(badRequest(err))
+		}
+		if t.exprInput, err = newExprInput(a.ExpressionAttributeNames, a.ExpressionAttributeValues); err != nil {
+			return ptr(badRequest(err))
+		}
+		if t.kind == kindConditionCheck && strings.TrimSpace(a.ConditionExpression) == "" {
+			return ptr(validationError("The ConditionCheck request must have a ConditionExpression"))
+		}
+		cond, err := parseCondition("ConditionExpression", a.ConditionExpression, a.ExpressionAttributeNames)
+		if err != nil {
+			return ptr(badRequest(err))
+		}
+		if t.kind == kindUpdate {
+			if t.update, err = parseUpdate(a.UpdateExpression, a.ExpressionAttributeNames, st.hashKey, st.rangeKey); err != nil {
+				return ptr(badRequest(err))
+			}
+		}
+		if cond != nil {
+			current, err := decodeTypesItem(t.oldAttrs)
+			if err != nil {
+				return ptr(internalError(err))
+			}
+			ok, err := cond.match(t.exprInput, current)
+			if err != nil {
+				return ptr(badRequest(err))
+			}
+			if !ok {
+				var item json.RawMessage
+				if a.ReturnValuesOnConditionCheckFailure == "ALL_OLD" && t.old != nil {
+					item = t.old.raw
+				}
+				if req.op != "TransactWriteItems" {
+					return ptr(conditionalCheckFailed(item))
+				}
+				if _, seen := reasons[t.action]; !seen {
+					reasons[t.action] = cancelReason{code: "ConditionalCheckFailed", msg: "The conditional request failed", item: item}
+				}
+				continue
+			}
+		}
+		switch t.kind {
+		case kindPut:
+			t.next = a.Item
+		case kindDelete:
+			t.next = nil
+		case kindConditionCheck:
+			t.next = t.oldAttrs
+		case kindUpdate:
+			base := t.oldAttrs
+			if base == nil {
+				base = t.key
+			}
+			if t.next, err = t.update.apply(t.exprInput, base); err != nil {
+				return ptr(validationError(err.Error()))
+			}
+			bad := t.table.checkIndexKeys(t.next, orEmpty(t.oldAttrs))
+			if bad == nil && oversized(t.next) {
+				bad = &invalid{msg: msgItemToUpdateTooLarge}
+			}
+			if bad != nil {
+				if req.op != "TransactWriteItems" || bad.hoist {
+					return ptr(validationError(bad.msg))
+				}
+				if _, seen := reasons[t.action]; !seen {
+					reasons[t.action] = cancelReason{code: reasonValidationError, msg: bad.msg}
+				}
+				continue
+			}
+		}
+		if t.next != nil && t.writes() {
+			if t.nextRaw, err = canonicalItem(t.next); err != nil {
+				return ptr(validationError(err.Error()))
+			}
+		}
+	}
+	if len(reasons) > 0 {
+		return ptr(cancellation(req.actions, reasons))
+	}
+	return nil
+}
+
+func conditionalCheckFailed(item json.RawMessage) engineResult {
+	body := map[string]any{
+		"__type":  "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",
+		"message": "The conditional request failed",
+	}
+	if item != nil {
+		body["Item"] = item
+	}
+	b, _ := json.Marshal(body)
+	return engineResult{status: http.StatusBadRequest, body: b}
+}
+
+// commit logs the new images and swaps them into the tables.
+func (s *Service) commit(req writeRequest) *engineResult {
+	var entries []walItem
+	perTable := map[*tableState][]storeChange{}
+	var order []*tableState
+	for i := range req.targets {
+		t := &req.targets[i]
+		if !t.writes() || (t.old == nil && t.next == nil) {
+			continue
+		}
+		change := storeChange{key: t.storeKey, old: t.old, oldAttrs: t.oldAttrs, nextAttrs: t.next}
+		entry := walItem{Table: t.table.spec.Name}
+		if t.next != nil {
+			change.next = &storedItem{key: t.storeKey, raw: t.nextRaw}
+			entry.Item = t.nextRaw
+		} else {
+			entry.Key = mustJSON(t.key)
+		}
+		if _, seen := perTable[t.table]; !seen {
+			order = append(order, t.table)
+		}
+		perTable[t.table] = append(perTable[t.table], change)
+		entries = append(entries, entry)
+	}
+	if len(entries) > 0 && !s.replaying {
+		if err := s.logItems(entries); err != nil {
+			return ptr(internalError(err))
+		}
+	}
+	for _, t := range order {
+		t.store.apply(perTable[t])
+	}
+	return nil
+}
+
+// emitRecords appends a stream record for every item the write changed, in request order per stream.
+func (s *Service) emitRecords(targets []writeTarget, identity *events.DynamoDBUserIdentity) {
+	if s.replaying {
+		return
 	}
 	now := s.opts.Now()
 	perStream := map[*Stream][]events.DynamoDBEventRecord{}
 	var order []*Stream
-	var newImg *itemImage
 	for _, t := range targets {
-		wantNew := req.single() && req.returnValues == "ALL_NEW"
-		if t.table.stream == nil && !wantNew {
+		st := t.table.stream
+		if st == nil || !t.writes() {
 			continue
 		}
-		img, err := s.readImage(t.table, t.key)
+		oldImg, err := imageOf(t.old)
 		if err != nil {
-			s.log.Error("read item after write", "table", t.table.spec.Name, "err", err)
+			s.log.Error("decode old image", "table", t.table.spec.Name, "err", err)
 			continue
 		}
-		newImg = img
-		if t.table.stream == nil {
-			continue
+		var newImg *itemImage
+		if t.next != nil {
+			if newImg, err = decodeImage(t.nextRaw); err != nil {
+				s.log.Error("decode new image", "table", t.table.spec.Name, "err", err)
+				continue
+			}
 		}
-		kind := changeKind(t.old, img)
+		kind := changeKind(oldImg, newImg)
 		if kind == "" {
 			continue
 		}
-		st := t.table.stream
 		rec := buildRecord(recordMeta{
 			region: s.opts.Region, arn: st.arn, viewType: st.viewType,
 			keyAttrs: t.table.keyAttrs(), now: now, identity: identity,
-		}, kind, t.old, img)
+		}, kind, oldImg, newImg)
 		if _, seen := perStream[st]; !seen {
 			order = append(order, st)
 		}
@@ -117,23 +290,26 @@ func (s *Service) writeLocked(op string, body []byte, identity *events.DynamoDBU
 	for _, st := range order {
 		st.append(perStream[st]...)
 	}
-	if req.single() && len(targets) == 1 {
-		return s.withReturnValues(res, req, targets[0], before, newImg, body)
-	}
-	return res
 }
 
-// withReturnValues sets the response's Attributes as ReturnValues asks (API reference of PutItem,
-// UpdateItem, DeleteItem: "NONE - If ReturnValues is not specified, or if its value is NONE, then
-// nothing is returned"). The engine's own Attributes are not AWS's: it returns the new item for
-// PutItem by default and for ALL_OLD/UPDATED_OLD.
-func (s *Service) withReturnValues(res engineResult, req writeRequest, t writeTarget, before rawItem, newImg *itemImage, body []byte) engineResult {
-	var out map[string]json.RawMessage
-	if err := json.Unmarshal(res.body, &out); err != nil {
-		return internalError(fmt.Errorf("decode %s response: %w", req.op, err))
+func imageOf(item *storedItem) (*itemImage, error) {
+	if item == nil {
+		return nil, nil
 	}
-	engineAttrs := out["Attributes"]
-	delete(out, "Attributes")
+	return decodeImage(item.raw)
+}
+
+// writeResponse renders the answer: Attributes as ReturnValues asks (API references of PutItem,
+// UpdateItem, DeleteItem: "NONE - If ReturnValues is not specified, or if its value is NONE, then
+// nothing is returned"), an empty UnprocessedItems for a batch.
+func (s *Service) writeResponse(req writeRequest) engineResult {
+	switch {
+	case req.op == "BatchWriteItem":
+		return rawResult([]byte(`{"UnprocessedItems":{}}`))
+	case !req.single() || len(req.targets) != 1:
+		return rawResult([]byte(`{}`))
+	}
+	t := req.targets[0]
 	var attrs json.RawMessage
 	switch req.returnValues {
 	case "ALL_OLD":
@@ -141,130 +317,28 @@ func (s *Service) withReturnValues(res engineResult, req writeRequest, t writeTa
 			attrs = t.old.raw
 		}
 	case "ALL_NEW":
-		if newImg != nil {
-			attrs = newImg.raw
+		attrs = t.nextRaw
+	case "UPDATED_OLD", "UPDATED_NEW":
+		from := t.oldAttrs
+		if req.returnValues == "UPDATED_NEW" {
+			from = t.next
 		}
-	case "UPDATED_OLD":
-		attrs = encodeAttrs(before)
-	case "UPDATED_NEW":
-		if after := s.updatedAttributes(t, body); after != nil {
-			attrs = encodeAttrs(after)
-		} else {
-			attrs = engineAttrs
-		}
-	}
-	if len(attrs) > 0 && string(attrs) != "null" && string(attrs) != "{}" {
-		out["Attributes"] = attrs
-	}
-	return jsonResult(out)
-}
-
-func encodeAttrs(item rawItem) json.RawMessage {
-	if len(item) == 0 {
-		return nil
-	}
-	b, err := json.Marshal(item)
-	if err != nil {
-		return nil
-	}
-	return b
-}
-
-// updatedAttributes reads the attributes (down to the nested paths) an UpdateItem request names,
-// as they are now; nil if the request cannot be read.
-func (s *Service) updatedAttributes(t writeTarget, body []byte) rawItem {
-	var req struct {
-		UpdateExpression         string
-		ExpressionAttributeNames map[string]string
-		AttributeUpdates         map[string]json.RawMessage
-	}
-	if json.Unmarshal(body, &req) != nil {
-		return nil
-	}
-	names := map[string]string{}
-	var paths []string
-	if req.UpdateExpression != "" {
-		paths = updatePaths(req.UpdateExpression)
-		for _, p := range paths {
-			for _, alias := range nameAlias.FindAllString(p, -1) {
-				if n, ok := req.ExpressionAttributeNames[alias]; ok {
-					names[alias] = n
+		if from != nil {
+			projected, err := t.update.updatedPaths(t.exprInput, from)
+			if err != nil {
+				return internalError(err)
+			}
+			if len(projected) > 0 {
+				if attrs, err = canonicalItem(projected); err != nil {
+					return internalError(err)
 				}
 			}
 		}
-	} else {
-		attrs := make([]string, 0, len(req.AttributeUpdates))
-		for a := range req.AttributeUpdates {
-			attrs = append(attrs, a)
-		}
-		sort.Strings(attrs)
-		for i, a := range attrs {
-			alias := fmt.Sprintf("#u%d", i)
-			names[alias] = a
-			paths = append(paths, alias)
-		}
 	}
-	if len(paths) == 0 {
-		return nil
+	if len(attrs) == 0 {
+		return rawResult([]byte(`{}`))
 	}
-	get := map[string]any{
-		"TableName": t.table.spec.Name, "Key": t.key, "ConsistentRead": true,
-		"ProjectionExpression": strings.Join(paths, ", "),
-	}
-	if len(names) > 0 {
-		get["ExpressionAttributeNames"] = names
-	}
-	var out struct{ Item rawItem }
-	if err := s.callEngineJSON("GetItem", get, &out); err != nil {
-		s.log.Warn("read updated attributes", "table", t.table.spec.Name, "err", err)
-		return nil
-	}
-	if out.Item == nil {
-		return rawItem{}
-	}
-	return out.Item
-}
-
-// checkUpdates tries each update on the scratch engine and refuses it when the item it would
-// produce is over the size limit or has an invalid index key. Inside a transaction an oversized
-// result is a ValidationError cancellation reason, not a refusal of the whole request.
-func (s *Service) checkUpdates(req writeRequest) *engineResult {
-	reasons := req.reasons
-	for _, t := range req.targets {
-		if t.update == nil {
-			continue
-		}
-		newItem := s.simulateUpdate(t)
-		if newItem == nil {
-			continue // the engine will report why the update fails
-		}
-		var oldItem rawItem
-		if t.old != nil {
-			if err := json.Unmarshal(t.old.raw, &oldItem); err != nil {
-				return ptr(internalError(fmt.Errorf("decode item: %w", err)))
-			}
-		}
-		bad := t.table.checkIndexKeys(newItem, orEmpty(oldItem))
-		if bad == nil && oversized(newItem) {
-			bad = &invalid{msg: msgItemToUpdateTooLarge}
-		}
-		if bad == nil {
-			continue
-		}
-		if req.op != "TransactWriteItems" || bad.hoist {
-			return ptr(validationError(bad.msg))
-		}
-		if reasons == nil {
-			reasons = map[int]string{}
-		}
-		if _, seen := reasons[t.action]; !seen {
-			reasons[t.action] = bad.msg
-		}
-	}
-	if len(reasons) > 0 {
-		return ptr(transactionCanceled(req.actions, reasons))
-	}
-	return nil
+	return rawResult(joinJSON(`{"Attributes":`, attrs, `}`))
 }
 
 func orEmpty(item rawItem) rawItem {
@@ -275,38 +349,6 @@ func orEmpty(item rawItem) rawItem {
 }
 
 func ptr(r engineResult) *engineResult { return &r }
-
-// simulateUpdate applies an update to a copy of the item on the scratch engine and returns the
-// resulting item, nil if the update fails there. Callers hold the table's write lock, which
-// also serialises use of its scratch table.
-func (s *Service) simulateUpdate(t writeTarget) rawItem {
-	name := t.table.spec.Name
-	defer func() {
-		if err := s.callScratchJSON("DeleteItem", map[string]any{"TableName": name, "Key": t.key}, nil); err != nil {
-			s.log.Warn("clear scratch item", "table", name, "err", err)
-		}
-	}()
-	if t.old != nil {
-		if err := s.callScratchJSON("PutItem", map[string]any{"TableName": name, "Item": json.RawMessage(t.old.raw)}, nil); err != nil {
-			s.log.Warn("copy item to scratch", "table", name, "err", err)
-			return nil
-		}
-	}
-	req := map[string]json.RawMessage{}
-	for _, f := range []string{"Key", "UpdateExpression", "ConditionExpression", "ExpressionAttributeNames",
-		"ExpressionAttributeValues", "AttributeUpdates", "Expected", "ConditionalOperator"} {
-		if v, ok := t.update[f]; ok {
-			req[f] = v
-		}
-	}
-	req["TableName"], _ = json.Marshal(name)
-	req["ReturnValues"] = json.RawMessage(`"ALL_NEW"`)
-	var out struct{ Attributes rawItem }
-	if err := s.callScratchJSON("UpdateItem", req, &out); err != nil {
-		return nil
-	}
-	return orEmpty(out.Attributes)
-}
 
 // lockTables locks every table the targets touch, in name order (so two requests
 // spanning the same tables cannot deadlock), and returns the unlock.
@@ -328,14 +370,6 @@ func lockTables(targets []writeTarget) func() {
 	}
 }
 
-func (s *Service) readImage(t *tableState, key rawItem) (*itemImage, error) {
-	raw, err := s.getItemRaw(t.spec.Name, key)
-	if err != nil {
-		return nil, err
-	}
-	return decodeImage(raw)
-}
-
 func validationError(msg string) engineResult {
 	return apiError(http.StatusBadRequest, "ValidationException", msg)
 }
@@ -344,28 +378,24 @@ func internalError(err error) engineResult {
 	return apiError(http.StatusInternalServerError, "InternalServerError", err.Error())
 }
 
-// transactionCanceled is AWS's TransactionCanceledException with a ValidationError reason for the
-// actions in reasons and None for the others.
-func transactionCanceled(actions int, reasons map[int]string) engineResult {
-	coded := make(map[int]cancelReason, len(reasons))
-	for i, msg := range reasons {
-		coded[i] = cancelReason{code: reasonValidationError, msg: msg}
-	}
-	return cancellation(actions, coded)
-}
-
 // cancelReason is one entry of a TransactionCanceledException's CancellationReasons.
-type cancelReason struct{ code, msg string }
+type cancelReason struct {
+	code, msg string
+	item      json.RawMessage // ReturnValuesOnConditionCheckFailure ALL_OLD
+}
 
 // cancellation is AWS's TransactionCanceledException with one reason per action (None where reasons has none).
 func cancellation(actions int, reasons map[int]cancelReason) engineResult {
 	codes := make([]string, actions)
-	list := make([]map[string]string, actions)
+	list := make([]map[string]any, actions)
 	for i := range actions {
 		if r, ok := reasons[i]; ok {
-			codes[i], list[i] = r.code, map[string]string{"Code": r.code, "Message": r.msg}
+			codes[i], list[i] = r.code, map[string]any{"Code": r.code, "Message": r.msg}
+			if r.item != nil {
+				list[i]["Item"] = r.item
+			}
 		} else {
-			codes[i], list[i] = "None", map[string]string{"Code": "None"}
+			codes[i], list[i] = "None", map[string]any{"Code": "None"}
 		}
 	}
 	body, _ := json.Marshal(map[string]any{
@@ -377,57 +407,50 @@ func cancellation(actions int, reasons map[int]cancelReason) engineResult {
 }
 
 // parseWrite lists the items a write request touches, in request order, and refuses what AWS
-// refuses before running it: invalid keys, index keys and ReturnValues, and oversized items.
-// Items of unknown tables are skipped: the engine rejects them.
+// refuses before running it: unknown tables, invalid keys, index keys and ReturnValues, oversized
+// items, and two actions on one item.
 func (s *Service) parseWrite(op string, body []byte) (writeRequest, *engineResult) {
 	req := writeRequest{op: op}
-	type keyed struct {
-		TableName    string
-		Key          rawItem
-		Item         rawItem
-		ReturnValues string
-	}
 	fail := func(res engineResult) (writeRequest, *engineResult) { return writeRequest{}, &res }
-	bad := func(err error) (writeRequest, *engineResult) {
-		return fail(apiError(http.StatusBadRequest, "SerializationException", err.Error()))
-	}
+	bad := func(err error) (writeRequest, *engineResult) { return fail(serializationError(err)) }
 	switch op {
 	case "PutItem", "UpdateItem", "DeleteItem":
-		var k keyed
-		if err := json.Unmarshal(body, &k); err != nil {
+		var a itemAction
+		if err := json.Unmarshal(body, &a); err != nil {
 			return bad(err)
 		}
-		if k.ReturnValues != "NONE" {
-			req.returnValues = k.ReturnValues
+		if a.ReturnValues != "NONE" {
+			req.returnValues = a.ReturnValues
 		}
-		if op != "UpdateItem" && req.returnValues != "" && req.returnValues != "ALL_OLD" {
-			return fail(validationError("Return values set to invalid value"))
-		}
-		t := s.tables[k.TableName]
-		if t == nil {
-			return req, nil
-		}
-		var problem *invalid
-		var update map[string]json.RawMessage
-		switch op {
-		case "PutItem":
-			problem = t.checkItem(k.Item, false)
-			if problem == nil && oversized(k.Item) {
-				problem = refuse(msgItemTooLarge)
-			}
-			k.Key = pickKey(t, k.Item)
-		case "UpdateItem":
-			problem = t.checkKey(k.Key)
-			if err := json.Unmarshal(body, &update); err != nil {
-				return bad(err)
+		switch req.returnValues {
+		case "", "ALL_OLD":
+		case "ALL_NEW", "UPDATED_OLD", "UPDATED_NEW":
+			if op != "UpdateItem" {
+				return fail(validationError("Return values set to invalid value"))
 			}
 		default:
-			problem = t.checkKey(k.Key)
+			return fail(validationError(fmt.Sprintf("1 validation error detected: Value '%s' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [NONE, ALL_OLD, UPDATED_OLD, UPDATED_NEW, ALL_NEW]", req.returnValues)))
+		}
+		t := s.tables[a.TableName]
+		if t == nil {
+			return fail(notFound())
+		}
+		var problem *invalid
+		kind := strings.TrimSuffix(op, "Item")
+		switch op {
+		case "PutItem":
+			problem = t.checkItem(a.Item, false)
+			if problem == nil && oversized(a.Item) {
+				problem = refuse(msgItemTooLarge)
+			}
+			a.Key = pickKey(t, a.Item)
+		default:
+			problem = t.checkKey(a.Key)
 		}
 		if problem != nil {
 			return fail(validationError(problem.msg))
 		}
-		req.targets = append(req.targets, writeTarget{table: t, key: k.Key, update: update})
+		req.targets = append(req.targets, writeTarget{table: t, key: a.Key, kind: kind, req: &a})
 	case "BatchWriteItem":
 		var r struct {
 			RequestItems map[string][]struct {
@@ -439,34 +462,42 @@ func (s *Service) parseWrite(op string, body []byte) (writeRequest, *engineResul
 			return bad(err)
 		}
 		tables := make([]string, 0, len(r.RequestItems))
-		for name := range r.RequestItems {
+		total := 0
+		for name, writes := range r.RequestItems {
 			tables = append(tables, name)
+			total += len(writes)
 		}
 		sort.Strings(tables)
+		if total > 25 {
+			return fail(validationError("Too many items requested for the BatchWriteItem call"))
+		}
 		for _, name := range tables {
 			t := s.tables[name]
 			if t == nil {
-				continue
+				return fail(notFound())
 			}
 			for _, w := range r.RequestItems[name] {
 				var problem *invalid
-				var key rawItem
+				a := &itemAction{TableName: name}
+				kind := kindPut
 				switch {
-				case w.PutRequest != nil:
-					problem = t.checkItem(w.PutRequest.Item, true)
-					if problem == nil && oversized(w.PutRequest.Item) {
+				case w.PutRequest != nil && w.DeleteRequest == nil:
+					a.Item = w.PutRequest.Item
+					problem = t.checkItem(a.Item, true)
+					if problem == nil && oversized(a.Item) {
 						problem = refuse(msgItemTooLarge)
 					}
-					key = pickKey(t, w.PutRequest.Item)
-				case w.DeleteRequest != nil:
-					problem, key = t.checkKey(w.DeleteRequest.Key), w.DeleteRequest.Key
+					a.Key = pickKey(t, a.Item)
+				case w.DeleteRequest != nil && w.PutRequest == nil:
+					kind, a.Key = kindDelete, w.DeleteRequest.Key
+					problem = t.checkKey(a.Key)
 				default:
-					continue
+					return fail(validationError("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes"))
 				}
 				if problem != nil {
 					return fail(validationError(problem.msg))
 				}
-				req.targets = append(req.targets, writeTarget{table: t, key: key})
+				req.targets = append(req.targets, writeTarget{table: t, key: a.Key, kind: kind, req: a})
 			}
 		}
 		if hasDuplicateKeys(req.targets) {
@@ -475,51 +506,47 @@ func (s *Service) parseWrite(op string, body []byte) (writeRequest, *engineResul
 	case "TransactWriteItems":
 		var r struct {
 			TransactItems []struct {
-				Put            *keyed
-				Update         json.RawMessage
-				Delete         *keyed
-				ConditionCheck *keyed
+				Put            *itemAction
+				Update         *itemAction
+				Delete         *itemAction
+				ConditionCheck *itemAction
 			}
 		}
 		if err := json.Unmarshal(body, &r); err != nil {
 			return bad(err)
 		}
+		if len(r.TransactItems) == 0 || len(r.TransactItems) > 100 {
+			return fail(validationError("1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100 and greater than or equal to 1"))
+		}
 		req.actions = len(r.TransactItems)
 		for i, it := range r.TransactItems {
-			var k *keyed
-			var problem *invalid
-			var update map[string]json.RawMessage
+			var a *itemAction
+			var kind string
 			switch {
 			case it.Put != nil:
-				k = it.Put
-				if t := s.tables[k.TableName]; t != nil {
-					problem = t.checkItem(k.Item, false)
-					if problem == nil && oversized(k.Item) {
-						problem = refuse(msgItemTooLarge)
-					}
-					k.Key = pickKey(t, k.Item)
-				}
+				a, kind = it.Put, kindPut
 			case it.Update != nil:
-				k = &keyed{}
-				if err := json.Unmarshal(it.Update, k); err != nil {
-					return bad(err)
-				}
-				if err := json.Unmarshal(it.Update, &update); err != nil {
-					return bad(err)
-				}
+				a, kind = it.Update, kindUpdate
 			case it.Delete != nil:
-				k = it.Delete
+				a, kind = it.Delete, kindDelete
 			case it.ConditionCheck != nil:
-				k = it.ConditionCheck
+				a, kind = it.ConditionCheck, kindConditionCheck
 			default:
-				continue
+				return fail(validationError("transaction item must include one of Put, Update, Delete, or ConditionCheck"))
 			}
-			t := s.tables[k.TableName]
+			t := s.tables[a.TableName]
 			if t == nil {
-				continue
+				return fail(notFound())
 			}
-			if it.Put == nil {
-				problem = t.checkKey(k.Key)
+			var problem *invalid
+			if kind == kindPut {
+				problem = t.checkItem(a.Item, false)
+				if problem == nil && oversized(a.Item) {
+					problem = refuse(msgItemTooLarge)
+				}
+				a.Key = pickKey(t, a.Item)
+			} else {
+				problem = t.checkKey(a.Key)
 			}
 			if problem != nil {
 				if problem.hoist {
@@ -531,9 +558,10 @@ func (s *Service) parseWrite(op string, body []byte) (writeRequest, *engineResul
 				req.reasons[i] = problem.msg
 				continue
 			}
-			if it.ConditionCheck == nil {
-				req.targets = append(req.targets, writeTarget{table: t, key: k.Key, update: update, action: i})
-			}
+			req.targets = append(req.targets, writeTarget{table: t, key: a.Key, kind: kind, req: a, action: i})
+		}
+		if hasDuplicateKeys(req.targets) {
+			return fail(validationError("Transaction request cannot include multiple operations on one item"))
 		}
 	}
 	return req, nil

@@ -1,0 +1,337 @@
+package ddbemu
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/google/btree"
+)
+
+// itemStore holds a table's items. Each item is kept once, as immutable canonical DynamoDB JSON
+// (decoded per request), in a B-tree ordered by its encoded primary key (keyenc.go): a partition's
+// items are contiguous and in sort-key order, so a Query reads only its partition and an
+// ExclusiveStartKey is a seek. Each global secondary index is a B-tree of references to the same
+// stored items, ordered by index key and then table key, holding only the items that have the
+// index's key attributes (sparse indexes,
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-indexes-general-sparse-indexes.html).
+//
+// Writers are serialised by the table's writeMu and take mu only to swap items in; readers take mu
+// shared. A snapshot (clone) is O(1): the trees copy their nodes on write.
+type itemStore struct {
+	hashKey, rangeKey string
+
+	mu      sync.RWMutex
+	primary *btree.BTreeG[*storedItem]
+	indexes []*indexStore // as tableState.indexes, by name
+}
+
+// storedItem is one item: its encoded primary key and its DynamoDB JSON. Never modified.
+type storedItem struct {
+	key string
+	raw []byte
+}
+
+type indexEntry struct {
+	key  string // index hash, index range (if any), then the item's primary key
+	item *storedItem
+}
+
+type indexStore struct {
+	name       string
+	attrs      []string // hash, then range if any
+	projection string   // ALL (default), KEYS_ONLY or INCLUDE
+	include    []string // INCLUDE: the non-key attributes projected
+	tree       *btree.BTreeG[indexEntry]
+}
+
+const btreeDegree = 32
+
+func newItemStore(t *tableState) *itemStore {
+	st := &itemStore{
+		hashKey: t.hashKey, rangeKey: t.rangeKey,
+		primary: btree.NewG(btreeDegree, func(a, b *storedItem) bool { return a.key < b.key }),
+	}
+	for _, idx := range t.indexes {
+		st.indexes = append(st.indexes, &indexStore{
+			name: idx.name, attrs: idx.attrs, projection: idx.projection, include: idx.include,
+			tree: btree.NewG(btreeDegree, func(a, b indexEntry) bool { return a.key < b.key }),
+		})
+	}
+	return st
+}
+
+func (st *itemStore) keyAttrs() []string {
+	if st.rangeKey == "" {
+		return []string{st.hashKey}
+	}
+	return []string{st.hashKey, st.rangeKey}
+}
+
+// primaryKey encodes an item's (or a Key's) primary key.
+func (st *itemStore) primaryKey(attrs rawItem) (string, error) {
+	return encodeKeyOf(attrs, st.keyAttrs())
+}
+
+func encodeKeyOf(attrs rawItem, names []string) (string, error) {
+	var buf []byte
+	for _, name := range names {
+		v, ok := attrs[name]
+		if !ok {
+			return "", fmt.Errorf("%w: missing %s", errNotAKey, name)
+		}
+		var err error
+		if buf, err = encodeKeyValue(buf, v); err != nil {
+			return "", err
+		}
+	}
+	return string(buf), nil
+}
+
+// indexKey is the item's key in the index, "" when the item lacks (or has a non-key type for)
+// one of the index's key attributes and so is not in the index.
+func (idx *indexStore) indexKey(attrs rawItem, primaryKey string) string {
+	k, err := encodeKeyOf(attrs, idx.attrs)
+	if err != nil {
+		return ""
+	}
+	return k + primaryKey
+}
+
+func (st *itemStore) get(key string) *storedItem {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	item, _ := st.primary.Get(&storedItem{key: key})
+	return item
+}
+
+// getLocked is get for the table's writer, which is the only one to modify the store.
+func (st *itemStore) getLocked(key string) *storedItem {
+	item, _ := st.primary.Get(&storedItem{key: key})
+	return item
+}
+
+// storeChange replaces the item at key: old is what is there (nil: nothing), next what
+// replaces it (nil: delete); oldAttrs and nextAttrs are their decoded attributes, for the indexes.
+type storeChange struct {
+	key                 string
+	old, next           *storedItem
+	oldAttrs, nextAttrs rawItem
+}
+
+// apply makes the changes visible to readers at once.
+func (st *itemStore) apply(changes []storeChange) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, c := range changes {
+		st.applyLocked(c)
+	}
+}
+
+func (st *itemStore) applyLocked(c storeChange) {
+	if c.next != nil {
+		st.primary.ReplaceOrInsert(c.next)
+	} else if c.old != nil {
+		st.primary.Delete(c.old)
+	}
+	for _, idx := range st.indexes {
+		oldKey, nextKey := "", ""
+		if c.old != nil {
+			oldKey = idx.indexKey(c.oldAttrs, c.key)
+		}
+		if c.next != nil {
+			nextKey = idx.indexKey(c.nextAttrs, c.key)
+		}
+		if oldKey != "" && oldKey != nextKey {
+			idx.tree.Delete(indexEntry{key: oldKey})
+		}
+		if nextKey != "" {
+			idx.tree.ReplaceOrInsert(indexEntry{key: nextKey, item: c.next})
+		}
+	}
+}
+
+// load puts an item during start-up (no readers yet, replay order = write order).
+func (st *itemStore) load(raw []byte) error {
+	attrs, err := decodeAttrs(raw)
+	if err != nil {
+		return err
+	}
+	key, err := st.primaryKey(attrs)
+	if err != nil {
+		return err
+	}
+	prev, _ := st.primary.Get(&storedItem{key: key})
+	var prevAttrs rawItem
+	if prev != nil {
+		if prevAttrs, err = decodeAttrs(prev.raw); err != nil {
+			return err
+		}
+	}
+	st.applyLocked(storeChange{key: key, old: prev, next: &storedItem{key: key, raw: raw}, oldAttrs: prevAttrs, nextAttrs: attrs})
+	return nil
+}
+
+// remove deletes an item during start-up.
+func (st *itemStore) remove(key rawItem) error {
+	k, err := st.primaryKey(key)
+	if err != nil {
+		return err
+	}
+	prev, _ := st.primary.Get(&storedItem{key: k})
+	if prev == nil {
+		return nil
+	}
+	prevAttrs, err := decodeAttrs(prev.raw)
+	if err != nil {
+		return err
+	}
+	st.applyLocked(storeChange{key: k, old: prev, oldAttrs: prevAttrs})
+	return nil
+}
+
+// clone is a consistent, immutable view of the items for a long scan (compaction), taken in O(1).
+func (st *itemStore) clone() *btree.BTreeG[*storedItem] {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.primary.Clone()
+}
+
+// page returns up to limit items after the primary key startAfter ("" = from the first).
+func (st *itemStore) page(startAfter string, limit int) []*storedItem {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	var out []*storedItem
+	st.primary.AscendGreaterOrEqual(&storedItem{key: startAfter}, func(it *storedItem) bool {
+		if it.key == startAfter {
+			return true
+		}
+		out = append(out, it)
+		return len(out) < limit
+	})
+	return out
+}
+
+func (st *itemStore) count() int {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	return st.primary.Len()
+}
+
+func (st *itemStore) index(name string) *indexStore {
+	for _, idx := range st.indexes {
+		if idx.name == name {
+			return idx
+		}
+	}
+	return nil
+}
+
+func decodeAttrs(raw []byte) (rawItem, error) {
+	var attrs rawItem
+	if err := json.Unmarshal(raw, &attrs); err != nil {
+		return nil, fmt.Errorf("decode item: %w", err)
+	}
+	return attrs, nil
+}
+
+// canonicalItem renders an item as compact DynamoDB JSON with attribute and map keys sorted, so
+// equal items have equal bytes (streams compare them to skip writes that change nothing).
+func canonicalItem(item rawItem) ([]byte, error) {
+	names := make([]string, 0, len(item))
+	for name := range item {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var buf bytes.Buffer
+	buf.WriteByte('{')
+	for i, name := range names {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		if err := writeJSONString(&buf, name); err != nil {
+			return nil, err
+		}
+		buf.WriteByte(':')
+		if err := writeCanonicalValue(&buf, item[name]); err != nil {
+			return nil, fmt.Errorf("attribute %s: %w", name, err)
+		}
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
+
+// writeJSONString writes s as json.Marshal does (HTML characters escaped too), so the bytes survive
+// the write log's json.Marshal unchanged.
+func writeJSONString(buf *bytes.Buffer, s string) error {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	buf.Write(b)
+	return nil
+}
+
+// writeCanonicalValue writes a JSON value with sorted object keys and no insignificant space.
+func writeCanonicalValue(buf *bytes.Buffer, v json.RawMessage) error {
+	trimmed := bytes.TrimSpace(v)
+	if len(trimmed) == 0 {
+		return fmt.Errorf("empty value")
+	}
+	switch trimmed[0] {
+	case '{':
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(trimmed, &m); err != nil {
+			return err
+		}
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		buf.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			if err := writeJSONString(buf, k); err != nil {
+				return err
+			}
+			buf.WriteByte(':')
+			if err := writeCanonicalValue(buf, m[k]); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte('}')
+	case '[':
+		var l []json.RawMessage
+		if err := json.Unmarshal(trimmed, &l); err != nil {
+			return err
+		}
+		buf.WriteByte('[')
+		for i, e := range l {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			if err := writeCanonicalValue(buf, e); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte(']')
+	case '"':
+		var s string
+		if err := json.Unmarshal(trimmed, &s); err != nil {
+			return err
+		}
+		return writeJSONString(buf, s)
+	default:
+		if !json.Valid(trimmed) {
+			return fmt.Errorf("invalid JSON value %q", strings.TrimSpace(string(trimmed)))
+		}
+		buf.Write(trimmed)
+	}
+	return nil
+}
