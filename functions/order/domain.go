@@ -174,7 +174,25 @@ func NewOrder(id, customerID string, req PlaceOrderRequest, fare int64, correlat
 	}
 }
 
-// VisibleTo reports whether the caller may see the order: its owner, or a manager.
+// Paid is the order as Store.MarkPaid leaves a PENDING_PAYMENT one at: paid with p, out of the pending
+// index, one version on. A transaction's writes answer nothing, so the caller of a transactional mark
+// knows the row from this.
+func (o Order) Paid(p PaymentInfo, at time.Time) Order {
+	o.Status, o.PaymentID, o.CardLast4, o.CardBrand = StatusPaid, p.PaymentID, p.CardLast4, p.CardBrand
+	return o.changed(at)
+}
+
+// Declined is the order as Store.MarkDeclined leaves a PENDING_PAYMENT one at.
+func (o Order) Declined(reason string, at time.Time) Order {
+	o.Status, o.DeclineReason = StatusDeclined, reason
+	return o.changed(at)
+}
+
+// changed is the bookkeeping of a payment outcome: out of the pending index, one version on.
+func (o Order) changed(at time.Time) Order {
+	o.PendingShard, o.UpdatedAt, o.Version = "", formatTime(at), o.Version+1
+	return o
+}
 
 // OrderView is an order as the API returns it.
 type OrderView struct {

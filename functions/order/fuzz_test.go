@@ -26,7 +26,8 @@ func FuzzOrderAPI(f *testing.F) {
 		ddbtest.Table{Name: idemTable, Hash: "key"},
 	)
 	store := NewDynamoStore(db, ordersTable)
-	svc := NewService(store, &fakePayments{}, idempotency.New(db, idemTable, 24*time.Hour, 30*time.Second), metrics.New(io.Discard, "order"), fixedFares(3800))
+	keys := idempotency.New(db, idemTable, 24*time.Hour, 30*time.Second)
+	svc := NewService(store, NewDynamoKeyedOrders(db, ordersTable, keys), &fakePayments{}, keys, metrics.New(io.Discard, "order"), fixedFares(3800))
 	logger := logging.New(io.Discard, "ERROR")
 	handlers := NewHandlers(svc, outbox.NewHandler(DeriveEvents, &bustest.Recorder{}, logger), logger)
 	for _, status := range []string{StatusPaid, StatusCanceled, StatusDeclined} {

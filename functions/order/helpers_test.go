@@ -49,6 +49,7 @@ type fakePayments struct {
 	gate          chan struct{}
 	results       map[string]contracts.PaymentResult // by order id: what Status answers
 	statusFailure error
+	calls         *callLog // when set, each charge is logged as "lambda.Invoke"
 }
 
 func (f *fakePayments) Charge(ctx context.Context, req contracts.PaymentRequest) (contracts.PaymentResult, error) {
@@ -56,6 +57,7 @@ func (f *fakePayments) Charge(ctx context.Context, req contracts.PaymentRequest)
 	f.charges = append(f.charges, req)
 	gate, entered := f.gate, f.entered
 	f.mu.Unlock()
+	f.calls.add("lambda.Invoke")
 	if gate != nil {
 		entered <- struct{}{}
 		<-gate
@@ -127,8 +129,12 @@ func (f fixedFares) MinTaxiPrice(context.Context) (int64, error) { return int64(
 // that the function's outbox publishes to when the test delivers the Orders stream (publish).
 type testEnv struct {
 	t        *testing.T
-	db       *dynamodb.Client
+	db       *dynamodb.Client // the embedded DynamoDB itself: what the test reads and seeds
+	aws      *recordingDB     // the same, as the function's adapters call it
+	calls    *callLog
 	store    *DynamoStore
+	keys     *idempotency.Store
+	keyed    *DynamoKeyedOrders
 	flaky    *flakyStore // set its failGet to make reads fail
 	stream   *outboxtest.Stream
 	pay      *fakePayments
@@ -148,15 +154,20 @@ func newTestEnv(t *testing.T) *testEnv {
 		}},
 		ddbtest.Table{Name: idemTable, Hash: "key"},
 	)
+	calls := &callLog{}
+	rec := &recordingDB{Client: db, calls: calls}
 	e := &testEnv{
-		t: t, db: db, store: NewDynamoStore(db, ordersTable), stream: outboxtest.NewStream(ordersTable),
-		pay: &fakePayments{}, bus: &bustest.Recorder{}, logs: &bytes.Buffer{}, metrics: &bytes.Buffer{},
+		t: t, db: db, aws: rec, calls: calls, store: NewDynamoStore(db, ordersTable), stream: outboxtest.NewStream(ordersTable),
+		pay: &fakePayments{calls: calls}, bus: &bustest.Recorder{}, logs: &bytes.Buffer{}, metrics: &bytes.Buffer{},
 		ssm: &ssmtest.Store{},
 	}
 	e.ssm.Put(minTaxiPriceParameter, "3800")
-	e.flaky = &flakyStore{Store: e.store}
+	e.flaky = &flakyStore{Store: NewDynamoStore(rec, ordersTable)}
+	e.keys = idempotency.New(rec, idemTable, 24*time.Hour, 30*time.Second)
+	e.keyed = NewDynamoKeyedOrders(rec, ordersTable, e.keys)
 	logger := logging.New(&lockedWriter{w: e.logs}, "DEBUG")
-	e.svc = NewService(&streamingStore{Store: e.flaky, stream: e.stream}, e.pay, idempotency.New(db, idemTable, 24*time.Hour, 30*time.Second), metrics.New(&lockedWriter{w: e.metrics}, "order"),
+	e.svc = NewService(&streamingStore{Store: e.flaky, raw: e.store, stream: e.stream}, &streamingKeyed{KeyedOrders: e.keyed, raw: e.store, stream: e.stream},
+		e.pay, e.keys, metrics.New(&lockedWriter{w: e.metrics}, "order"),
 		NewParameterFares(runtimeconfig.New(e.ssm, 0, logger), minTaxiPriceParameter))
 	e.handlers = NewHandlers(e.svc, outbox.NewHandler(DeriveEvents, e.bus, logger), logger)
 	return e
@@ -173,9 +184,11 @@ func (e *testEnv) publish() (failed bool) {
 	return len(resp.BatchItemFailures) > 0
 }
 
-// streamingStore records every write of the Orders table on a stream, as DynamoDB Streams would.
+// streamingStore records every write of the Orders table on a stream, as DynamoDB Streams would (reading
+// the images through raw, so the function's own calls are the only ones logged).
 type streamingStore struct {
 	Store
+	raw    *DynamoStore
 	stream *outboxtest.Stream
 }
 
@@ -196,7 +209,7 @@ func (s *streamingStore) changed(old Order, new Order, err error) (Order, error)
 }
 
 func (s *streamingStore) before(ctx context.Context, id string) Order {
-	o, _ := s.Store.Get(ctx, id)
+	o, _ := s.raw.Get(ctx, id)
 	return o
 }
 
@@ -231,6 +244,121 @@ func (s *streamingStore) Unpark(ctx context.Context, id string, at time.Time) (O
 	old := s.before(ctx, id)
 	o, err := s.Store.Unpark(ctx, id, at)
 	return s.changed(old, o, err)
+}
+
+// callLog lists the AWS calls a request made, in order.
+type callLog struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (l *callLog) add(call string) {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.calls = append(l.calls, call)
+}
+
+// take returns the calls logged since the last take.
+func (l *callLog) take() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	calls := l.calls
+	l.calls = nil
+	return calls
+}
+
+// recordingDB is the embedded DynamoDB as the function calls it: each call is logged, and txFault, when
+// set, may answer the n-th TransactWriteItems (from 1) in DynamoDB's place.
+type recordingDB struct {
+	*dynamodb.Client
+	calls *callLog
+
+	mu      sync.Mutex
+	txCalls int
+	txFault func(n int, in *dynamodb.TransactWriteItemsInput) error
+}
+
+func (r *recordingDB) GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	r.calls.add("dynamodb.GetItem")
+	return r.Client.GetItem(ctx, in, opts...)
+}
+
+func (r *recordingDB) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	r.calls.add("dynamodb.PutItem")
+	return r.Client.PutItem(ctx, in, opts...)
+}
+
+func (r *recordingDB) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	r.calls.add("dynamodb.UpdateItem")
+	return r.Client.UpdateItem(ctx, in, opts...)
+}
+
+func (r *recordingDB) Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	r.calls.add("dynamodb.Query")
+	return r.Client.Query(ctx, in, opts...)
+}
+
+func (r *recordingDB) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	r.calls.add("dynamodb.TransactWriteItems")
+	r.mu.Lock()
+	r.txCalls++
+	n, fault := r.txCalls, r.txFault
+	r.mu.Unlock()
+	if fault != nil {
+		if err := fault(n, in); err != nil {
+			return nil, err
+		}
+	}
+	return r.Client.TransactWriteItems(ctx, in, opts...)
+}
+
+func (r *recordingDB) faultTransactions(fault func(n int, in *dynamodb.TransactWriteItemsInput) error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.txCalls, r.txFault = 0, fault
+}
+
+// streamingKeyed records the Orders table's change of every keyed transaction on the stream, as DynamoDB
+// Streams would: the images are the item as read before and after it.
+type streamingKeyed struct {
+	KeyedOrders
+	raw    *DynamoStore
+	stream *outboxtest.Stream
+}
+
+func (s *streamingKeyed) CreateClaimed(ctx context.Context, o Order, key, fingerprint string) (idempotency.Record, bool, error) {
+	rec, started, err := s.KeyedOrders.CreateClaimed(ctx, o, key, fingerprint)
+	if err == nil && started && rec.Ref == o.ID {
+		written, gerr := s.raw.Get(ctx, o.ID)
+		if gerr != nil {
+			return rec, started, gerr
+		}
+		err = s.stream.Add(nil, written)
+	}
+	return rec, started, err
+}
+
+func (s *streamingKeyed) MarkPaidAnswering(ctx context.Context, id string, p PaymentInfo, at time.Time, key string, result any) error {
+	return s.changed(ctx, id, func() error { return s.KeyedOrders.MarkPaidAnswering(ctx, id, p, at, key, result) })
+}
+
+func (s *streamingKeyed) MarkDeclinedAnswering(ctx context.Context, id, reason string, at time.Time, key string, result any) error {
+	return s.changed(ctx, id, func() error { return s.KeyedOrders.MarkDeclinedAnswering(ctx, id, reason, at, key, result) })
+}
+
+func (s *streamingKeyed) changed(ctx context.Context, id string, write func() error) error {
+	old, _ := s.raw.Get(ctx, id)
+	if err := write(); err != nil {
+		return err
+	}
+	now, err := s.raw.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	return s.stream.Add(old, now)
 }
 
 var errStoreDown = errors.New("store down")

@@ -54,10 +54,12 @@ func main() {
 	// One attempt: a throttled payment answers 429 at once instead of the SDK retrying into the timeout.
 	lambdaClient := awslambda.NewFromConfig(cfg, func(o *awslambda.Options) { o.RetryMaxAttempts = 1 })
 
+	keys := idempotency.New(db, idempotencyTable, idempotencyTTL, idempotencyLease)
 	svc := NewService(
 		NewDynamoStore(db, ordersTable),
+		NewDynamoKeyedOrders(db, ordersTable, keys),
 		NewLambdaPayments(lambdaClient, paymentFunction, paymentRecordsFunction, paymentQualifier),
-		idempotency.New(db, idempotencyTable, idempotencyTTL, idempotencyLease),
+		keys,
 		metrics.New(os.Stdout, "order"),
 		NewParameterFares(runtimeconfig.New(ssm.NewFromConfig(cfg), configTTL, logger), minTaxiPriceParameter),
 	)

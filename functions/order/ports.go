@@ -33,6 +33,23 @@ type Store interface {
 	Unpark(ctx context.Context, id string, at time.Time) (Order, error)
 }
 
+// KeyedOrders writes a keyed POST /orders' first and last change of its order together with the key's
+// idempotency record, each pair in one DynamoDB transaction: the order never exists without its key
+// claimed, and its outcome never without the key's answer.
+type KeyedOrders interface {
+	// CreateClaimed writes the new order o (PENDING_PAYMENT) and claims key for it (ref o.ID) together.
+	// When the key is taken nothing is written, and it answers as idempotency.Store.Begin: started with the
+	// record of an abandoned attempt taken over (its Ref, not o.ID, is the order to resume, which may or may
+	// not exist), or a completed record to replay, idempotency.ErrInProgress or idempotency.ErrMismatch.
+	// started with Ref o.ID means o was written.
+	CreateClaimed(ctx context.Context, o Order, key, fingerprint string) (idempotency.Record, bool, error)
+	// MarkPaidAnswering moves the order PENDING_PAYMENT → PAID as Store.MarkPaid does and stores result as
+	// key's answer, together; ErrWrongState, with nothing written, when the order is not PENDING_PAYMENT.
+	MarkPaidAnswering(ctx context.Context, id string, p PaymentInfo, at time.Time, key string, result any) error
+	// MarkDeclinedAnswering is MarkDeclined with key's answer, together.
+	MarkDeclinedAnswering(ctx context.Context, id, reason string, at time.Time, key string, result any) error
+}
+
 // Payment invoke failures that are not business outcomes.
 var (
 	ErrPaymentThrottled   = errors.New("payment function throttled")

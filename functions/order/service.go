@@ -20,6 +20,7 @@ const (
 // (see outbox.go).
 type Service struct {
 	orders      Store
+	keyed       KeyedOrders
 	payments    Payments
 	idempotency Idempotency
 	metrics     *metrics.Recorder
@@ -29,9 +30,9 @@ type Service struct {
 }
 
 // NewService wires the use cases to their ports.
-func NewService(orders Store, payments Payments, idem Idempotency, rec *metrics.Recorder, fares FareConfig) *Service {
+func NewService(orders Store, keyed KeyedOrders, payments Payments, idem Idempotency, rec *metrics.Recorder, fares FareConfig) *Service {
 	return &Service{
-		orders: orders, payments: payments, idempotency: idem, metrics: rec,
+		orders: orders, keyed: keyed, payments: payments, idempotency: idem, metrics: rec,
 		fares: fares, now: time.Now, newID: ids.New,
 	}
 }

@@ -58,16 +58,22 @@ func (s *DynamoStore) Get(ctx context.Context, id string) (Order, error) {
 
 // MarkPaid moves PENDING_PAYMENT → PAID, out of the pending index.
 func (s *DynamoStore) MarkPaid(ctx context.Context, id string, p PaymentInfo, at time.Time) (Order, error) {
-	return s.update(ctx, id, StatusPendingPayment, StatusPaid, at, map[string]types.AttributeValue{
+	return s.update(ctx, id, StatusPendingPayment, StatusPaid, at, paidAttributes(p), attrPendingShard)
+}
+
+func paidAttributes(p PaymentInfo) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
 		"paymentId": ddbitem.S(p.PaymentID), "cardLast4": ddbitem.S(p.CardLast4), "cardBrand": ddbitem.S(p.CardBrand),
-	}, attrPendingShard)
+	}
 }
 
 // MarkDeclined moves PENDING_PAYMENT → DECLINED, out of the pending index.
 func (s *DynamoStore) MarkDeclined(ctx context.Context, id, reason string, at time.Time) (Order, error) {
-	return s.update(ctx, id, StatusPendingPayment, StatusDeclined, at, map[string]types.AttributeValue{
-		"declineReason": ddbitem.S(reason),
-	}, attrPendingShard)
+	return s.update(ctx, id, StatusPendingPayment, StatusDeclined, at, declinedAttributes(reason), attrPendingShard)
+}
+
+func declinedAttributes(reason string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"declineReason": ddbitem.S(reason)}
 }
 
 // MarkCanceled moves PAID → CANCELED.
@@ -139,31 +145,22 @@ func (s *DynamoStore) update(ctx context.Context, id, from, to string, at time.T
 // updateIf sets status to `to` (plus the extra attributes, minus remove) only if the order is in `from`
 // and the extra condition (if any) holds, bumping version; ErrWrongState when it is not (or does not exist).
 func (s *DynamoStore) updateIf(ctx context.Context, id, from, to string, at time.Time, set map[string]types.AttributeValue, remove string, cond *expression.ConditionBuilder) (Order, error) {
-	update := expression.Set(expression.Name("status"), expression.Value(to)).
-		Set(expression.Name("updatedAt"), expression.Value(formatTime(at))).
-		Set(expression.Name("version"), expression.Name("version").Plus(expression.Value(1)))
-	for attr, v := range set {
-		update = update.Set(expression.Name(attr), expression.Value(v))
-	}
-	if remove != "" {
-		update = update.Remove(expression.Name(remove))
-	}
-	condition := expression.AttributeExists(expression.Name("id")).And(expression.Name("status").Equal(expression.Value(from)))
-	if cond != nil {
-		condition = condition.And(*cond)
-	}
-	expr, err := expression.NewBuilder().WithUpdate(update).WithCondition(condition).Build()
+	expr, err := transition(from, to, at, set, remove, cond)
 	if err != nil {
 		return Order{}, fmt.Errorf("update order %s to %s: %w", id, to, err)
 	}
-	out, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       orderKey(id),
-		ConditionExpression:       expr.Condition(),
-		UpdateExpression:          expr.Update(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-		ReturnValues:              types.ReturnValueAllNew,
+	var out *dynamodb.UpdateItemOutput
+	err = ddbitem.RetryConflicts(ctx, func() (err error) {
+		out, err = s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName:                 aws.String(s.table),
+			Key:                       orderKey(id),
+			ConditionExpression:       expr.Condition(),
+			UpdateExpression:          expr.Update(),
+			ExpressionAttributeNames:  expr.Names(),
+			ExpressionAttributeValues: expr.Values(),
+			ReturnValues:              types.ReturnValueAllNew,
+		})
+		return err
 	})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
@@ -177,6 +174,25 @@ func (s *DynamoStore) updateIf(ctx context.Context, id, from, to string, at time
 		return Order{}, fmt.Errorf("decode order %s: %w", id, err)
 	}
 	return o, nil
+}
+
+// transition is the conditional update of a state change: status `to` (plus the extra attributes, minus
+// remove), updatedAt and version + 1, only if the order exists in `from` and the extra condition holds.
+func transition(from, to string, at time.Time, set map[string]types.AttributeValue, remove string, cond *expression.ConditionBuilder) (expression.Expression, error) {
+	update := expression.Set(expression.Name("status"), expression.Value(to)).
+		Set(expression.Name("updatedAt"), expression.Value(formatTime(at))).
+		Set(expression.Name("version"), expression.Name("version").Plus(expression.Value(1)))
+	for attr, v := range set {
+		update = update.Set(expression.Name(attr), expression.Value(v))
+	}
+	if remove != "" {
+		update = update.Remove(expression.Name(remove))
+	}
+	condition := expression.AttributeExists(expression.Name("id")).And(expression.Name("status").Equal(expression.Value(from)))
+	if cond != nil {
+		condition = condition.And(*cond)
+	}
+	return expression.NewBuilder().WithUpdate(update).WithCondition(condition).Build()
 }
 
 func orderKey(id string) map[string]types.AttributeValue {

@@ -87,7 +87,7 @@ func (s *Service) resolve(ctx context.Context, o Order, res *SweepResult) error 
 	}
 	switch pay.Status {
 	case contracts.PaymentApprovedStatus:
-		paid, err := s.markPaid(ctx, o.ID, PaymentInfo{PaymentID: pay.PaymentID, CardLast4: pay.CardLast4, CardBrand: pay.CardBrand})
+		paid, err := s.markPaid(ctx, o, PaymentInfo{PaymentID: pay.PaymentID, CardLast4: pay.CardLast4, CardBrand: pay.CardBrand}, nil)
 		if err != nil {
 			return err
 		}

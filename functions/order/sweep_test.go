@@ -140,7 +140,7 @@ func TestResumingAParkedOrderWatchesItAgain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, err := e.svc.place(context.Background(), "o-parked-2", "alice", n)
+	o, err := e.svc.place(context.Background(), NewOrder("o-parked-2", "alice", n, 3800, "corr", time.Now()), n.CardNo, nil)
 	if err != nil || o.Status != StatusPaid {
 		t.Fatalf("resume = %+v, %v", o, err)
 	}

@@ -3,9 +3,14 @@ package idempotency
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/calltaxi/call-taxi/shared/ddbtest"
 )
@@ -137,6 +142,182 @@ func TestKeyReusedAfterExpiryWhileTheRecordIsStillPresent(t *testing.T) {
 				if _, again, err := s.Begin(ctx, "k", tt.fingerprint, "order-third"); again || !errors.Is(err, ErrInProgress) {
 					t.Errorf("a repeat during the new attempt: started %v, err %v, want ErrInProgress", again, err)
 				}
+			}
+		})
+	}
+}
+
+// counting counts the DynamoDB calls the store makes.
+type counting struct {
+	*dynamodb.Client
+	calls []string
+}
+
+func (c *counting) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	c.calls = append(c.calls, "UpdateItem")
+	return c.Client.UpdateItem(ctx, in, opts...)
+}
+
+func (c *counting) GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	c.calls = append(c.calls, "GetItem")
+	return c.Client.GetItem(ctx, in, opts...)
+}
+
+// A claim written in a transaction with the work it guards (ClaimItem), and a result with the work's last
+// write (CompleteItem), answer every repeat as Begin does. A cancelled claim's reason carries the record
+// (ReturnValuesOnConditionCheckFailure ALL_OLD), so Taken replays or refuses without another call, and
+// only an abandoned attempt costs the takeover's write.
+func TestClaimAndCompleteInATransaction(t *testing.T) {
+	const ttl, lease = 24 * time.Hour, 30 * time.Second
+	tests := []struct {
+		name        string
+		first       string        // "" no earlier claim, "abandoned", "running", "completed"
+		after       time.Duration // since the first claim
+		fingerprint string
+		wantClaimed bool   // the transaction committed
+		wantStarted bool   // Taken took over (the transaction was cancelled)
+		wantErr     error  // Taken's
+		wantRef     string // of the record worked on or replayed
+		wantCalls   []string
+	}{
+		{name: "free key", fingerprint: "fp", wantClaimed: true, wantRef: "new"},
+		{name: "completed: replayed", first: "completed", after: time.Minute, fingerprint: "fp", wantRef: "old", wantCalls: []string{}},
+		{name: "running: in progress", first: "running", after: time.Second, fingerprint: "fp", wantErr: ErrInProgress, wantCalls: []string{}},
+		{name: "another request: mismatch", first: "completed", after: time.Minute, fingerprint: "other", wantErr: ErrMismatch, wantCalls: []string{}},
+		{name: "abandoned: taken over with its ref", first: "abandoned", after: lease + time.Second, fingerprint: "fp", wantStarted: true, wantRef: "old", wantCalls: []string{"UpdateItem"}},
+		{name: "expired completed record: free", first: "completed", after: ttl + time.Second, fingerprint: "other", wantClaimed: true, wantRef: "new"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			db := &counting{Client: ddbtest.New(t, ddbtest.Table{Name: "idem", Hash: "key"}, ddbtest.Table{Name: "work", Hash: "id"})}
+			now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+			s := New(db, "idem", ttl, lease)
+			s.now = func() time.Time { return now }
+			if tt.first != "" {
+				if _, started, err := s.Begin(ctx, "k", "fp", "old"); err != nil || !started {
+					t.Fatalf("first Begin: %v %v", started, err)
+				}
+				if tt.first == "completed" {
+					if err := s.Complete(ctx, "k", map[string]string{"id": "old"}); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			now = now.Add(tt.after)
+			db.calls = nil
+
+			claim, err := s.ClaimItem("k", tt.fingerprint, "new")
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+				{Put: &types.Put{TableName: aws.String("work"), Item: map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: "new"}}}},
+				claim,
+			}})
+			if tt.wantClaimed {
+				if err != nil {
+					t.Fatalf("transaction: %v", err)
+				}
+				if rec, err := s.get(ctx, "k"); err != nil || rec.Ref != tt.wantRef || rec.Status != InProgress || rec.Fingerprint != tt.fingerprint || rec.ExpiresAt != now.Add(ttl).Unix() {
+					t.Errorf("claimed record %+v (%v)", rec, err)
+				}
+				return
+			}
+			canceled, ok := errors.AsType[*types.TransactionCanceledException](err)
+			if !ok || len(canceled.CancellationReasons) != 2 || aws.ToString(canceled.CancellationReasons[1].Code) != "ConditionalCheckFailed" {
+				t.Fatalf("transaction err = %v, want cancelled for the claim", err)
+			}
+			if got, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("work"), Key: map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: "new"}}}); err != nil || got.Item != nil {
+				t.Errorf("the work was written although its claim failed: %v %v", got.Item, err)
+			}
+			db.calls = []string{}
+			rec, started, err := s.Taken(ctx, "k", tt.fingerprint, canceled.CancellationReasons[1].Item)
+			if started != tt.wantStarted || !errors.Is(err, tt.wantErr) {
+				t.Fatalf("Taken = %+v, started %v, err %v; want started %v, err %v", rec, started, err, tt.wantStarted, tt.wantErr)
+			}
+			if tt.wantErr == nil && rec.Ref != tt.wantRef {
+				t.Errorf("ref %q, want %q", rec.Ref, tt.wantRef)
+			}
+			if !slices.Equal(db.calls, tt.wantCalls) {
+				t.Errorf("calls %v, want %v", db.calls, tt.wantCalls)
+			}
+			// Without the record from the cancellation, Taken reads it and answers the same.
+			if tt.wantStarted {
+				return // a second takeover is refused: the first holds the lease now
+			}
+			rec2, started2, err2 := s.Taken(ctx, "k", tt.fingerprint, nil)
+			if started2 != started || !errors.Is(err2, tt.wantErr) || rec2.Ref != rec.Ref {
+				t.Errorf("Taken without the record = %+v %v %v, want %+v %v %v", rec2, started2, err2, rec, started, err)
+			}
+		})
+	}
+}
+
+func TestCompleteItemStoresTheAnswerWithTheWork(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	if _, started, err := s.Begin(ctx, "k", "fp", "order-A"); err != nil || !started {
+		t.Fatalf("Begin: %v %v", started, err)
+	}
+	done, err := s.CompleteItem("k", map[string]string{"id": "order-A"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.client.(*dynamodb.Client).TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{done}}); err != nil {
+		t.Fatal(err)
+	}
+	rec, started, err := s.Begin(ctx, "k", "fp", "order-B")
+	if err != nil || started || rec.Status != Completed || string(rec.Result) != `{"id":"order-A"}` {
+		t.Fatalf("replay Begin = %+v %v %v", rec, started, err)
+	}
+}
+
+// conflicting refuses the first `conflicts` UpdateItem calls as DynamoDB refuses a write to an item an
+// ongoing transaction includes ("Transaction conflict handling in DynamoDB").
+type conflicting struct {
+	*dynamodb.Client
+	conflicts, calls int
+}
+
+func (c *conflicting) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	c.calls++
+	if c.calls <= c.conflicts {
+		return nil, &types.TransactionConflictException{Message: aws.String("Transaction is ongoing for the item")}
+	}
+	return c.Client.UpdateItem(ctx, in, opts...)
+}
+
+// A record is written in transactions now, so its single writes retry conflicts as every store's do.
+func TestSingleWritesRetryTransactionConflicts(t *testing.T) {
+	tests := []struct {
+		name  string
+		write func(ctx context.Context, s *Store) error
+	}{
+		{"begin", func(ctx context.Context, s *Store) error {
+			_, started, err := s.Begin(ctx, "k2", "fp", "r")
+			if err == nil && !started {
+				err = errors.New("not started")
+			}
+			return err
+		}},
+		{"complete", func(ctx context.Context, s *Store) error { return s.Complete(ctx, "k", "done") }},
+		{"release", func(ctx context.Context, s *Store) error { return s.Release(ctx, "k") }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			db := &conflicting{Client: ddbtest.New(t, ddbtest.Table{Name: "idem", Hash: "key"})}
+			s := New(db, "idem", time.Hour, time.Minute)
+			if _, _, err := s.Begin(ctx, "k", "fp", "r"); err != nil {
+				t.Fatal(err)
+			}
+			db.calls, db.conflicts = 0, 2
+			if err := tt.write(ctx, s); err != nil {
+				t.Fatalf("%s after 2 conflicts: %v", tt.name, err)
+			}
+			if db.calls != 3 {
+				t.Errorf("%d calls, want 3", db.calls)
 			}
 		})
 	}
