@@ -252,7 +252,11 @@ func (s *Service) snapshotTablesLocked() ([]snapshotTable, error) {
 	var out []snapshotTable
 	for _, name := range s.tableNamesLocked() {
 		t := s.tables[name]
-		snap := snapshotTable{name: name, items: t.store.clone(), indexes: t.store.indexes}
+		snap := snapshotTable{name: name}
+		snap.items, snap.indexes = t.store.cloneAll()
+		for _, idx := range t.store.indexes {
+			snap.indexNames = append(snap.indexNames, idx.name)
+		}
 		if t.createBody != nil {
 			snap.entries = append(snap.entries, walEntry{Op: "CreateTable", Body: t.createBody})
 		}

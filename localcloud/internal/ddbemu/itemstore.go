@@ -193,11 +193,21 @@ func (st *itemStore) remove(key rawItem) error {
 	return nil
 }
 
-// clone is a consistent, immutable view of the items for a long scan (compaction), taken in O(1).
+// clone is a consistent, immutable view of the items for a long scan, taken in O(1).
 func (st *itemStore) clone() *btree.BTreeG[*storedItem] {
+	items, _ := st.cloneAll()
+	return items
+}
+
+// cloneAll clones the items and every index (in the order of st.indexes) at one instant.
+func (st *itemStore) cloneAll() (*btree.BTreeG[*storedItem], []*btree.BTreeG[indexEntry]) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	return st.primary.Clone()
+	indexes := make([]*btree.BTreeG[indexEntry], len(st.indexes))
+	for i, idx := range st.indexes {
+		indexes[i] = idx.tree.Clone()
+	}
+	return st.primary.Clone(), indexes
 }
 
 // page returns up to limit items after the primary key startAfter ("" = from the first).

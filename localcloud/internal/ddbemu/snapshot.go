@@ -7,36 +7,36 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
+	"sync"
+	"unsafe"
 
 	"github.com/google/btree"
 )
 
 // A snapshot file holds the tables as they were at one instant, in a binary form that loads
-// without parsing JSON:
+// without parsing JSON or comparing keys more than the B-tree inserts of sorted input need:
 //
-//	"DDBSNAP2\n"
+//	"DDBSNAP3\n"
 //	records: kind byte, then
 //	  'W' uvarint length, a write log line (walEntry JSON: API-created tables, TTL settings)
 //	  'T' uvarint length + table name, uvarint count + that many (uvarint length + index name): the
-//	      items that follow belong to this table, and carry their keys in these indexes
-//	  'I' an item: uvarint length + primary key, uvarint length + DynamoDB JSON, uvarint count + that
-//	      many (uvarint length + index key; 0: not in the index)
+//	      records up to the next 'T' belong to this table
+//	  'I' an item, in primary key order: uvarint length + primary key, uvarint length + DynamoDB JSON
+//	  'X' an index entry, in index key order: uvarint index number (in the 'T' list), uvarint length
+//	      + index key, uvarint number of the item (0 = the table's first 'I')
 //	  'E' the end; a file without it is incomplete and refused
-//
-// Items are written in primary key order, and their keys are stored, so loading is byte slicing
-// and B-tree inserts.
 
-const snapshotMagic = "DDBSNAP2\n"
+const snapshotMagic = "DDBSNAP3\n"
 
-// snapshotTable is what a snapshot keeps of one table: a clone of its items (immutable) and the
-// entries that recreate its settings.
+// snapshotTable is what a snapshot keeps of one table: clones of its items and indexes (immutable)
+// and the entries that recreate its settings.
 type snapshotTable struct {
-	name    string
-	entries []walEntry
-	items   *btree.BTreeG[*storedItem]
-	indexes []*indexStore
+	name       string
+	entries    []walEntry
+	items      *btree.BTreeG[*storedItem]
+	indexNames []string
+	indexes    []*btree.BTreeG[indexEntry]
 }
 
 // writeSnapshotFile writes the tables to path and returns the item count and bytes written.
@@ -48,10 +48,8 @@ func writeSnapshotFile(path string, tables []snapshotTable) (items int, size int
 	defer f.Close()
 	cw := &countingWriter{w: f}
 	w := bufio.NewWriterSize(cw, 1<<20)
-	var scratch [binary.MaxVarintLen64]byte
 	writeBytes := func(b []byte) {
-		n := binary.PutUvarint(scratch[:], uint64(len(b)))
-		_, _ = w.Write(scratch[:n])
+		writeCount(w, len(b))
 		_, _ = w.Write(b)
 	}
 	_, _ = w.WriteString(snapshotMagic)
@@ -66,29 +64,27 @@ func writeSnapshotFile(path string, tables []snapshotTable) (items int, size int
 		}
 		_ = w.WriteByte('T')
 		writeBytes([]byte(t.name))
-		writeCount(w, len(t.indexes))
-		for _, idx := range t.indexes {
-			writeBytes([]byte(idx.name))
+		writeCount(w, len(t.indexNames))
+		for _, name := range t.indexNames {
+			writeBytes([]byte(name))
 		}
-		var failure error
+		ordinals := make(map[*storedItem]int, t.items.Len())
 		t.items.Ascend(func(it *storedItem) bool {
-			attrs, err := decodeAttrs(it.raw)
-			if err != nil {
-				failure = err
-				return false
-			}
 			_ = w.WriteByte('I')
 			writeBytes([]byte(it.key))
 			writeBytes(it.raw)
-			writeCount(w, len(t.indexes))
-			for _, idx := range t.indexes {
-				writeBytes([]byte(idx.indexKey(attrs, it.key)))
-			}
-			items++
+			ordinals[it] = len(ordinals)
 			return true
 		})
-		if failure != nil {
-			return 0, 0, fmt.Errorf("snapshot %s: %w", t.name, failure)
+		items += len(ordinals)
+		for i, idx := range t.indexes {
+			idx.Ascend(func(e indexEntry) bool {
+				_ = w.WriteByte('X')
+				writeCount(w, i)
+				writeBytes([]byte(e.key))
+				writeCount(w, ordinals[e.item])
+				return true
+			})
 		}
 	}
 	_ = w.WriteByte('E')
@@ -109,7 +105,8 @@ func writeCount(w *bufio.Writer, n int) {
 var errIncompleteSnapshot = errors.New("incomplete snapshot")
 
 // loadSnapshotFile rebuilds the tables from a snapshot. Callers hold s.mu with s.replaying set.
-// Item bytes stay in the file's buffer: one allocation for all of them.
+// Item bytes and keys stay in the file's buffer (one allocation for all of them; the buffer is never
+// written to), and each B-tree (a table's, an index's) is built by its own goroutine.
 func (s *Service) loadSnapshotFile(path string) (entries, items int, size int64, err error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -118,38 +115,54 @@ func (s *Service) loadSnapshotFile(path string) (entries, items int, size int64,
 	if !bytes.HasPrefix(data, []byte(snapshotMagic)) {
 		return 0, 0, 0, fmt.Errorf("%s: not a snapshot", path)
 	}
-	r := bytes.NewReader(data[len(snapshotMagic):])
+	pos := len(snapshotMagic)
 	next := func() ([]byte, error) {
-		n, err := binary.ReadUvarint(r)
-		if err != nil {
+		n, w := binary.Uvarint(data[pos:])
+		if w <= 0 || n > uint64(len(data)-pos-w) {
 			return nil, errIncompleteSnapshot
 		}
-		start := len(data) - r.Len()
-		if uint64(r.Len()) < n {
-			return nil, errIncompleteSnapshot
-		}
-		if _, err := r.Seek(int64(n), io.SeekCurrent); err != nil {
-			return nil, errIncompleteSnapshot
-		}
-		return data[start : start+int(n) : start+int(n)], nil
+		start := pos + w
+		pos = start + int(n)
+		return data[start:pos:pos], nil
 	}
-	count := func() (int, error) {
-		n, err := binary.ReadUvarint(r)
-		if err != nil || n > uint64(r.Len()) {
+	number := func() (int, error) {
+		n, w := binary.Uvarint(data[pos:])
+		if w <= 0 || n > 1<<40 {
 			return 0, errIncompleteSnapshot
 		}
+		pos += w
 		return int(n), nil
 	}
-	var table *tableState
-	sameIndexes := false // the snapshot's index keys are the table's: no need to recompute them
-	for {
-		kind, err := r.ReadByte()
-		if err != nil {
+	count := func() (int, error) { // of the records that follow, so at most the bytes left
+		n, err := number()
+		if err != nil || n > len(data)-pos {
+			return 0, errIncompleteSnapshot
+		}
+		return n, nil
+	}
+	view := func(b []byte) string {
+		if len(b) == 0 {
+			return ""
+		}
+		return unsafe.String(&b[0], len(b))
+	}
+	type tableLoad struct {
+		store       *itemStore
+		sameIndexes bool // the snapshot's indexes are the table's: their entries load as they are
+		items       []*storedItem
+		indexed     [][]indexEntry // per index of the store
+	}
+	var loads []*tableLoad
+	var current *tableLoad
+	for done := false; !done; {
+		if pos >= len(data) {
 			return entries, items, 0, fmt.Errorf("%s: %w", path, errIncompleteSnapshot)
 		}
+		kind := data[pos]
+		pos++
 		switch kind {
 		case 'E':
-			return entries, items, int64(len(data)), nil
+			done = true
 		case 'W':
 			line, err := next()
 			if err != nil {
@@ -178,15 +191,18 @@ func (s *Service) loadSnapshotFile(path string) (entries, items int, size int64,
 				}
 				names = append(names, string(idx))
 			}
-			table = s.tables[string(name)]
-			if table == nil {
+			current = nil
+			t := s.tables[string(name)]
+			if t == nil {
 				s.log.Warn("snapshot has items of a table that does not exist; skipping them", "table", string(name))
 				continue
 			}
-			sameIndexes = len(names) == len(table.store.indexes)
-			for i, idx := range table.store.indexes {
-				sameIndexes = sameIndexes && names[i] == idx.name
+			same := len(names) == len(t.store.indexes)
+			for i, idx := range t.store.indexes {
+				same = same && names[i] == idx.name
 			}
+			current = &tableLoad{store: t.store, sameIndexes: same, indexed: make([][]indexEntry, len(t.store.indexes))}
+			loads = append(loads, current)
 		case 'I':
 			key, err := next()
 			if err != nil {
@@ -196,37 +212,57 @@ func (s *Service) loadSnapshotFile(path string) (entries, items int, size int64,
 			if err != nil {
 				return entries, items, 0, err
 			}
-			n, err := count()
+			if current != nil {
+				current.items = append(current.items, &storedItem{key: view(key), raw: raw})
+				items++
+			}
+		case 'X':
+			index, err := number()
 			if err != nil {
 				return entries, items, 0, err
 			}
-			indexKeys := make([][]byte, n)
-			for i := range n {
-				if indexKeys[i], err = next(); err != nil {
-					return entries, items, 0, err
-				}
+			key, err := next()
+			if err != nil {
+				return entries, items, 0, err
 			}
-			if table == nil {
+			ordinal, err := number()
+			if err != nil {
+				return entries, items, 0, err
+			}
+			if current == nil || !current.sameIndexes {
 				continue
 			}
-			st := table.store
-			if !sameIndexes {
-				if err := st.load(raw); err != nil {
-					return entries, items, 0, fmt.Errorf("%s: item of %s: %w", path, table.spec.Name, err)
-				}
-				items++
-				continue
+			if index >= len(current.indexed) || ordinal >= len(current.items) {
+				return entries, items, 0, fmt.Errorf("%s: index entry out of range", path)
 			}
-			item := &storedItem{key: string(key), raw: raw}
-			st.primary.ReplaceOrInsert(item)
-			for i, idx := range st.indexes {
-				if len(indexKeys[i]) > 0 {
-					idx.tree.ReplaceOrInsert(indexEntry{key: string(indexKeys[i]), item: item})
-				}
-			}
-			items++
+			current.indexed[index] = append(current.indexed[index], indexEntry{key: view(key), item: current.items[ordinal]})
 		default:
 			return entries, items, 0, fmt.Errorf("%s: unknown record %q", path, kind)
 		}
 	}
+	var wg sync.WaitGroup
+	for _, l := range loads {
+		if !l.sameIndexes {
+			for _, it := range l.items {
+				if err := l.store.load(it.raw); err != nil {
+					return entries, items, 0, fmt.Errorf("%s: item: %w", path, err)
+				}
+			}
+			continue
+		}
+		wg.Go(func() {
+			for _, it := range l.items {
+				l.store.primary.ReplaceOrInsert(it)
+			}
+		})
+		for i, idx := range l.store.indexes {
+			wg.Go(func() {
+				for _, e := range l.indexed[i] {
+					idx.tree.ReplaceOrInsert(e)
+				}
+			})
+		}
+	}
+	wg.Wait()
+	return entries, items, int64(len(data)), nil
 }
