@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -46,6 +47,14 @@ type indexStore struct {
 	projection string   // ALL (default), KEYS_ONLY or INCLUDE
 	include    []string // INCLUDE: the non-key attributes projected
 	tree       *btree.BTreeG[indexEntry]
+	ttl        bool // the TTL index: items by their TTL attribute, Numbers only; not queryable
+}
+
+// ttlIndexPrefix names the TTL index among a store's indexes (no GSI name can contain a colon).
+const ttlIndexPrefix = "ttl:"
+
+func newIndexStore(name string, attrs []string) *indexStore {
+	return &indexStore{name: name, attrs: attrs, tree: btree.NewG(btreeDegree, func(a, b indexEntry) bool { return a.key < b.key })}
 }
 
 const btreeDegree = 32
@@ -56,12 +65,65 @@ func newItemStore(t *tableState) *itemStore {
 		primary: btree.NewG(btreeDegree, func(a, b *storedItem) bool { return a.key < b.key }),
 	}
 	for _, idx := range t.indexes {
-		st.indexes = append(st.indexes, &indexStore{
-			name: idx.name, attrs: idx.attrs, projection: idx.projection, include: idx.include,
-			tree: btree.NewG(btreeDegree, func(a, b indexEntry) bool { return a.key < b.key }),
-		})
+		gsi := newIndexStore(idx.name, idx.attrs)
+		gsi.projection, gsi.include = idx.projection, idx.include
+		st.indexes = append(st.indexes, gsi)
 	}
+	st.setTTL(t.ttlAttr)
 	return st
+}
+
+// setTTL indexes the items by their TTL attribute ("" = none), so the TTL sweep reads only expired
+// items. Callers exclude every reader and writer of the table (s.mu held exclusively), or own the
+// store alone.
+func (st *itemStore) setTTL(attr string) {
+	st.indexes = slices.DeleteFunc(st.indexes, func(idx *indexStore) bool { return idx.ttl })
+	if attr == "" {
+		return
+	}
+	idx := newIndexStore(ttlIndexPrefix+attr, []string{attr})
+	idx.ttl = true
+	st.primary.Ascend(func(it *storedItem) bool {
+		if attrs, err := decodeAttrs(it.raw); err == nil {
+			if k := idx.indexKey(attrs, it.key); k != "" {
+				idx.tree.ReplaceOrInsert(indexEntry{key: k, item: it})
+			}
+		}
+		return true
+	})
+	st.indexes = append(st.indexes, idx)
+}
+
+func (st *itemStore) ttlIndex() *indexStore {
+	for _, idx := range st.indexes {
+		if idx.ttl {
+			return idx
+		}
+	}
+	return nil
+}
+
+// expiring returns up to limit items of the TTL index after the index key after ("" = from the
+// first) whose TTL value is at most upTo (encoded), with their index keys.
+func (st *itemStore) expiring(after, upTo string, limit int) []indexEntry {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	idx := st.ttlIndex()
+	if idx == nil {
+		return nil
+	}
+	var out []indexEntry
+	idx.tree.AscendGreaterOrEqual(indexEntry{key: after}, func(e indexEntry) bool {
+		if e.key == after {
+			return true
+		}
+		if ttl, _ := splitComponent(e.key); ttl > upTo {
+			return false
+		}
+		out = append(out, e)
+		return len(out) < limit
+	})
+	return out
 }
 
 func (st *itemStore) keyAttrs() []string {
@@ -95,7 +157,7 @@ func encodeKeyOf(attrs rawItem, names []string) (string, error) {
 // one of the index's key attributes and so is not in the index.
 func (idx *indexStore) indexKey(attrs rawItem, primaryKey string) string {
 	k, err := encodeKeyOf(attrs, idx.attrs)
-	if err != nil {
+	if err != nil || idx.ttl && k[0] == keyTagBytes { // TTL applies to Number attributes only
 		return ""
 	}
 	return k + primaryKey
@@ -231,9 +293,10 @@ func (st *itemStore) count() int {
 	return st.primary.Len()
 }
 
+// index returns the global secondary index name, nil if there is none.
 func (st *itemStore) index(name string) *indexStore {
 	for _, idx := range st.indexes {
-		if idx.name == name {
+		if idx.name == name && !idx.ttl {
 			return idx
 		}
 	}
@@ -271,7 +334,7 @@ func canonicalItem(item rawItem) ([]byte, error) {
 		}
 	}
 	buf.WriteByte('}')
-	return buf.Bytes(), nil
+	return bytes.Clone(buf.Bytes()), nil // stored for long: without the buffer's spare capacity
 }
 
 // writeJSONString writes s as json.Marshal does (HTML characters escaped too), so the bytes survive

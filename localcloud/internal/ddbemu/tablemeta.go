@@ -198,6 +198,7 @@ func (s *Service) updateTTLLocked(body []byte, persist bool) engineResult {
 	} else if t.ttlAttr == spec.AttributeName {
 		t.ttlAttr = ""
 	}
+	t.store.setTTL(t.ttlAttr)
 	if persist {
 		s.appendLog("UpdateTimeToLive", body)
 	}

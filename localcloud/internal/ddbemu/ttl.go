@@ -84,20 +84,24 @@ func (s *Service) ttlTables() []*tableState {
 	return out
 }
 
-// ttlScanPage bounds how long one page of the TTL scan holds the table's read lock. A variable for tests.
+// ttlScanPage bounds how long one page of the TTL sweep holds the table's read lock. A variable for tests.
 var ttlScanPage = 10_000
 
-// scanExpired returns the items of t that expired before cutoff (key and TTL attribute only), a page
-// of the table at a time in primary key order (stable while items are deleted).
+// scanExpired returns the items of t that expired before cutoff (key and TTL attribute only), read
+// from the table's TTL index: only items whose TTL value has passed are visited.
 func (s *Service) scanExpired(t *tableState, cutoff time.Time) ([]rawItem, error) {
+	upTo, err := appendNumber(nil, strconv.FormatInt(cutoff.Unix()+1, 10))
+	if err != nil {
+		return nil, err
+	}
 	var expiredItems []rawItem
 	after := ""
 	for {
 		s.mu.RLock()
-		page := t.store.page(after, ttlScanPage)
+		page := t.store.expiring(after, string(upTo), ttlScanPage)
 		s.mu.RUnlock()
-		for _, it := range page {
-			attrs, err := decodeAttrs(it.raw)
+		for _, e := range page {
+			attrs, err := decodeAttrs(e.item.raw)
 			if err != nil {
 				return nil, err
 			}

@@ -149,3 +149,49 @@ func TestTTLWorkingWithExpiredItemsLazyDeletion(t *testing.T) {
 		})
 	}
 }
+
+// "The TTL attribute's value must be a top-level Number data type" (Using time to live,
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/time-to-live-ttl-before-you-start.html):
+// the sweep reads the table's TTL index, which holds only Number values, and follows a TTL attribute
+// changed at run time.
+func TestTTLSweepReadsTheTTLIndex(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	spec := TableSpec{Name: "Sessions", KeySchema: []KeyElement{{AttributeName: "id", KeyType: "HASH"}},
+		AttributeDefinitions: []AttributeDefinition{{AttributeName: "id", AttributeType: "S"}}, TTLAttribute: "expiresAt"}
+	svc, _ := startService(t, Options{Now: func() time.Time { return now }, TTLSweepInterval: time.Hour, TTLDeletionDelay: -1}, spec)
+	past, future := strconv.FormatInt(now.Add(-time.Minute).Unix(), 10), strconv.FormatInt(now.Add(time.Hour).Unix(), 10)
+	cases := []struct {
+		name, item string
+		swept      int
+	}{
+		{"expired number", `{"id":{"S":"a"},"expiresAt":{"N":"` + past + `"}}`, 1},
+		{"expired, as a float with spaces", `{ "id" : {"S":"b"}, "expiresAt" : { "N" : "` + past + `.5" } }`, 1},
+		{"future number", `{"id":{"S":"c"},"expiresAt":{"N":"` + future + `"}}`, 0},
+		{"a string is not a TTL", `{"id":{"S":"d"},"expiresAt":{"S":"` + past + `"}}`, 0},
+		{"more than five years ago", `{"id":{"S":"e"},"expiresAt":{"N":"` + strconv.FormatInt(now.AddDate(-6, 0, 0).Unix(), 10) + `"}}`, 0},
+		{"other attribute", `{"id":{"S":"f"},"gone":{"N":"` + past + `"}}`, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if status, out := apiCall(t, svc, "PutItem", `{"TableName":"Sessions","Item":`+c.item+`}`); status != 200 {
+				t.Fatalf("PutItem: %s", out["message"])
+			}
+			if n := svc.SweepExpired(); n != c.swept {
+				t.Fatalf("swept %d, want %d", n, c.swept)
+			}
+		})
+	}
+	t.Run("TTL attribute changed", func(t *testing.T) {
+		for _, body := range []string{
+			`{"TableName":"Sessions","TimeToLiveSpecification":{"AttributeName":"expiresAt","Enabled":false}}`,
+			`{"TableName":"Sessions","TimeToLiveSpecification":{"AttributeName":"gone","Enabled":true}}`,
+		} {
+			if status, out := apiCall(t, svc, "UpdateTimeToLive", body); status != 200 {
+				t.Fatalf("UpdateTimeToLive: %s", out["message"])
+			}
+		}
+		if n := svc.SweepExpired(); n != 1 {
+			t.Fatalf("swept %d, want the item expired by its new TTL attribute", n)
+		}
+	})
+}
