@@ -113,7 +113,7 @@ func TestPlaceOrderTransactionCancellations(t *testing.T) {
 		{name: "first: conflicts on both items, then committed", fails: first, times: 1, err: canceled("TransactionConflict", "TransactionConflict"), status: 201, charged: true},
 		{name: "first: conflicts outlasting the retries", fails: first, err: canceled("None", "TransactionConflict"), status: 503, retryAfter: "1"},
 		{name: "first: throttled", fails: first, err: canceled("ThrottlingError", "None"), status: 503, retryAfter: "1"},
-		{name: "first: the order id is taken", fails: first, err: canceled("ConditionalCheckFailed", "None"), status: 500},
+		{name: "first: the order id is taken", fails: first, err: canceled("None", "ConditionalCheckFailed"), status: 500}, // (key, order)
 		{name: "second: conflicts, then committed", fails: second, times: 2, err: canceled("TransactionConflict", "None"), status: 201, charged: true},
 		{name: "second: conflicts outlasting the retries", fails: second, err: canceled("None", "TransactionConflict"), status: 503, retryAfter: "1", charged: true},
 		{name: "second: throttled", fails: second, err: canceled("ThrottlingError", "None"), status: 503, retryAfter: "1", charged: true},
@@ -539,5 +539,35 @@ func TestOrderSingleWritesRetryTransactionConflicts(t *testing.T) {
 				t.Errorf("conflicts outlasting the retries: %v, want 503 with Retry-After", err)
 			}
 		})
+	}
+}
+
+// The first transaction commits but its answer is lost, and it is sent again (the SDK retries a timeout or
+// a 5xx with the same input; here a conflict's retry stands in for it): the key's record holds this
+// request's own order id, so the request goes on with the order it wrote instead of refusing itself.
+func TestPlaceOrderFirstTransactionCommittedButItsAnswerLost(t *testing.T) {
+	e := newTestEnv(t)
+	e.aws.faultTransactions(func(n int, in *dynamodb.TransactWriteItemsInput) error {
+		if n != 1 {
+			return nil
+		}
+		if _, err := e.db.TransactWriteItems(context.Background(), in); err != nil {
+			t.Errorf("commit: %v", err)
+		}
+		return canceled("None", "TransactionConflict")
+	})
+	e.calls.take()
+	resp := e.place(alice, orderBody("basic", testCard), "k-lost")
+	if resp.StatusCode != 201 {
+		t.Fatalf("status = %d %s", resp.StatusCode, resp.Body)
+	}
+	if got, want := e.calls.take(), []string{txWrite, txWrite, invoke, txWrite}; !slices.Equal(got, want) {
+		t.Errorf("calls %v, want %v", got, want)
+	}
+	if charges, _, _ := e.pay.counts(); charges != 1 || len(e.scan(ordersTable)) != 1 {
+		t.Errorf("charges %d, orders %d: want one of each", charges, len(e.scan(ordersTable)))
+	}
+	if again := e.place(alice, orderBody("basic", testCard), "k-lost"); again.Body != resp.Body {
+		t.Errorf("replay %s, want %s", again.Body, resp.Body)
 	}
 }

@@ -38,10 +38,12 @@ func NewDynamoKeyedOrders(client TxAPI, ordersTable string, keys *idempotency.St
 	return &DynamoKeyedOrders{client: client, table: ordersTable, keys: keys}
 }
 
-// The actions of a keyed transaction, in order: their indexes locate the cancellation reasons.
+// The actions of a keyed transaction, in order: their indexes locate the cancellation reasons. The key's
+// comes first: an engine that stops at the first failed condition (the embedded minidyn) still reports the
+// key's, which decides the answer; DynamoDB reports every action's.
 const (
-	keyedActionOrder = 0
-	keyedActionKey   = 1
+	keyedActionKey   = 0
+	keyedActionOrder = 1
 )
 
 // Cancellation reason codes (DynamoDB API reference, TransactWriteItems).
@@ -80,8 +82,9 @@ func (k *DynamoKeyedOrders) CreateClaimed(ctx context.Context, o Order, key, fin
 			Key: key, Status: idempotency.InProgress, Fingerprint: fingerprint, Ref: o.ID,
 		}, true, nil
 	case failed(reasons, keyedActionKey):
-		// The key was used before: replay, refuse, or take over the attempt that used it.
-		return k.keys.Taken(ctx, key, fingerprint, reasons[keyedActionKey].Item)
+		// The key was used before: replay, refuse, or take over the attempt that used it (or, holding o.ID,
+		// it is this call's own claim, committed by a try whose answer was lost: o was written with it).
+		return k.keys.Taken(ctx, key, fingerprint, o.ID, reasons[keyedActionKey].Item)
 	case failed(reasons, keyedActionOrder):
 		return idempotency.Record{}, false, fmt.Errorf("create order %s claiming its key: %w", o.ID, ErrOrderExists)
 	default:

@@ -80,7 +80,7 @@ func (s *Store) Begin(ctx context.Context, key, fingerprint, ref string) (Record
 	}
 	rec, seen, err := s.claim(ctx, key, expr)
 	if errors.Is(err, errTaken) {
-		return s.Taken(ctx, key, fingerprint, seen)
+		return s.Taken(ctx, key, fingerprint, ref, seen)
 	}
 	if err != nil {
 		return Record{}, false, err
@@ -88,18 +88,23 @@ func (s *Store) Begin(ctx context.Context, key, fingerprint, ref string) (Record
 	return rec, true, nil
 }
 
-// Taken continues a first claim of key whose condition failed (Begin's, or a ClaimItem's in a transaction
-// that was cancelled for it): it takes over an abandoned attempt with the same fingerprint, keeping the ref
-// that attempt chose (started=true), or answers a completed record to replay (started=false),
-// ErrInProgress or ErrMismatch. seen is the record the failed condition saw (ReturnValuesOnConditionCheckFailure
-// ALL_OLD: a ConditionalCheckFailedException's or a CancellationReason's Item); with it a replay or a refusal
-// needs no further call, without it (nil) the record is read.
-func (s *Store) Taken(ctx context.Context, key, fingerprint string, seen map[string]types.AttributeValue) (Record, bool, error) {
+// Taken continues a first claim of key for ref whose condition failed (Begin's, or a ClaimItem's in a
+// transaction that was cancelled for it): it takes over an abandoned attempt with the same fingerprint,
+// keeping the ref that attempt chose (started=true), or answers a completed record to replay
+// (started=false), ErrInProgress or ErrMismatch. A record in progress that already holds ref is this
+// attempt's own claim, committed by an earlier try of the same call whose answer was lost (the SDK retries
+// it): started=true. seen is the record the failed condition saw (ReturnValuesOnConditionCheckFailure
+// ALL_OLD: a ConditionalCheckFailedException's or a CancellationReason's Item); with it a replay or a
+// refusal needs no further call, without it (nil) the record is read.
+func (s *Store) Taken(ctx context.Context, key, fingerprint, ref string, seen map[string]types.AttributeValue) (Record, bool, error) {
 	now := s.now()
 	if seen != nil {
 		rec, err := decode(seen)
 		if err != nil {
 			return Record{}, false, err
+		}
+		if ownClaim(rec, fingerprint, ref) {
+			return rec, true, nil
 		}
 		if verdict, abandoned := judge(rec, fingerprint, now); !abandoned {
 			return rec, false, verdict
@@ -129,11 +134,20 @@ func (s *Store) Taken(ctx context.Context, key, fingerprint string, seen map[str
 	if err != nil {
 		return Record{}, false, err
 	}
+	if ownClaim(rec, fingerprint, ref) {
+		return rec, true, nil
+	}
 	if verdict, abandoned := judge(rec, fingerprint, now); !abandoned {
 		return rec, false, verdict
 	}
 	// Abandoned as read, yet the takeover lost: another repeat took it over meanwhile.
 	return rec, false, ErrInProgress
+}
+
+// ownClaim reports whether rec is the claim an attempt with ref made: refs are chosen per attempt, so
+// only an earlier try of the same call can have written it.
+func ownClaim(rec Record, fingerprint, ref string) bool {
+	return ref != "" && rec.Ref == ref && rec.Status == InProgress && rec.Fingerprint == fingerprint
 }
 
 // judge tells what a taken key's record answers: ErrMismatch for another request, nil (a replay) when

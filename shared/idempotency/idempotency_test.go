@@ -3,6 +3,7 @@ package idempotency
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -73,9 +74,9 @@ func TestConcurrentBeginsHaveOneWinner(t *testing.T) {
 	winners := 0
 	for i := 0; i < 20; i++ {
 		wg.Add(1)
-		go func() {
+		go func() { // each attempt with its own ref, as every caller chooses one
 			defer wg.Done()
-			_, started, err := s.Begin(context.Background(), "race", "fp", "r")
+			_, started, err := s.Begin(context.Background(), "race", "fp", fmt.Sprint("r", i))
 			if started && err == nil {
 				mu.Lock()
 				winners++
@@ -171,7 +172,7 @@ func TestClaimAndCompleteInATransaction(t *testing.T) {
 	const ttl, lease = 24 * time.Hour, 30 * time.Second
 	tests := []struct {
 		name        string
-		first       string        // "" no earlier claim, "abandoned", "running", "completed"
+		first       string        // "" no earlier claim, "abandoned", "running", "completed", "own" (this call's, committed)
 		after       time.Duration // since the first claim
 		fingerprint string
 		wantClaimed bool   // the transaction committed
@@ -184,6 +185,7 @@ func TestClaimAndCompleteInATransaction(t *testing.T) {
 		{name: "completed: replayed", first: "completed", after: time.Minute, fingerprint: "fp", wantRef: "old", wantCalls: []string{}},
 		{name: "running: in progress", first: "running", after: time.Second, fingerprint: "fp", wantErr: ErrInProgress, wantCalls: []string{}},
 		{name: "another request: mismatch", first: "completed", after: time.Minute, fingerprint: "other", wantErr: ErrMismatch, wantCalls: []string{}},
+		{name: "this call's own claim, committed by a try whose answer was lost", first: "own", after: time.Second, fingerprint: "fp", wantStarted: true, wantRef: "new", wantCalls: []string{}},
 		{name: "abandoned: taken over with its ref", first: "abandoned", after: lease + time.Second, fingerprint: "fp", wantStarted: true, wantRef: "old", wantCalls: []string{"UpdateItem"}},
 		{name: "expired completed record: free", first: "completed", after: ttl + time.Second, fingerprint: "other", wantClaimed: true, wantRef: "new"},
 	}
@@ -195,7 +197,11 @@ func TestClaimAndCompleteInATransaction(t *testing.T) {
 			s := New(db, "idem", ttl, lease)
 			s.now = func() time.Time { return now }
 			if tt.first != "" {
-				if _, started, err := s.Begin(ctx, "k", "fp", "old"); err != nil || !started {
+				ref := "old"
+				if tt.first == "own" {
+					ref = "new"
+				}
+				if _, started, err := s.Begin(ctx, "k", "fp", ref); err != nil || !started {
 					t.Fatalf("first Begin: %v %v", started, err)
 				}
 				if tt.first == "completed" {
@@ -232,7 +238,7 @@ func TestClaimAndCompleteInATransaction(t *testing.T) {
 				t.Errorf("the work was written although its claim failed: %v %v", got.Item, err)
 			}
 			db.calls = []string{}
-			rec, started, err := s.Taken(ctx, "k", tt.fingerprint, canceled.CancellationReasons[1].Item)
+			rec, started, err := s.Taken(ctx, "k", tt.fingerprint, "new", canceled.CancellationReasons[1].Item)
 			if started != tt.wantStarted || !errors.Is(err, tt.wantErr) {
 				t.Fatalf("Taken = %+v, started %v, err %v; want started %v, err %v", rec, started, err, tt.wantStarted, tt.wantErr)
 			}
@@ -243,10 +249,10 @@ func TestClaimAndCompleteInATransaction(t *testing.T) {
 				t.Errorf("calls %v, want %v", db.calls, tt.wantCalls)
 			}
 			// Without the record from the cancellation, Taken reads it and answers the same.
-			if tt.wantStarted {
+			if tt.wantStarted && tt.first != "own" {
 				return // a second takeover is refused: the first holds the lease now
 			}
-			rec2, started2, err2 := s.Taken(ctx, "k", tt.fingerprint, nil)
+			rec2, started2, err2 := s.Taken(ctx, "k", tt.fingerprint, "new", nil)
 			if started2 != started || !errors.Is(err2, tt.wantErr) || rec2.Ref != rec.Ref {
 				t.Errorf("Taken without the record = %+v %v %v, want %+v %v %v", rec2, started2, err2, rec, started, err)
 			}
