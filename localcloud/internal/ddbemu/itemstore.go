@@ -27,13 +27,15 @@ type itemStore struct {
 
 	mu      sync.RWMutex
 	primary *btree.BTreeG[*storedItem]
-	indexes []*indexStore // as tableState.indexes, by name
+	indexes []*indexStore // as tableState.indexes, by name, then the TTL index if any
+	packer  *itemPacker   // nil until the first item (itempack.go)
 }
 
-// storedItem is one item: its encoded primary key and its DynamoDB JSON. Never modified.
+// storedItem is one item: its encoded primary key and its DynamoDB JSON, packed (itempack.go).
+// Never modified.
 type storedItem struct {
-	key string
-	raw []byte
+	key    string
+	packed []byte
 }
 
 type indexEntry struct {
@@ -84,7 +86,7 @@ func (st *itemStore) setTTL(attr string) {
 	idx := newIndexStore(ttlIndexPrefix+attr, []string{attr})
 	idx.ttl = true
 	st.primary.Ascend(func(it *storedItem) bool {
-		if attrs, err := decodeAttrs(it.raw); err == nil {
+		if attrs, err := st.itemAttrs(it); err == nil {
 			if k := idx.indexKey(attrs, it.key); k != "" {
 				idx.tree.ReplaceOrInsert(indexEntry{key: k, item: it})
 			}
@@ -229,11 +231,15 @@ func (st *itemStore) load(raw []byte) error {
 	prev, _ := st.primary.Get(&storedItem{key: key})
 	var prevAttrs rawItem
 	if prev != nil {
-		if prevAttrs, err = decodeAttrs(prev.raw); err != nil {
+		if prevAttrs, err = st.itemAttrs(prev); err != nil {
 			return err
 		}
 	}
-	st.applyLocked(storeChange{key: key, old: prev, next: &storedItem{key: key, raw: raw}, oldAttrs: prevAttrs, nextAttrs: attrs})
+	packed, err := st.pack(raw)
+	if err != nil {
+		return err
+	}
+	st.applyLocked(storeChange{key: key, old: prev, next: &storedItem{key: key, packed: packed}, oldAttrs: prevAttrs, nextAttrs: attrs})
 	return nil
 }
 
@@ -247,7 +253,7 @@ func (st *itemStore) remove(key rawItem) error {
 	if prev == nil {
 		return nil
 	}
-	prevAttrs, err := decodeAttrs(prev.raw)
+	prevAttrs, err := st.itemAttrs(prev)
 	if err != nil {
 		return err
 	}
@@ -257,19 +263,20 @@ func (st *itemStore) remove(key rawItem) error {
 
 // clone is a consistent, immutable view of the items for a long scan, taken in O(1).
 func (st *itemStore) clone() *btree.BTreeG[*storedItem] {
-	items, _ := st.cloneAll()
+	items, _, _ := st.cloneAll()
 	return items
 }
 
-// cloneAll clones the items and every index (in the order of st.indexes) at one instant.
-func (st *itemStore) cloneAll() (*btree.BTreeG[*storedItem], []*btree.BTreeG[indexEntry]) {
+// cloneAll clones the items and every index (in the order of st.indexes) at one instant, with the
+// packer that unpacks the items.
+func (st *itemStore) cloneAll() (*btree.BTreeG[*storedItem], []*btree.BTreeG[indexEntry], *itemPacker) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	indexes := make([]*btree.BTreeG[indexEntry], len(st.indexes))
 	for i, idx := range st.indexes {
 		indexes[i] = idx.tree.Clone()
 	}
-	return st.primary.Clone(), indexes
+	return st.primary.Clone(), indexes, st.packer
 }
 
 // page returns up to limit items after the primary key startAfter ("" = from the first).

@@ -54,10 +54,14 @@ func (s *Service) getItem(req getRequest) (json.RawMessage, *engineResult) {
 	if item == nil {
 		return nil, nil
 	}
-	if proj == nil {
-		return item.raw, nil
+	raw, err := t.store.itemJSON(item)
+	if err != nil {
+		return nil, ptr(internalError(err))
 	}
-	out, err := projectRaw(proj, exprInput{names: req.ExpressionAttributeNames}, item.raw)
+	if proj == nil {
+		return raw, nil
+	}
+	out, err := projectRaw(proj, exprInput{names: req.ExpressionAttributeNames}, raw)
 	if err != nil {
 		return nil, ptr(internalError(err))
 	}
@@ -368,10 +372,14 @@ func (s *Service) search(req searchRequest) engineResult {
 			stopped = true
 			return false
 		}
+		raw, err := st.itemJSON(item)
+		if err != nil {
+			failure = err
+			return false
+		}
 		scanned++
-		readBytes += len(item.raw)
+		readBytes += len(raw)
 		lastItem = item
-		raw := item.raw
 		var attrs rawItem
 		decoded := func() (rawItem, error) {
 			if attrs == nil {
@@ -459,7 +467,7 @@ func (s *Service) search(req searchRequest) engineResult {
 		out["Items"] = items
 	}
 	if stopped && lastItem != nil {
-		attrs, err := decodeAttrs(lastItem.raw)
+		attrs, err := st.itemAttrs(lastItem)
 		if err != nil {
 			return internalError(err)
 		}

@@ -21,6 +21,7 @@ func (s *Service) Scan(table string) ([]map[string]any, error) {
 		return nil, fmt.Errorf("scan %s: no such table", table)
 	}
 	items := t.store.clone()
+	st := t.store
 	s.mu.RUnlock()
 	type keyed struct {
 		sortKey string
@@ -29,7 +30,12 @@ func (s *Service) Scan(table string) ([]map[string]any, error) {
 	rows := make([]keyed, 0, items.Len())
 	var failure error
 	items.Ascend(func(it *storedItem) bool {
-		item, err := plainItem(it.raw)
+		raw, err := st.itemJSON(it)
+		if err != nil {
+			failure = fmt.Errorf("scan %s: %w", table, err)
+			return false
+		}
+		item, err := plainItem(raw)
 		if err != nil {
 			failure = fmt.Errorf("scan %s: %w", table, err)
 			return false
@@ -119,11 +125,16 @@ func (s *Service) ScanPage(table string, limit int, after string) ([]map[string]
 		s.mu.RUnlock()
 		return nil, "", fmt.Errorf("scan %s: no such table", table)
 	}
-	page := t.store.page(startAfter, max(limit, 1))
+	st := t.store
+	page := st.page(startAfter, max(limit, 1))
 	s.mu.RUnlock()
 	items := make([]map[string]any, 0, len(page))
 	for _, it := range page {
-		item, err := plainItem(it.raw)
+		raw, err := st.itemJSON(it)
+		if err != nil {
+			return nil, "", fmt.Errorf("scan %s: %w", table, err)
+		}
+		item, err := plainItem(raw)
 		if err != nil {
 			return nil, "", fmt.Errorf("scan %s: %w", table, err)
 		}

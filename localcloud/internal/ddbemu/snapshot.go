@@ -17,17 +17,22 @@ import (
 // A snapshot file holds the tables as they were at one instant, in a binary form that loads
 // without parsing JSON or comparing keys more than the B-tree inserts of sorted input need:
 //
-//	"DDBSNAP3\n"
+//	"DDBSNAP4\n"
 //	records: kind byte, then
 //	  'W' uvarint length, a write log line (walEntry JSON: API-created tables, TTL settings)
 //	  'T' uvarint length + table name, uvarint count + that many (uvarint length + index name): the
 //	      records up to the next 'T' belong to this table
-//	  'I' an item, in primary key order: uvarint length + primary key, uvarint length + DynamoDB JSON
+//	  'D' uvarint length + the dictionary the table's items are packed with (itempack.go)
+//	  'I' an item, in primary key order: uvarint length + primary key, uvarint length + the item
+//	      packed (DDBSNAP3, written for an hour before items were packed: its DynamoDB JSON)
 //	  'X' an index entry, in index key order: uvarint index number (in the 'T' list), uvarint length
 //	      + index key, uvarint number of the item (0 = the table's first 'I')
 //	  'E' the end; a file without it is incomplete and refused
 
-const snapshotMagic = "DDBSNAP3\n"
+const (
+	snapshotMagic         = "DDBSNAP4\n"
+	unpackedSnapshotMagic = "DDBSNAP3\n"
+)
 
 // snapshotTable is what a snapshot keeps of one table: clones of its items and indexes (immutable)
 // and the entries that recreate its settings.
@@ -35,6 +40,7 @@ type snapshotTable struct {
 	name       string
 	entries    []walEntry
 	items      *btree.BTreeG[*storedItem]
+	packer     *itemPacker // nil: no items
 	indexNames []string
 	indexes    []*btree.BTreeG[indexEntry]
 }
@@ -68,11 +74,15 @@ func writeSnapshotFile(path string, tables []snapshotTable) (items int, size int
 		for _, name := range t.indexNames {
 			writeBytes([]byte(name))
 		}
+		if t.packer != nil {
+			_ = w.WriteByte('D')
+			writeBytes(t.packer.dict)
+		}
 		ordinals := make(map[*storedItem]int, t.items.Len())
 		t.items.Ascend(func(it *storedItem) bool {
 			_ = w.WriteByte('I')
 			writeBytes([]byte(it.key))
-			writeBytes(it.raw)
+			writeBytes(it.packed)
 			ordinals[it] = len(ordinals)
 			return true
 		})
@@ -112,7 +122,8 @@ func (s *Service) loadSnapshotFile(path string) (entries, items int, size int64,
 	if err != nil {
 		return 0, 0, 0, fmt.Errorf("read %s: %w", path, err)
 	}
-	if !bytes.HasPrefix(data, []byte(snapshotMagic)) {
+	packed := bytes.HasPrefix(data, []byte(snapshotMagic))
+	if !packed && !bytes.HasPrefix(data, []byte(unpackedSnapshotMagic)) {
 		return 0, 0, 0, fmt.Errorf("%s: not a snapshot", path)
 	}
 	pos := len(snapshotMagic)
@@ -203,6 +214,14 @@ func (s *Service) loadSnapshotFile(path string) (entries, items int, size int64,
 			}
 			current = &tableLoad{store: t.store, sameIndexes: same, indexed: make([][]indexEntry, len(t.store.indexes))}
 			loads = append(loads, current)
+		case 'D':
+			dict, err := next()
+			if err != nil {
+				return entries, items, 0, err
+			}
+			if current != nil {
+				current.store.packer = newItemPacker(dict)
+			}
 		case 'I':
 			key, err := next()
 			if err != nil {
@@ -213,7 +232,12 @@ func (s *Service) loadSnapshotFile(path string) (entries, items int, size int64,
 				return entries, items, 0, err
 			}
 			if current != nil {
-				current.items = append(current.items, &storedItem{key: view(key), raw: raw})
+				if !packed {
+					if raw, err = current.store.pack(raw); err != nil {
+						return entries, items, 0, err
+					}
+				}
+				current.items = append(current.items, &storedItem{key: view(key), packed: raw})
 				items++
 			}
 		case 'X':
@@ -244,7 +268,11 @@ func (s *Service) loadSnapshotFile(path string) (entries, items int, size int64,
 	for _, l := range loads {
 		if !l.sameIndexes {
 			for _, it := range l.items {
-				if err := l.store.load(it.raw); err != nil {
+				raw, err := l.store.itemJSON(it)
+				if err != nil {
+					return entries, items, 0, fmt.Errorf("%s: item: %w", path, err)
+				}
+				if err := l.store.load(raw); err != nil {
 					return entries, items, 0, fmt.Errorf("%s: item: %w", path, err)
 				}
 			}

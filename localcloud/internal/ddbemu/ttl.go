@@ -101,7 +101,7 @@ func (s *Service) scanExpired(t *tableState, cutoff time.Time) ([]rawItem, error
 		page := t.store.expiring(after, string(upTo), ttlScanPage)
 		s.mu.RUnlock()
 		for _, e := range page {
-			attrs, err := decodeAttrs(e.item.raw)
+			attrs, err := t.store.itemAttrs(e.item)
 			if err != nil {
 				return nil, err
 			}

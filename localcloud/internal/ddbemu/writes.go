@@ -45,6 +45,7 @@ type writeTarget struct {
 
 	storeKey  string
 	old       *storedItem
+	oldRaw    []byte // the old item's DynamoDB JSON
 	oldAttrs  rawItem
 	next      rawItem // nil: no item after the write
 	nextRaw   []byte
@@ -116,7 +117,10 @@ func (s *Service) evaluate(req *writeRequest) *engineResult {
 		}
 		t.storeKey = key
 		if t.old = st.getLocked(key); t.old != nil {
-			if t.oldAttrs, err = decodeAttrs(t.old.raw); err != nil {
+			if t.oldRaw, err = st.itemJSON(t.old); err != nil {
+				return ptr(internalError(err))
+			}
+			if t.oldAttrs, err = decodeAttrs(t.oldRaw); err != nil {
 				return ptr(internalError(err))
 			}
 		}
@@ -150,7 +154,7 @@ func (s *Service) evaluate(req *writeRequest) *engineResult {
 			if !ok {
 				var item json.RawMessage
 				if a.ReturnValuesOnConditionCheckFailure == "ALL_OLD" && t.old != nil {
-					item = t.old.raw
+					item = t.oldRaw
 				}
 				if req.op != "TransactWriteItems" {
 					return ptr(conditionalCheckFailed(item))
@@ -227,7 +231,11 @@ func (s *Service) commit(req writeRequest) *engineResult {
 		change := storeChange{key: t.storeKey, old: t.old, oldAttrs: t.oldAttrs, nextAttrs: t.next}
 		entry := walItem{Table: t.table.spec.Name}
 		if t.next != nil {
-			change.next = &storedItem{key: t.storeKey, raw: t.nextRaw}
+			packed, err := t.table.store.pack(t.nextRaw)
+			if err != nil {
+				return ptr(internalError(err))
+			}
+			change.next = &storedItem{key: t.storeKey, packed: packed}
 			entry.Item = t.nextRaw
 		} else {
 			entry.Key = mustJSON(t.key)
@@ -262,7 +270,7 @@ func (s *Service) emitRecords(targets []writeTarget, identity *events.DynamoDBUs
 		if st == nil || !t.writes() {
 			continue
 		}
-		oldImg, err := imageOf(t.old)
+		oldImg, err := decodeImage(t.oldRaw)
 		if err != nil {
 			s.log.Error("decode old image", "table", t.table.spec.Name, "err", err)
 			continue
@@ -292,13 +300,6 @@ func (s *Service) emitRecords(targets []writeTarget, identity *events.DynamoDBUs
 	}
 }
 
-func imageOf(item *storedItem) (*itemImage, error) {
-	if item == nil {
-		return nil, nil
-	}
-	return decodeImage(item.raw)
-}
-
 // writeResponse renders the answer: Attributes as ReturnValues asks (API references of PutItem,
 // UpdateItem, DeleteItem: "NONE - If ReturnValues is not specified, or if its value is NONE, then
 // nothing is returned"), an empty UnprocessedItems for a batch.
@@ -313,9 +314,7 @@ func (s *Service) writeResponse(req writeRequest) engineResult {
 	var attrs json.RawMessage
 	switch req.returnValues {
 	case "ALL_OLD":
-		if t.old != nil {
-			attrs = t.old.raw
-		}
+		attrs = t.oldRaw
 	case "ALL_NEW":
 		attrs = t.nextRaw
 	case "UPDATED_OLD", "UPDATED_NEW":
