@@ -14,6 +14,7 @@ import (
 // endpoint the functions use: at least one call per service (Lambda, DynamoDB, DynamoDB Streams,
 // EventBridge, SQS, SNS), and its answers have the shapes the AWS API references give.
 func TestAWSCLIDrivesEveryEmulatedService(t *testing.T) {
+	t.Parallel()
 	awsCLI(t)
 	c := startCloud(t, nil)
 	customer := newUser(t, c, "customers")

@@ -20,6 +20,8 @@ const configTTL = time.Second
 // A MinTaxiPrice change reaches the running code without a deploy: an operator overwrites the SSM
 // parameter with the AWS CLI (`aws ssm put-parameter --overwrite`, SSM API reference PutParameter), and
 // within CONFIG_TTL_SECONDS the next order is priced with it, by the same warm function.
+//
+// Not parallel: its bound is wall-clock (one CONFIG_TTL_SECONDS), so it runs alone, before the parallel tests.
 func TestE2EMinTaxiPriceChangeReachesOrdersWithinTheTTL(t *testing.T) {
 	c := startCloud(t, map[string]string{"ConfigTtlSeconds": "1"})
 	customer := newUser(t, c, "customers")
@@ -75,6 +77,7 @@ func TestE2EMinTaxiPriceChangeReachesOrdersWithinTheTTL(t *testing.T) {
 
 // The payment gateway follows its parameter too: pointed at a card processor, the next charge goes there.
 func TestE2EPaymentGatewayURLChangeReachesChargesWithinTheTTL(t *testing.T) {
+	t.Parallel()
 	var charges atomic.Int64
 	processor := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/charges" {

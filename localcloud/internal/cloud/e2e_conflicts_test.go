@@ -22,6 +22,7 @@ import (
 // TransactionConflictException. With conflicts injected on every item a transaction just held, the PATCH
 // never answers 5xx, every assignment lands, and the taxi's counters still balance.
 func TestDriverPatchRacingFiftyAssignments(t *testing.T) {
+	t.Parallel()
 	const assignments, patches = 50, 40
 	c := startCloud(t, nil, func(cfg *cloud.Config) { cfg.TransactionConflictRate = 0.3 })
 	driver := newUser(t, c, "drivers")

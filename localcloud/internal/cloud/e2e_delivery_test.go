@@ -46,6 +46,7 @@ func totalDeadLetters(counts map[string]int) int {
 // visibility timeout, nothing reaches a dead-letter queue, and after the fix every booking reaches the
 // company with exactly one SMS per status.
 func TestReservationFailingForTwoHoursLosesNothing(t *testing.T) {
+	t.Parallel()
 	c := startCloud(t, nil, withTimeScale(600)) // ten minutes of AWS time per wall second
 	customer := newUser(t, c, "customers")
 	manager := newUser(t, c, "managers")
@@ -56,7 +57,7 @@ func TestReservationFailingForTwoHoursLosesNothing(t *testing.T) {
 	var bookings []booking
 	for i := 0; i < 6; i++ {
 		body := orderBody("prime", goodCard)
-		r := customer.do("POST", "/orders", body)
+		r := placeOrder(t, customer, body)
 		if r.Status != 201 {
 			t.Fatalf("order %d while reservation fails: %d %s", i, r.Status, r.RawBody)
 		}
@@ -114,13 +115,14 @@ func TestReservationFailingForTwoHoursLosesNothing(t *testing.T) {
 // maxReceiveCount (SQS developer guide "Using dead-letter queues"), shows in /_local/dlq, and completes
 // after the fix and `make redrive` (SQS StartMessageMoveTask through the AWS CLI, as on AWS).
 func TestPoisonEventRedrivenAfterTheFix(t *testing.T) {
+	t.Parallel()
 	awsCLI(t)
 	c := startCloud(t, nil, withTimeScale(3600)) // an hour of AWS time per wall second
 	customer := newUser(t, c, "customers")
 	manager := newUser(t, c, "managers")
 	driver := newUser(t, c, "drivers")
 	taxiID := registerTaxi(t, driver, "basic", 1)
-	order := customer.do("POST", "/orders", orderBody("basic", goodCard))
+	order := placeOrder(t, customer, orderBody("basic", goodCard))
 	if order.Status != 201 {
 		t.Fatalf("order: %d %s", order.Status, order.RawBody)
 	}

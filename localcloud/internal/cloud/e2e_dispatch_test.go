@@ -20,6 +20,7 @@ import (
 // details, the assigned driver picks up and completes, the taxi comes back exactly once, and no one else
 // may act on the ride.
 func TestDispatch(t *testing.T) {
+	t.Parallel()
 	c := startCloud(t, nil)
 	customer := newUser(t, c, "customers")
 	manager := newUser(t, c, "managers")

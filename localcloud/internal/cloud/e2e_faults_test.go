@@ -35,6 +35,7 @@ func stopFunction(t *testing.T, u *user, name, action string) {
 // TooManyRequestsException, so the order API says busy); "fail" is a broken deploy (a function
 // error, so the order API says unavailable).
 func TestPaymentStoppedThenResumed(t *testing.T) {
+	t.Parallel()
 	c := startCloud(t, nil)
 	customer := newUser(t, c, "customers")
 	manager := newUser(t, c, "managers")
@@ -82,6 +83,7 @@ func TestPaymentStoppedThenResumed(t *testing.T) {
 
 // The manager side down: bookings are still taken and reach the company once it is back.
 func TestReservationStoppedOrdersStillTaken(t *testing.T) {
+	t.Parallel()
 	c := startCloud(t, nil)
 	customer := newUser(t, c, "customers")
 	manager := newUser(t, c, "managers")
@@ -110,6 +112,7 @@ func TestReservationStoppedOrdersStillTaken(t *testing.T) {
 // Payment at its reserved concurrency: some customers are told to retry (429), none get a 5xx, and
 // retrying with the same key never charges twice.
 func TestPaymentThrottled(t *testing.T) {
+	t.Parallel()
 	c := startCloud(t, map[string]string{"PaymentConcurrency": "1", "PaymentGatewayLatencyMs": "300"})
 	customer := newUser(t, c, "customers")
 

@@ -10,6 +10,7 @@ import (
 // (1) full behind a slow gateway, further charges are told to retry (429 + Retry-After), and
 // GET /paymentHistories, served by the unreserved PaymentRecordsFunction, still answers 200.
 func TestPaymentGuardSaturatedHistoryStillServed(t *testing.T) {
+	t.Parallel()
 	c := startCloud(t, map[string]string{"PaymentConcurrency": "1", "PaymentGatewayLatencyMs": "1500"})
 	customer := newUser(t, c, "customers")
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -22,21 +24,52 @@ import (
 // The end-to-end tests drive only the HTTP API (with real tokens) of a local cloud that runs the real
 // bootstrap binaries, exactly as a user would after `make run`.
 
-var (
-	buildDirOnce sync.Once
-	buildDir     string
-)
+// The end-to-end tests run in parallel: each starts its own local cloud, on its own free ports with its
+// own data dir and its own function processes, and waits mostly on AWS time (visibility timeouts, retry
+// delays), not on the CPU. The few whose bounds are wall-clock (a rate, a TTL) are not parallel, so they
+// run alone first. e2eParallel is how many run at once unless -parallel says otherwise.
+const e2eParallel = 4
 
-// sharedBuildDir lets every cloud in this test binary reuse one build of the functions.
-func sharedBuildDir(t *testing.T) string {
-	buildDirOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "calltaxi-e2e-build-")
-		if err != nil {
-			t.Fatal(err)
+func TestMain(m *testing.M) {
+	flag.Parse()
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit {
+		if err := flag.Set("test.parallel", strconv.Itoa(e2eParallel)); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
 		}
-		buildDir = dir
+	}
+	code := m.Run()
+	if build.dir != "" {
+		_ = os.RemoveAll(build.dir)
+	}
+	os.Exit(code)
+}
+
+// build is the one build of the functions that every cloud in this test binary runs.
+var build struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+// builtFunctions builds the functions on first use (the same Makefile targets as `sam build`) and returns
+// the build dir.
+func builtFunctions(t *testing.T, root string) string {
+	t.Helper()
+	build.once.Do(func() {
+		if build.dir, build.err = os.MkdirTemp("", "calltaxi-e2e-build-"); build.err != nil {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		build.err = cloud.BuildAll(ctx, root, build.dir)
 	})
-	return buildDir
+	if build.err != nil {
+		t.Fatalf("build the functions: %v", build.err)
+	}
+	return build.dir
 }
 
 // startCloud starts a local cloud for the test; configure, if any, adjusts its config last (e.g. to
@@ -54,8 +87,7 @@ func startCloud(t *testing.T, params map[string]string, configure ...func(*cloud
 	if os.Getenv("E2E_VERBOSE") != "" {
 		logs = os.Stderr
 	}
-	bd := sharedBuildDir(t)
-	_, statErr := os.Stat(filepath.Join(bd, "OrderFunction", "bootstrap"))
+	bd := builtFunctions(t, root)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cfg := cloud.Config{
@@ -65,7 +97,7 @@ func startCloud(t *testing.T, params map[string]string, configure ...func(*cloud
 		ServicesAddr:       "127.0.0.1:0",
 		DataDir:            t.TempDir(),
 		BuildDir:           bd,
-		SkipBuild:          statErr == nil,
+		SkipBuild:          true,
 		Logger:             slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		FunctionLogs:       logs,
 		StaticDir:          "-",
@@ -82,18 +114,28 @@ func startCloud(t *testing.T, params map[string]string, configure ...func(*cloud
 	}
 	t.Cleanup(func() {
 		c.Close()
-		assertNoFunctionProcesses(t, bd)
+		assertNoFunctionProcesses(t, bd, c.ServicesURL)
 	})
 	return c
 }
 
-// assertNoFunctionProcesses fails if any process still runs a bootstrap from the build dir.
-func assertNoFunctionProcesses(t *testing.T, dir string) {
+// assertNoFunctionProcesses fails if a function process of this cloud still runs: a bootstrap from the
+// build dir whose AWS endpoints point at this cloud's services (clouds that run alongside share the build
+// dir, not the services address).
+func assertNoFunctionProcesses(t *testing.T, dir, servicesURL string) {
 	t.Helper()
+	ours := []byte("\x00AWS_ENDPOINT_URL_DYNAMODB=" + servicesURL + "\x00")
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
 		exe, err := os.Readlink(filepath.Join("/proc", e.Name(), "exe"))
-		if err == nil && strings.HasPrefix(exe, dir) {
+		if err != nil || !strings.HasPrefix(exe, dir) {
+			continue
+		}
+		environ, err := os.ReadFile(filepath.Join("/proc", e.Name(), "environ"))
+		if err != nil {
+			continue // gone since
+		}
+		if bytes.Contains(append([]byte{0}, environ...), ours) {
 			t.Errorf("function process %s (%s) outlived the local cloud", e.Name(), exe)
 		}
 	}
@@ -203,6 +245,20 @@ func eventually(t *testing.T, what string, timeout time.Duration, cond func() (b
 		time.Sleep(delay)
 		delay = min(delay*2, 250*time.Millisecond)
 	}
+}
+
+// placeOrder books as the order API tells a client to: a 503 or 429 (payment unavailable or busy, e.g. a
+// cold payment function on a loaded machine) is retried with the same Idempotency-Key until the deadline.
+// For tests about what happens after the booking, not to it.
+func placeOrder(t *testing.T, u *user, body map[string]any) response {
+	t.Helper()
+	key := fmt.Sprintf("place-%d", rand.Int64())
+	var r response
+	eventually(t, "the order to be placed", 30*time.Second, func() (bool, string) {
+		r = u.do("POST", "/orders", body, "Idempotency-Key", key)
+		return r.Status != 503 && r.Status != 429, fmt.Sprintf("%d %s", r.Status, r.RawBody)
+	})
+	return r
 }
 
 func randomPhone() string { return fmt.Sprintf("+8210%08d", rand.IntN(100000000)) }

@@ -12,6 +12,7 @@ import (
 // PutEvents recovers, each booking reaches the company (RESERVED) and each customer has exactly one
 // approved payment: the change and its event cannot part, because events come from the tables' streams.
 func TestPutEventsFailingCustomersWhoNeverRetryStillGetTheirBooking(t *testing.T) {
+	t.Parallel()
 	c := startCloud(t, nil)
 	customer := newUser(t, c, "customers")
 

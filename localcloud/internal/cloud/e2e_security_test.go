@@ -45,6 +45,7 @@ var securityCards = []string{"4242 4242 4242 4242", "5555-5555-5555-4444", "4000
 // TestSecurity attacks one local cloud: authentication and authorization on every route, isolation
 // between customers and drivers, the body size limit, and finally what the flows left behind.
 func TestSecurity(t *testing.T) {
+	t.Parallel()
 	logs := &syncBuffer{}
 	c := startCloud(t, nil, func(cfg *cloud.Config) {
 		cfg.FunctionLogs = logs

@@ -39,6 +39,7 @@ func tokenGroups(t *testing.T, token string) []string {
 // A stranger signs up on the local cloud: the user pool runs IdentityFunction, the real PostConfirmation
 // trigger, which puts them in customers through the local Cognito endpoint; their token books a taxi.
 func TestSignUpMakesACustomerWhoCanBook(t *testing.T) {
+	t.Parallel()
 	c := startCloud(t, nil)
 
 	signUp := call(t, c, "POST", "/_local/signup", map[string]any{"email": "kim@example.com"})
@@ -90,6 +91,7 @@ func TestSignUpMakesACustomerWhoCanBook(t *testing.T) {
 // make add-user's calls (admin-create-user, admin-add-user-to-group) reach the local pool through the
 // services endpoint, as the AWS CLI and SDKs do with AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER.
 func TestAdminAddsAManagerThroughTheCognitoAPI(t *testing.T) {
+	t.Parallel()
 	c := startCloud(t, nil)
 	ctx := context.Background()
 	client := cip.New(cip.Options{Region: "us-east-1", BaseEndpoint: aws.String(c.ServicesURL),
@@ -117,6 +119,7 @@ func TestAdminAddsAManagerThroughTheCognitoAPI(t *testing.T) {
 
 // scripts/add-user.sh (make add-user) against the local pool: the same AWS CLI calls it makes on AWS.
 func TestAddUserScriptMakesAManager(t *testing.T) {
+	t.Parallel()
 	awsCLI(t)
 	c := startCloud(t, nil)
 	root, err := filepath.Abs("../../..")

@@ -55,6 +55,8 @@ func waitAnnounced(t *testing.T, c *cloud.Cloud, phone string, timeout time.Dura
 // of 50 bookings is RESERVED within seconds, as without SMS: the MyPages stream only queues what to say.
 // The sender then texts every customer every status, in one-part texts, within the time the rate allows,
 // and nothing reaches a dead-letter queue.
+//
+// Not parallel: its bounds are wall-clock rates (time scale 1), so it runs alone, before the parallel tests.
 func TestSMSBurstWithinTheRate(t *testing.T) {
 	const bookings, rate = 50, 2.0
 	c := startCloud(t, map[string]string{"SmsPartsPerSecond": "2"}, withTimeScale(1), func(cfg *cloud.Config) {
@@ -145,6 +147,7 @@ func TestSMSBurstWithinTheRate(t *testing.T) {
 // record and not retried: the message is acknowledged, nothing is delivered, nothing reaches a DLQ, and
 // the booking itself is unaffected.
 func TestSMSToUndeliverableNumbersIsRecordedNotRetried(t *testing.T) {
+	t.Parallel()
 	c := startCloud(t, nil)
 	customer := newUser(t, c, "customers")
 	for _, phone := range []string{"+821099990001", "+821099990002"} { // snsemu.OptedOutNumber, InvalidNumber

@@ -12,6 +12,7 @@ import (
 // TestBookingLifecycle walks the seed's whole story on one local cloud: book by grade, reach the company,
 // a manager confirms, the customer cancels — with mypage and SMS checked at each step.
 func TestBookingLifecycle(t *testing.T) {
+	t.Parallel()
 	c := startCloud(t, nil)
 	customer := newUser(t, c, "customers")
 	manager := newUser(t, c, "managers")
@@ -127,6 +128,7 @@ func TestBookingLifecycle(t *testing.T) {
 }
 
 func TestDeclinedCardBooksNothing(t *testing.T) {
+	t.Parallel()
 	c := startCloud(t, nil)
 	customer := newUser(t, c, "customers")
 	manager := newUser(t, c, "managers")
@@ -155,6 +157,7 @@ func TestDeclinedCardBooksNothing(t *testing.T) {
 }
 
 func TestLastTaxiContestedByTwoManagers(t *testing.T) {
+	t.Parallel()
 	c := startCloud(t, nil)
 	customer := newUser(t, c, "customers")
 	managers := []*user{newUser(t, c, "managers"), newUser(t, c, "managers")}
@@ -204,6 +207,7 @@ func TestLastTaxiContestedByTwoManagers(t *testing.T) {
 }
 
 func TestDriverManagesAvailability(t *testing.T) {
+	t.Parallel()
 	c := startCloud(t, nil)
 	driver := newUser(t, c, "drivers")
 	other := newUser(t, c, "drivers")
@@ -239,6 +243,7 @@ func TestDriverManagesAvailability(t *testing.T) {
 }
 
 func TestAuthorizer(t *testing.T) {
+	t.Parallel()
 	c := startCloud(t, nil)
 	expired, err := c.MintToken("someone", []string{"customers"}, -time.Minute)
 	if err != nil {
