@@ -16,7 +16,7 @@ trap 'rm -rf "$out"' EXIT
 run() { # index target
   local i=$1 target=$2 pkg name rc=0
   pkg=${target%%:*} name=${target##*:}
-  go test -run='^$' -fuzz="^${name}\$" -fuzztime="$fuzztime" -parallel=1 "$pkg" >"$out/$i.log" 2>&1 || rc=$?
+  go test -trimpath -run='^$' -fuzz="^${name}\$" -fuzztime="$fuzztime" -parallel=1 "$pkg" >"$out/$i.log" 2>&1 || rc=$?
   echo "$rc" >"$out/$i.rc"
 }
 

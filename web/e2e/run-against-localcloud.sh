@@ -42,7 +42,7 @@ api="127.0.0.1:$(free_port)"
 services="127.0.0.1:$(free_port)"
 
 # A built binary, not `go run`, so the pid we signal is the local cloud itself.
-go build -o "$work/localcloud" ./localcloud
+go build -trimpath -o "$work/localcloud" ./localcloud
 setsid "$work/localcloud" -root "$root" -api "$api" -services "$services" -data "$work/data" -reset -quiet \
 	>"$work/localcloud.log" 2>&1 &
 cloud_pid=$!
@@ -58,7 +58,7 @@ until curl -fsS "$url/_local/health" >/dev/null 2>&1; do
 		echo "the local cloud was not healthy within ${CALLTAXI_START_TIMEOUT:-600}s" >&2
 		exit 1
 	fi
-	sleep 1
+	sleep 0.2
 done
 echo "local cloud up at $url"
 

@@ -57,7 +57,7 @@ func Start(ctx context.Context, opts Options) (*Cloud, error) {
 	bin := opts.Binary
 	if bin == "" {
 		bin = filepath.Join(tmp, "localcloud")
-		build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./localcloud")
+		build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", bin, "./localcloud")
 		build.Dir = opts.RepoRoot
 		if out, err := build.CombinedOutput(); err != nil {
 			_ = os.RemoveAll(tmp)
