@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
-# make test's lanes, run at once after gofmt and go vet: every Go test with the race detector (the local
-# cloud's end-to-end package in a lane of its own), the fuzz targets (make fuzz: each for FUZZTIME, as
-# when run alone) and the browser tests against their own local cloud (free loopback ports, its own data
-# dir, so nothing is shared with the Go tests' clouds).
+# make test's three lanes, run at once after gofmt and go vet: every Go test with the race detector, the
+# fuzz targets (make fuzz: each for FUZZTIME, as when run alone) and the browser tests against their own
+# local cloud (free loopback ports, its own data dir, so nothing is shared with the Go tests' clouds).
 # Most of the Go tests' and the browser tests' wall time is waiting (AWS time in the local clouds, SMS
 # rates, the browser), so on two cores the lanes overlap instead of queueing; fuzzing is all CPU, so it
 # runs niced: it fills the idle cores and yields them to the tests whose waits have deadlines. Each fuzz
-# target still runs for FUZZTIME. The other Go tests print as they run; the other lanes'
+# target still runs for FUZZTIME. The Go tests print as they run; the other lanes'
 # output is printed whole, one after the other, once every lane has ended. The first failing lane's
 # status is the exit status.
 set -uo pipefail
@@ -35,24 +34,18 @@ lane() {
 }
 
 started=$SECONDS
-# The local cloud's end-to-end tests are the longest package: they get their own `go test` from the start
-# instead of waiting for a slot behind the packages listed before them.
-e2e=$(go list ./localcloud/internal/cloud) || exit 1
-mapfile -t others < <(go list ./... | grep -vxF "$e2e")
-if [ "${#others[@]}" -eq 0 ]; then
-	echo "go list ./... listed no packages" >&2
-	exit 1
-fi
-lane e2e go test -trimpath -race -count=1 -timeout 20m "$e2e" &
 lane fuzz nice -n 10 make --no-print-directory fuzz &
 lane browser browser &
 
-go test -trimpath -race -count=1 -timeout 20m "${others[@]}"
+# One `go test` for every package: the local cloud's end-to-end package (its tests in parallel, one local
+# cloud each) comes late in the list, once most compiling is over, so its wall-clock tests (the SMS
+# rate, the config TTL) do not share the cores with the compiler.
+go test -trimpath -race -count=1 -timeout 20m ./...
 status=$?
 echo "go test: exit $status after $((SECONDS - started)) s"
 
 wait
-for name in e2e fuzz browser; do
+for name in fuzz browser; do
 	read -r rc took <"$logs/$name.end"
 	echo
 	echo "=== $name: exit $rc after $took s"
