@@ -26,8 +26,8 @@ import (
 
 // The end-to-end tests run in parallel: each starts its own local cloud, on its own free ports with its
 // own data dir and its own function processes, and waits mostly on AWS time (visibility timeouts, retry
-// delays), not on the CPU. The few whose bounds are wall-clock (a rate, a TTL) are not parallel, so they
-// run alone first. e2eParallel is how many run at once unless -parallel says otherwise.
+// delays), not on the CPU. The few whose bounds are wall-clock (a rate, a TTL) or whose cloud is busy by
+// itself (an hour of AWS time per wall second) are not parallel, so they run alone first. e2eParallel is how many run at once unless -parallel says otherwise.
 const e2eParallel = 4
 
 func TestMain(m *testing.M) {
