@@ -48,8 +48,14 @@ func (s *Service) handle(w http.ResponseWriter, r *http.Request) engineResult {
 func (s *Service) dispatch(op string, body []byte) engineResult {
 	switch op {
 	case "GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems":
+		if msg := checkSets(body); msg != "" {
+			return apiError(http.StatusBadRequest, "ValidationException", msg)
+		}
 		return s.read(op, body)
 	case "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems":
+		if msg := checkSets(body); msg != "" {
+			return apiError(http.StatusBadRequest, "ValidationException", msg)
+		}
 		return s.writeItems(op, body)
 	}
 	s.mu.Lock()
