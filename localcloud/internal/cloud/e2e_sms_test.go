@@ -51,15 +51,15 @@ func waitAnnounced(t *testing.T, c *cloud.Cloud, phone string, timeout time.Dura
 	}
 }
 
-// At an SMS rate of 2 message parts per second (the account's and the stack's SmsPartsPerSecond), a burst
+// At an SMS rate of 5 message parts per second (the account's and the stack's SmsPartsPerSecond), a burst
 // of 50 bookings is RESERVED within seconds, as without SMS: the MyPages stream only queues what to say.
 // The sender then texts every customer every status, in one-part texts, within the time the rate allows,
 // and nothing reaches a dead-letter queue.
 //
 // Not parallel: its bounds are wall-clock rates (time scale 1), so it runs alone, before the parallel tests.
 func TestSMSBurstWithinTheRate(t *testing.T) {
-	const bookings, rate = 50, 2.0
-	c := startCloud(t, map[string]string{"SmsPartsPerSecond": "2"}, withTimeScale(1), func(cfg *cloud.Config) {
+	const bookings, rate = 50, 5.0
+	c := startCloud(t, map[string]string{"SmsPartsPerSecond": "5"}, withTimeScale(1), func(cfg *cloud.Config) {
 		cfg.SMSPartsPerSecond = rate
 	})
 	customer := newUser(t, c, "customers")
