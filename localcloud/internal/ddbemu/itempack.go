@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"sync"
 )
@@ -19,6 +20,7 @@ const packLevel = 2
 // itemPacker packs and unpacks the items of one table. Immutable once made.
 type itemPacker struct {
 	dict    []byte
+	dictCRC uint32    // identifies dict in the write log's packed images
 	writers sync.Pool // *flate.Writer, each made with dict
 }
 
@@ -26,7 +28,7 @@ type itemPacker struct {
 var flateReaders sync.Pool
 
 func newItemPacker(dict []byte) *itemPacker {
-	return &itemPacker{dict: bytes.Clone(dict)}
+	return &itemPacker{dict: bytes.Clone(dict), dictCRC: crc32.ChecksumIEEE(dict)}
 }
 
 func (p *itemPacker) pack(item []byte) ([]byte, error) {
@@ -76,6 +78,10 @@ func (st *itemStore) pack(item []byte) ([]byte, error) {
 	}
 	return st.packer.pack(item)
 }
+
+// Packing costs ~20 µs an item however small, nearly all of it flate's Reset clearing its 640 KB of
+// hash chains (compress/flate compressor.reset, levels 2 to 9), while unpacking costs ~0.5 µs. So the write log holds the packed bytes (walItem.Packed) and replay only
+// unpacks them to find the keys.
 
 // itemJSON is a stored item's DynamoDB JSON.
 func (st *itemStore) itemJSON(it *storedItem) ([]byte, error) {

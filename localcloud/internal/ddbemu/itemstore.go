@@ -220,6 +220,23 @@ func (st *itemStore) applyLocked(c storeChange) {
 
 // load puts an item during start-up (no readers yet, replay order = write order).
 func (st *itemStore) load(raw []byte) error {
+	return st.loadItem(raw, nil)
+}
+
+// loadPacked is load for an item logged packed with the dictionary whose CRC-32 is dict.
+func (st *itemStore) loadPacked(packed []byte, dict uint32) error {
+	if st.packer == nil || st.packer.dictCRC != dict {
+		return fmt.Errorf("packed item in the log: the table's packer has not the dictionary %08x", dict)
+	}
+	raw, err := st.packer.unpack(packed)
+	if err != nil {
+		return err
+	}
+	return st.loadItem(raw, packed)
+}
+
+// loadItem puts raw, stored as packed (nil: packed now).
+func (st *itemStore) loadItem(raw, packed []byte) error {
 	attrs, err := decodeAttrs(raw)
 	if err != nil {
 		return err
@@ -235,9 +252,10 @@ func (st *itemStore) load(raw []byte) error {
 			return err
 		}
 	}
-	packed, err := st.pack(raw)
-	if err != nil {
-		return err
+	if packed == nil {
+		if packed, err = st.pack(raw); err != nil {
+			return err
+		}
 	}
 	st.applyLocked(storeChange{key: key, old: prev, next: &storedItem{key: key, packed: packed}, oldAttrs: prevAttrs, nextAttrs: attrs})
 	return nil
@@ -311,11 +329,89 @@ func (st *itemStore) index(name string) *indexStore {
 }
 
 func decodeAttrs(raw []byte) (rawItem, error) {
+	if attrs, ok := splitCanonical(raw); ok {
+		return attrs, nil
+	}
 	var attrs rawItem
 	if err := json.Unmarshal(raw, &attrs); err != nil {
 		return nil, fmt.Errorf("decode item: %w", err)
 	}
 	return attrs, nil
+}
+
+// splitCanonical splits a stored item's canonical JSON (canonicalItem: no spaces) into its
+// attributes, each value a slice of raw, several times faster than encoding/json (replay decodes
+// every logged item). ok is false for anything else (spaces, escaped names, malformed input),
+// which is left to encoding/json.
+func splitCanonical(raw []byte) (attrs rawItem, ok bool) {
+	n := len(raw)
+	if n < 2 || raw[0] != '{' || raw[n-1] != '}' {
+		return nil, false
+	}
+	attrs = make(rawItem, 16)
+	i := 1
+	if raw[i] == '}' {
+		return attrs, i == n-1
+	}
+	for {
+		if raw[i] != '"' {
+			return nil, false
+		}
+		end := i + 1
+		for end < n && raw[end] != '"' {
+			if raw[end] == '\\' || raw[end] < 0x20 {
+				return nil, false
+			}
+			end++
+		}
+		if end+2 >= n || raw[end+1] != ':' {
+			return nil, false
+		}
+		name := string(raw[i+1 : end])
+		start := end + 2
+		if raw[start] != '{' {
+			return nil, false
+		}
+		j, depth, inString := start, 0, false
+		for ; j < n; j++ {
+			c := raw[j]
+			switch {
+			case inString:
+				if c == '\\' {
+					j++
+				} else if c == '"' {
+					inString = false
+				}
+			case c == '"':
+				inString = true
+			case c == '{' || c == '[':
+				depth++
+			case c == '}' || c == ']':
+				depth--
+			}
+			if depth == 0 {
+				break
+			}
+		}
+		if j >= n-1 {
+			return nil, false
+		}
+		if _, dup := attrs[name]; dup {
+			return nil, false
+		}
+		attrs[name] = json.RawMessage(raw[start : j+1 : j+1])
+		switch raw[j+1] {
+		case ',':
+			i = j + 2
+			if i >= n {
+				return nil, false
+			}
+		case '}':
+			return attrs, j+1 == n-1
+		default:
+			return nil, false
+		}
+	}
 }
 
 // canonicalItem renders an item as compact DynamoDB JSON with attribute and map keys sorted, so

@@ -245,3 +245,68 @@ func TestUpdateKeepsNumberDigits(t *testing.T) {
 		})
 	}
 }
+
+// decodeAttrs splits canonical items itself and leaves everything else to encoding/json; both
+// give the same attributes.
+func TestDecodeAttrsMatchesEncodingJSON(t *testing.T) {
+	cases := []struct {
+		name, raw string
+		fast      bool // split without encoding/json
+	}{
+		{"empty item", `{}`, true},
+		{"canonical order", `{"createdAt":{"S":"2026"},"id":{"S":"a"},"pickup":{"M":{"lat":{"N":"37.5"},"x":{"L":[{"S":"}]{["},{"BOOL":true}]}}}}`, true},
+		{"escapes in a value", `{"a":{"S":"q\"}\\"},"b":{"SS":["x","y"]}}`, true},
+		{"escaped name", `{"a\u003cb":{"S":"x"}}`, false},
+		{"spaces", `{ "a": {"S":"x"} }`, false},
+		{"duplicate name", `{"a":{"S":"x"},"a":{"S":"y"}}`, false},
+		{"null item", `null`, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, fast := splitCanonical([]byte(c.raw))
+			if fast != c.fast {
+				t.Errorf("split itself: %v, want %v", fast, c.fast)
+			}
+			got, err := decodeAttrs([]byte(c.raw))
+			var want rawItem
+			wantErr := json.Unmarshal([]byte(c.raw), &want)
+			if (err != nil) != (wantErr != nil) || fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("decodeAttrs = %s, %v; encoding/json: %s, %v", got, err, want, wantErr)
+			}
+		})
+	}
+	for _, bad := range []string{`{"a":{"S":"x"}`, `{"a":{"S":"x"}}}`, `{"a":{"S":"x"},}`, `{"a"}`, `{"a":1}`, `{`} {
+		if _, ok := splitCanonical([]byte(bad)); ok {
+			t.Errorf("splitCanonical(%s) accepted", bad)
+		}
+	}
+}
+
+// Key values read without encoding/json agree with it.
+func TestScalarValueFastPath(t *testing.T) {
+	cases := []struct {
+		raw, typ, value string
+		fast, bad       bool
+	}{
+		{raw: `{"S":"order-1"}`, typ: "S", value: "order-1", fast: true},
+		{raw: `{"N":"-1.5e3"}`, typ: "N", value: "-1.5e3", fast: true},
+		{raw: `{"S":""}`, typ: "S", value: "", fast: true},
+		{raw: `{"S":"a\"b"}`, typ: "S", value: `a"b`},
+		{raw: `{"S":"\u00e9"}`, typ: "S", value: "é"},
+		{raw: `{"B":"AAE="}`, typ: "B", value: "\x00\x01"},
+		{raw: `{ "S":"x"}`, typ: "S", value: "x"},
+		{raw: `{"BOOL":true}`, bad: true},
+		{raw: `{"S":"a","N":"1"}`, typ: "S", value: "a"},
+	}
+	for _, c := range cases {
+		t.Run(c.raw, func(t *testing.T) {
+			if _, _, fast := plainScalar([]byte(c.raw)); fast != c.fast {
+				t.Errorf("fast path %v, want %v", fast, c.fast)
+			}
+			typ, value, err := scalarValue(json.RawMessage(c.raw))
+			if (err != nil) != c.bad || typ != c.typ || value != c.value {
+				t.Fatalf("scalarValue = %q %q %v, want %q %q (refused: %v)", typ, value, err, c.typ, c.value, c.bad)
+			}
+		})
+	}
+}

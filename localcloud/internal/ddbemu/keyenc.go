@@ -44,6 +44,9 @@ func encodeKeyValue(dst []byte, v json.RawMessage) ([]byte, error) {
 
 // scalarValue decodes an S, N or B value to its bytes (the string, the number text, the binary).
 func scalarValue(v json.RawMessage) (typ string, value string, err error) {
+	if typ, value, ok := plainScalar(v); ok {
+		return typ, value, nil
+	}
 	var av struct {
 		S *string
 		N *string
@@ -65,6 +68,24 @@ func scalarValue(v json.RawMessage) (typ string, value string, err error) {
 		return "B", string(b), nil
 	}
 	return "", "", errNotAKey
+}
+
+// plainScalar reads {"S":"..."} and {"N":"..."} without escapes, as stored items hold their key
+// values, without encoding/json (replay encodes the keys of every logged item).
+func plainScalar(v []byte) (typ, value string, ok bool) {
+	if len(v) < 8 || v[0] != '{' || v[1] != '"' || v[3] != '"' || v[4] != ':' || v[5] != '"' || v[len(v)-2] != '"' || v[len(v)-1] != '}' {
+		return "", "", false
+	}
+	if v[2] != 'S' && v[2] != 'N' {
+		return "", "", false
+	}
+	body := v[6 : len(v)-2]
+	for _, c := range body {
+		if c == '"' || c == '\\' || c < 0x20 {
+			return "", "", false
+		}
+	}
+	return string(v[2]), string(body), true
 }
 
 func appendEscaped(dst []byte, s string) []byte {

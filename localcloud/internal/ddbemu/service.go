@@ -31,7 +31,8 @@ type Options struct {
 	TTLSweepInterval time.Duration    // default 5s (AWS deletes expired items within days, not seconds)
 	Now              func() time.Time // default time.Now (tests)
 	// CompactAboveBytes: the tables are snapshotted and the write log dropped (compact.go) once the
-	// log is bigger than this and than the last snapshot. Default 16 MiB; negative disables.
+	// log is bigger than this and than 1/16 of the last snapshot (compactDue). Default 4 MiB; negative
+	// disables.
 	CompactAboveBytes int64
 	// StreamRetention is how long stream records stay on disk; default AWS's 24 hours.
 	StreamRetention time.Duration
@@ -126,7 +127,7 @@ func New(opts Options) (*Service, error) {
 		opts.Now = time.Now
 	}
 	if opts.CompactAboveBytes == 0 {
-		opts.CompactAboveBytes = 16 << 20
+		opts.CompactAboveBytes = 4 << 20
 	}
 	if opts.TTLDeletionDelay == 0 {
 		opts.TTLDeletionDelay = defaultTTLDeletionDelay

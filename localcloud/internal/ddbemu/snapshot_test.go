@@ -108,10 +108,33 @@ func TestRestartRestoresItemsAndIndexes(t *testing.T) {
 }
 
 // BenchmarkRestart measures start-up on a snapshot of n order-like items (~350 bytes of DynamoDB
-// JSON each, one index), the data of ~n/6 bookings.
+// JSON each, one index), the data of ~n/6 bookings; "+log" adds a write log at the compaction
+// bound (1/compactLogFraction of the snapshot: compactDue) of PutItems rewriting those orders, as a kill -9
+// just before a compaction leaves it.
 func BenchmarkRestart(b *testing.B) {
-	for _, n := range []int{100_000, 600_000} {
-		b.Run(strconv.Itoa(n), func(b *testing.B) {
+	order := func(i int, status string, version int) rawItem {
+		return rawItem{
+			"id":         json.RawMessage(fmt.Sprintf(`{"S":"order-%012d"}`, i)),
+			"customerId": json.RawMessage(fmt.Sprintf(`{"S":"customer-%06d"}`, i%5000)),
+			"createdAt":  json.RawMessage(fmt.Sprintf(`{"S":"2026-11-30T06:%02d:%02d.%03dZ"}`, i/60000%60, i/1000%60, i%1000)),
+			"status":     json.RawMessage(`{"S":"` + status + `"}`),
+			"fare":       json.RawMessage(`{"N":"38000"}`),
+			"pickup":     json.RawMessage(`{"M":{"lat":{"N":"37.5665"},"lng":{"N":"126.978"},"address":{"S":"Seoul City Hall, 110 Sejong-daero"}}}`),
+			"note":       json.RawMessage(`{"S":"please call on arrival, the gate code is 1234"}`),
+			"version":    json.RawMessage(fmt.Sprintf(`{"N":"%d"}`, version)),
+		}
+	}
+	cases := []struct {
+		n       int
+		withLog bool
+	}{{100_000, false}, {600_000, false}, {600_000, true}}
+	for _, c := range cases {
+		n := c.n
+		name := strconv.Itoa(n)
+		if c.withLog {
+			name += "+log"
+		}
+		b.Run(name, func(b *testing.B) {
 			dir := b.TempDir()
 			spec := ordersSpec("Orders", "")
 			svc, err := New(Options{DataDir: dir, Logger: quietLogger(), CompactAboveBytes: -1})
@@ -123,17 +146,7 @@ func BenchmarkRestart(b *testing.B) {
 			}
 			st := svc.tables["Orders"].store
 			for i := range n {
-				item := rawItem{
-					"id":         json.RawMessage(fmt.Sprintf(`{"S":"order-%012d"}`, i)),
-					"customerId": json.RawMessage(fmt.Sprintf(`{"S":"customer-%06d"}`, i%5000)),
-					"createdAt":  json.RawMessage(fmt.Sprintf(`{"S":"2026-11-30T06:%02d:%02d.%03dZ"}`, i/60000%60, i/1000%60, i%1000)),
-					"status":     json.RawMessage(`{"S":"COMPLETED"}`),
-					"fare":       json.RawMessage(`{"N":"38000"}`),
-					"pickup":     json.RawMessage(`{"M":{"lat":{"N":"37.5665"},"lng":{"N":"126.978"},"address":{"S":"Seoul City Hall, 110 Sejong-daero"}}}`),
-					"note":       json.RawMessage(`{"S":"please call on arrival, the gate code is 1234"}`),
-					"version":    json.RawMessage(`{"N":"7"}`),
-				}
-				raw, err := canonicalItem(item)
+				raw, err := canonicalItem(order(i, "COMPLETED", 7))
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -141,9 +154,21 @@ func BenchmarkRestart(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			if _, err := svc.Compact(); err != nil {
+			stats, err := svc.Compact()
+			if err != nil {
 				b.Fatal(err)
 			}
+			logged := 0
+			for ; c.withLog && svc.wal.sizeNow() < stats.Bytes/compactLogFraction; logged++ {
+				body, err := json.Marshal(map[string]any{"TableName": "Orders", "Item": order(logged*7%n, "PAID", 8)})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if res := svc.dispatch("PutItem", body); !res.ok() {
+					b.Fatalf("put: %s", res.body)
+				}
+			}
+			logBytes := svc.wal.sizeNow()
 			if err := svc.Close(); err != nil {
 				b.Fatal(err)
 			}
@@ -163,6 +188,9 @@ func BenchmarkRestart(b *testing.B) {
 				_ = svc.Close()
 				b.StartTimer()
 			}
+			b.ReportMetric(float64(stats.Bytes)/(1<<20), "snapshot-MiB")
+			b.ReportMetric(float64(logBytes)/(1<<20), "log-MiB")
+			b.ReportMetric(float64(logged), "logged-items")
 		})
 	}
 }

@@ -206,10 +206,16 @@ func (l *writeLog) close() error {
 const walOpItems = "Items"
 
 // walItem is one item of a walOpItems entry: the item after the write, or the key it deleted.
+// The item is logged as the table stores it (Packed, with the CRC-32 of the packer's dictionary)
+// once the table has a packer, so replay does not repack it (itempack.go); the item that makes the
+// table's packer (its first) is logged as DynamoDB JSON (Item), and replay makes the same packer
+// from it. Logs of earlier versions hold only Item.
 type walItem struct {
-	Table string          `json:"t"`
-	Item  json.RawMessage `json:"i,omitempty"`
-	Key   json.RawMessage `json:"k,omitempty"`
+	Table  string          `json:"t"`
+	Item   json.RawMessage `json:"i,omitempty"`
+	Packed []byte          `json:"p,omitempty"`
+	Dict   uint32          `json:"d,omitempty"`
+	Key    json.RawMessage `json:"k,omitempty"`
 }
 
 // logItems persists the images of one write (one line, so a transaction is all or nothing).
@@ -240,9 +246,12 @@ func (s *Service) replayItems(body []byte) error {
 			continue
 		}
 		var err error
-		if len(it.Item) > 0 {
+		switch {
+		case len(it.Packed) > 0:
+			err = t.store.loadPacked(it.Packed, it.Dict)
+		case len(it.Item) > 0:
 			err = t.store.load(it.Item)
-		} else {
+		default:
 			var key rawItem
 			if err = json.Unmarshal(it.Key, &key); err == nil {
 				err = t.store.remove(key)

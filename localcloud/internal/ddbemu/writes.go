@@ -231,12 +231,17 @@ func (s *Service) commit(req writeRequest) *engineResult {
 		change := storeChange{key: t.storeKey, old: t.old, oldAttrs: t.oldAttrs, nextAttrs: t.next}
 		entry := walItem{Table: t.table.spec.Name}
 		if t.next != nil {
+			packer := t.table.store.packer // nil: this item makes it, and is logged unpacked
 			packed, err := t.table.store.pack(t.nextRaw)
 			if err != nil {
 				return ptr(internalError(err))
 			}
 			change.next = &storedItem{key: t.storeKey, packed: packed}
-			entry.Item = t.nextRaw
+			if packer != nil {
+				entry.Packed, entry.Dict = packed, packer.dictCRC
+			} else {
+				entry.Item = t.nextRaw
+			}
 		} else {
 			entry.Key = mustJSON(t.key)
 		}
