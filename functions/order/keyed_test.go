@@ -19,6 +19,7 @@ import (
 	"github.com/calltaxi/call-taxi/shared/apperr"
 	"github.com/calltaxi/call-taxi/shared/contracts"
 	"github.com/calltaxi/call-taxi/shared/ddbitem"
+	"github.com/calltaxi/call-taxi/shared/ddbtest"
 	"github.com/calltaxi/call-taxi/shared/logging"
 	"github.com/calltaxi/call-taxi/shared/metrics"
 	"github.com/calltaxi/call-taxi/shared/runtimeconfig"
@@ -480,21 +481,6 @@ func (e *testEnv) scan(table string) []map[string]types.AttributeValue {
 	return out.Items
 }
 
-// conflictingUpdates refuses the first `conflicts` UpdateItem calls as DynamoDB refuses a write to an item
-// an ongoing transaction includes ("Transaction conflict handling in DynamoDB").
-type conflictingUpdates struct {
-	*dynamodb.Client
-	conflicts, calls int
-}
-
-func (c *conflictingUpdates) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
-	c.calls++
-	if c.calls <= c.conflicts {
-		return nil, &types.TransactionConflictException{Message: aws.String("Transaction is ongoing for the item")}
-	}
-	return c.Client.UpdateItem(ctx, in, opts...)
-}
-
 // Orders are written in transactions now, so the single writes to an order (the PaymentApproved consumer's
 // and the sweep's MarkPaid, a cancel, a pickup, parking) retry transaction conflicts with jittered backoff,
 // and answer 503 with Retry-After when they outlast the retries.
@@ -525,15 +511,15 @@ func TestOrderSingleWritesRetryTransactionConflicts(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newTestEnv(t)
 			e.seed("o-1", alice.sub, tt.status)
-			db := &conflictingUpdates{Client: e.db, conflicts: 2}
+			db := &ddbtest.Conflicting{Client: e.db, Conflicts: 2}
 			if err := tt.write(NewDynamoStore(db, ordersTable), "o-1"); err != nil {
 				t.Fatalf("after 2 conflicts: %v", err)
 			}
-			if db.calls != 3 || e.order("o-1").Status != tt.wantAfter || e.order("o-1").Version != 2 {
-				t.Errorf("%d calls, order %+v", db.calls, e.order("o-1"))
+			if db.Writes != 3 || e.order("o-1").Status != tt.wantAfter || e.order("o-1").Version != 2 {
+				t.Errorf("%d calls, order %+v", db.Writes, e.order("o-1"))
 			}
 			e.seed("o-2", alice.sub, tt.status)
-			db = &conflictingUpdates{Client: e.db, conflicts: 100}
+			db = &ddbtest.Conflicting{Client: e.db, Conflicts: 100}
 			err := tt.write(NewDynamoStore(db, ordersTable), "o-2")
 			if ae, ok := apperr.As(err); !ok || ae.Kind != apperr.KindUnavailable || ae.RetryAfter != ddbitem.ConflictRetryAfter {
 				t.Errorf("conflicts outlasting the retries: %v, want 503 with Retry-After", err)

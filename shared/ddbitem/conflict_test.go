@@ -8,28 +8,12 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/calltaxi/call-taxi/shared/apperr"
 	"github.com/calltaxi/call-taxi/shared/ddbtest"
 	"github.com/calltaxi/call-taxi/shared/httpapi"
 )
-
-// conflicting is the embedded DynamoDB refusing the first `conflicts` PutItem calls as AWS refuses a write
-// to an item an in-flight TransactWriteItems includes ("Transaction conflict handling in DynamoDB").
-type conflicting struct {
-	*dynamodb.Client
-	conflicts, calls int
-}
-
-func (c *conflicting) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
-	c.calls++
-	if c.calls <= c.conflicts {
-		return nil, &types.TransactionConflictException{Message: aws.String("Transaction is ongoing for the item")}
-	}
-	return c.Client.PutItem(ctx, in, opts...)
-}
 
 func TestPutRetriesTransactionConflicts(t *testing.T) {
 	tests := []struct {
@@ -55,13 +39,13 @@ func TestPutRetriesTransactionConflicts(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			db := &conflicting{Client: ddbtest.New(t, ddbtest.Table{Name: "rows", Hash: "id"}), conflicts: tt.conflicts}
+			db := &ddbtest.Conflicting{Client: ddbtest.New(t, ddbtest.Table{Name: "rows", Hash: "id"}), Conflicts: tt.conflicts}
 			err := tt.write(ctx, db)
 			if (tt.wantErr == nil && err != nil) || (tt.wantErr != nil && !tt.wantErr(err)) {
 				t.Fatalf("err = %v", err)
 			}
-			if db.calls != tt.wantCalls {
-				t.Errorf("%d PutItem calls, want %d", db.calls, tt.wantCalls)
+			if db.Writes != tt.wantCalls {
+				t.Errorf("%d PutItem calls, want %d", db.Writes, tt.wantCalls)
 			}
 			var got row
 			found, err := Get(ctx, db, "rows", Key("id", "r1"), &got)
@@ -80,7 +64,7 @@ func putNew(note string) func(context.Context, Putter) error {
 
 // A conflict that outlasts the retries reaches the client as 503 with Retry-After, never 500.
 func TestConflictOutlastingRetriesIsA503WithRetryAfter(t *testing.T) {
-	db := &conflicting{Client: ddbtest.New(t, ddbtest.Table{Name: "rows", Hash: "id"}), conflicts: conflictAttempts}
+	db := &ddbtest.Conflicting{Client: ddbtest.New(t, ddbtest.Table{Name: "rows", Hash: "id"}), Conflicts: conflictAttempts}
 	err := fmt.Errorf("save row r1: %w", PutNew(context.Background(), db, "rows", "id", row{ID: "r1"}))
 	resp := httpapi.Error(context.Background(), err)
 	if resp.StatusCode != http.StatusServiceUnavailable || resp.Headers["Retry-After"] != "1" {

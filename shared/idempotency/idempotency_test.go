@@ -279,21 +279,6 @@ func TestCompleteItemStoresTheAnswerWithTheWork(t *testing.T) {
 	}
 }
 
-// conflicting refuses the first `conflicts` UpdateItem calls as DynamoDB refuses a write to an item an
-// ongoing transaction includes ("Transaction conflict handling in DynamoDB").
-type conflicting struct {
-	*dynamodb.Client
-	conflicts, calls int
-}
-
-func (c *conflicting) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
-	c.calls++
-	if c.calls <= c.conflicts {
-		return nil, &types.TransactionConflictException{Message: aws.String("Transaction is ongoing for the item")}
-	}
-	return c.Client.UpdateItem(ctx, in, opts...)
-}
-
 // A record is written in transactions now, so its single writes retry conflicts as every store's do.
 func TestSingleWritesRetryTransactionConflicts(t *testing.T) {
 	tests := []struct {
@@ -313,17 +298,17 @@ func TestSingleWritesRetryTransactionConflicts(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			db := &conflicting{Client: ddbtest.New(t, ddbtest.Table{Name: "idem", Hash: "key"})}
+			db := &ddbtest.Conflicting{Client: ddbtest.New(t, ddbtest.Table{Name: "idem", Hash: "key"})}
 			s := New(db, "idem", time.Hour, time.Minute)
 			if _, _, err := s.Begin(ctx, "k", "fp", "r"); err != nil {
 				t.Fatal(err)
 			}
-			db.calls, db.conflicts = 0, 2
+			db.Writes, db.Conflicts = 0, 2
 			if err := tt.write(ctx, s); err != nil {
 				t.Fatalf("%s after 2 conflicts: %v", tt.name, err)
 			}
-			if db.calls != 3 {
-				t.Errorf("%d calls, want 3", db.calls)
+			if db.Writes != 3 {
+				t.Errorf("%d calls, want 3", db.Writes)
 			}
 		})
 	}
