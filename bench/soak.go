@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -25,6 +26,10 @@ import (
 
 // soakMeasured is how many bookings the first and the last CPU measurement each cover.
 const soakMeasured = 1000
+
+// soakSMSPartsPerSecond is the notify sender's SMS rate in a soak: above the texts 8 concurrent
+// customers cause (two status changes per booking), so no SMS backlog builds up.
+const soakSMSPartsPerSecond = 1000
 
 // soakSample is the local cloud's state after some bookings.
 type soakSample struct {
@@ -87,7 +92,13 @@ func soak(ctx context.Context, opts options, logger *slog.Logger, out io.Writer)
 		Params: opts.params, Concurrency: opts.concurrency, Target: opts.soak,
 	}
 	// SMS unlimited: the account's rate would only build an SMS backlog that has nothing to do with memory.
+	// Both sides of the rate: the local cloud's SNS quota and the notify sender's own limiter
+	// (SmsPartsPerSecond, as for an account whose quota was raised), unless -param sets it.
 	res.CloudArgs = append([]string{"-sms-rate=-1"}, opts.cloudArgs...)
+	if !slices.ContainsFunc(opts.params, func(p string) bool { return strings.HasPrefix(p, "SmsPartsPerSecond=") }) {
+		opts.params = append(opts.params, fmt.Sprintf("SmsPartsPerSecond=%d", soakSMSPartsPerSecond))
+		res.Params = opts.params
+	}
 	fmt.Fprintf(out, "soak: %d bookings at %d concurrent; starting the local cloud…\n", opts.soak, opts.concurrency)
 	cloud, err := cloudproc.Start(ctx, cloudproc.Options{RepoRoot: opts.root, Params: opts.params, ExtraArgs: res.CloudArgs})
 	if err != nil {
