@@ -113,7 +113,7 @@ const defaultMemoryLimit = "384MiB"
 // applyMemoryLimit sets a soft memory limit (unless GOMEMLIMIT is set) and, unless GOGC is set, a
 // GOGC high enough that the limit, not the heap's growth, triggers most collections while the live
 // heap is small. A limit below the live heap would make the collector run back to back, so once the
-// live heap (the tables, mostly) passes half of it, the limit follows at twice the live heap (as GOGC=100 would).
+// live heap (the tables, mostly) passes two thirds of it, the limit follows the live heap (memoryLimitFor).
 func applyMemoryLimit(flagValue string) error {
 	if os.Getenv("GOMEMLIMIT") != "" || flagValue == "off" || flagValue == "" {
 		return nil
@@ -137,9 +137,16 @@ func followLiveHeap(base int64) {
 		if sample[0].Value.Kind() != metrics.KindUint64 {
 			return
 		}
-		live := int64(sample[0].Value.Uint64())
-		debug.SetMemoryLimit(max(base, 2*live))
+		debug.SetMemoryLimit(memoryLimitFor(base, int64(sample[0].Value.Uint64())))
 	}
+}
+
+// memoryLimitFor is the soft limit for a live heap: the base, or half as much again as the live heap
+// once that is larger. Most of a large live heap is packed table items (pointer-free, so cheap to
+// mark), which makes collecting at 1.5× (GOGC=50-like) cost little CPU, while 2× would double the
+// resident memory the tables cost.
+func memoryLimitFor(base, live int64) int64 {
+	return max(base, live+live/2)
 }
 
 // parseBytes reads a size as GOMEMLIMIT spells it: a number with an optional B, KiB, MiB, GiB or TiB suffix.
