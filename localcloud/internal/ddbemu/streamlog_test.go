@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -218,4 +219,67 @@ func TestStreamLogSurvivesTornTail(t *testing.T) {
 	if ids, _ := recordIDs(t, svc2, "Orders", ""); len(ids) != 3 || ids[2] != "c" {
 		t.Fatalf("records after torn tail: %v", ids)
 	}
+}
+
+// BenchmarkStreamReadSealed reads batches of 25 records a lagging consumer finds only on disk: at
+// the start and near the end of a sealed (compressed) segment, and in the active one.
+func BenchmarkStreamReadSealed(b *testing.B) {
+	svc, err := New(Options{DataDir: b.TempDir(), Logger: quietLogger(), CompactAboveBytes: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer svc.Close()
+	if err := svc.CreateTables([]TableSpec{ordersSpec("Orders", "NEW_AND_OLD_IMAGES")}); err != nil {
+		b.Fatal(err)
+	}
+	st := svc.Stream("Orders")
+	for i := 0; len(st.disk.segments) < 3 || st.memFirst < st.disk.activeFirst+500; i++ {
+		// Every order is written twice (booked, then paid): records with old and new images.
+		body := fmt.Sprintf(`{"TableName":"Orders","Item":{"id":{"S":"order-%012d"},"customerId":{"S":"customer-%06d"},`+
+			`"createdAt":{"S":"2026-11-30T06:%02d:%02d.%03dZ"},"status":{"S":"%s"},"fare":{"N":"%d"},`+
+			`"pickup":{"M":{"lat":{"N":"-6.2%05d"},"lng":{"N":"106.8%05d"}}},"note":{"S":"please call on arrival"}}}`,
+			i/2, i/2%5000, i/60000%60, i/1000%60, i%1000, [2]string{"BOOKED", "PAID"}[i%2], 20000+i%300*100, i%99991, i%99989)
+		if res := svc.dispatch("PutItem", []byte(body)); !res.ok() {
+			b.Fatalf("put: %s", res.body)
+		}
+		if i%1000 == 999 {
+			svc.maintain()
+		}
+	}
+	seg := st.disk.segments[1]
+	info, err := os.Stat(seg.path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	segRecords := st.disk.segments[2].first - seg.first
+	for _, c := range []struct {
+		name string
+		from uint64
+	}{
+		{"sealed-start", seg.first},
+		{"sealed-end", seg.first + segRecords - 30},
+		{"active", st.memFirst - 100},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			cpu0 := processCPU()
+			for b.Loop() {
+				if recs, _, _ := st.readFrom(c.from, 25); len(recs) != 25 {
+					b.Fatalf("read %d records from %d", len(recs), c.from)
+				}
+			}
+			// CPU time as well as wall time: the machine running the benchmarks is shared.
+			b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(info.Size()), "sealed-B")
+			b.ReportMetric(float64(segRecords), "records/segment")
+		})
+	}
+}
+
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
