@@ -41,7 +41,11 @@ func (c *Cloud) apiHandler(gateway http.Handler) http.Handler {
 			}
 			from = n
 		}
-		msgs, next := c.SNS.MessagesPage(from, limit)
+		msgs, next, err := c.SNS.MessagesPage(from, limit)
+		if err != nil {
+			writeError(w, http.StatusInternalServerError, err.Error())
+			return
+		}
 		out := map[string]any{"messages": msgs}
 		if next >= 0 {
 			out["next"] = strconv.Itoa(next)

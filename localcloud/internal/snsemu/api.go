@@ -96,7 +96,10 @@ func (s *Service) publish(w http.ResponseWriter, form url.Values, region string)
 		writeError(w, http.StatusInternalServerError, "Receiver", "InternalError", "Internal error (injected by the local cloud's chaos settings).")
 		return
 	}
-	s.record(msg)
+	if err := s.record(msg); err != nil {
+		writeError(w, http.StatusInternalServerError, "Receiver", "InternalError", "Internal error (the local cloud could not write its SMS outbox).")
+		return
+	}
 	writeXML(w, publishResponse{Xmlns: xmlns, Result: publishResult{MessageID: msg.MessageID}, Metadata: newMetadata()})
 }
 

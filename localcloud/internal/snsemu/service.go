@@ -1,7 +1,7 @@
 // Package snsemu emulates the slice of Amazon SNS the notify function uses: Publish of an SMS to a phone
 // number (or to a topic), CheckIfPhoneNumberIsOptedOut, CreateTopic and ListTopics. Nothing is sent
-// anywhere: every SMS becomes a slog line, an entry in the in-memory outbox and, when a directory is
-// configured, a line of Dir/sms-outbox.jsonl.
+// anywhere: every SMS becomes a slog line and an entry in the outbox: a line of Dir/sms-outbox.jsonl when a
+// directory is configured, of which only the newest OutboxWindow are kept in memory (page.go).
 //
 // As on AWS, SMS is refused from a region SNS does not send SMS from (the region is the request's SigV4
 // credential scope), message parts beyond the account's SMS rate are throttled, a Publish to a number that
@@ -12,9 +12,6 @@
 package snsemu
 
 import (
-	"bufio"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -42,7 +39,9 @@ type Message struct {
 
 // Options configures a Service. Region and AccountID default to us-east-1 and 123456789012.
 type Options struct {
-	Dir       string // "" = memory only; else Dir/sms-outbox.jsonl is loaded and appended to
+	// Dir holds the outbox file, Dir/sms-outbox.jsonl, indexed at start and appended to. "" = memory
+	// only: the newest OutboxWindow messages.
+	Dir       string
 	Logger    *slog.Logger
 	Region    string // for requests without a SigV4 credential scope
 	AccountID string
@@ -79,7 +78,7 @@ type Service struct {
 	logger *slog.Logger
 
 	mu          sync.Mutex
-	outbox      []Message
+	outbox      outbox
 	topics      []string // ARNs in creation order
 	failureRate float64
 	smsRate     float64 // parts per AWS second; 0 = unlimited
@@ -101,7 +100,7 @@ func New(opts Options) (*Service, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	s := &Service{opts: opts, logger: logger, clock: opts.Clock}
+	s := &Service{opts: opts, logger: logger, clock: opts.Clock, outbox: newOutbox("")}
 	if s.clock == nil {
 		s.clock = awsclock.New(1)
 	}
@@ -112,47 +111,11 @@ func New(opts Options) (*Service, error) {
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create sns outbox dir: %w", err)
 	}
-	if err := s.loadOutbox(); err != nil {
+	s.outbox = newOutbox(filepath.Join(opts.Dir, OutboxFileName))
+	if err := s.outbox.load(s.logger); err != nil {
 		return nil, err
 	}
 	return s, nil
-}
-
-func (s *Service) outboxPath() string { return filepath.Join(s.opts.Dir, OutboxFileName) }
-
-func (s *Service) loadOutbox() error {
-	f, err := os.Open(s.outboxPath())
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("open sms outbox: %w", err)
-	}
-	defer f.Close()
-	scanner := bufio.NewScanner(f)
-	scanner.Buffer(make([]byte, 0, 64*1024), 4*1024*1024)
-	for line := 1; scanner.Scan(); line++ {
-		if len(scanner.Bytes()) == 0 {
-			continue
-		}
-		var m Message
-		if err := json.Unmarshal(scanner.Bytes(), &m); err != nil {
-			s.logger.Warn("sns: skipping unreadable outbox line", "line", line, "error", err.Error())
-			continue
-		}
-		s.outbox = append(s.outbox, m)
-	}
-	if err := scanner.Err(); err != nil {
-		return fmt.Errorf("read sms outbox: %w", err)
-	}
-	return nil
-}
-
-// Messages returns a copy of the outbox, oldest first.
-func (s *Service) Messages() []Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Message(nil), s.outbox...)
 }
 
 // SetFailureRate makes that fraction (0..1) of Publish calls fail with a 500 InternalError (chaos testing;
@@ -208,34 +171,22 @@ func (s *Service) shouldFail() bool {
 	return s.failureRate > 0 && rand.Float64() < s.failureRate
 }
 
-func (s *Service) record(m Message) {
+// record adds m to the outbox; with a Dir, a message that cannot be written is not recorded.
+func (s *Service) record(m Message) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.outbox = append(s.outbox, m)
+	var n int64
+	if s.outbox.path != "" {
+		var err error
+		if n, err = s.outbox.write(m); err != nil {
+			s.logger.Error("sns: persist outbox", "error", err.Error())
+			return err
+		}
+	}
+	s.outbox.add(m, n)
 	s.logger.Info("sns: SMS published",
 		"messageId", m.MessageID, "phoneNumber", m.PhoneNumber, "topicArn", m.TopicArn, "region", m.Region,
 		"senderId", m.SenderID, "smsType", m.SMSType, "parts", m.Parts, "suppressed", m.Suppressed, "message", m.Message)
-	if s.opts.Dir == "" {
-		return
-	}
-	if err := s.appendOutbox(m); err != nil {
-		s.logger.Error("sns: persist outbox", "error", err.Error())
-	}
-}
-
-func (s *Service) appendOutbox(m Message) error {
-	line, err := json.Marshal(m)
-	if err != nil {
-		return fmt.Errorf("encode outbox entry: %w", err)
-	}
-	f, err := os.OpenFile(s.outboxPath(), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	if err != nil {
-		return fmt.Errorf("open sms outbox: %w", err)
-	}
-	_, werr := f.Write(append(line, '\n'))
-	if err := errors.Join(werr, f.Close()); err != nil {
-		return fmt.Errorf("write sms outbox: %w", err)
-	}
 	return nil
 }
 
