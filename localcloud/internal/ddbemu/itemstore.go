@@ -38,9 +38,24 @@ type storedItem struct {
 	packed []byte
 }
 
+// indexEntry is an item in an index. Entries order by key, then by the item's primary key; the key
+// does not repeat the primary key (it would be a second copy of it per index).
 type indexEntry struct {
-	key  string // index hash, index range (if any), then the item's primary key
+	key  string // index hash, then index range if any
 	item *storedItem
+}
+
+func indexLess(a, b indexEntry) bool {
+	if c := strings.Compare(a.key, b.key); c != 0 {
+		return c < 0
+	}
+	return a.item.key < b.item.key
+}
+
+// indexProbe is the position of an index key and the primary key item ("" = before every item with
+// that index key), for seeks.
+func indexProbe(key, item string) indexEntry {
+	return indexEntry{key: key, item: &storedItem{key: item}}
 }
 
 type indexStore struct {
@@ -56,7 +71,7 @@ type indexStore struct {
 const ttlIndexPrefix = "ttl:"
 
 func newIndexStore(name string, attrs []string) *indexStore {
-	return &indexStore{name: name, attrs: attrs, tree: btree.NewG(btreeDegree, func(a, b indexEntry) bool { return a.key < b.key })}
+	return &indexStore{name: name, attrs: attrs, tree: btree.NewG(btreeDegree, indexLess)}
 }
 
 const btreeDegree = 32
@@ -87,7 +102,7 @@ func (st *itemStore) setTTL(attr string) {
 	idx.ttl = true
 	st.primary.Ascend(func(it *storedItem) bool {
 		if attrs, err := st.itemAttrs(it); err == nil {
-			if k := idx.indexKey(attrs, it.key); k != "" {
+			if k := idx.indexKey(attrs); k != "" {
 				idx.tree.ReplaceOrInsert(indexEntry{key: k, item: it})
 			}
 		}
@@ -105,9 +120,10 @@ func (st *itemStore) ttlIndex() *indexStore {
 	return nil
 }
 
-// expiring returns up to limit items of the TTL index after the index key after ("" = from the
-// first) whose TTL value is at most upTo (encoded), with their index keys.
-func (st *itemStore) expiring(after, upTo string, limit int) []indexEntry {
+// expiring returns up to limit entries of the TTL index after the entry of TTL value (encoded)
+// after.key and primary key after.item (zero: from the first) whose TTL value is at most upTo
+// (encoded).
+func (st *itemStore) expiring(after seekKey, upTo string, limit int) []indexEntry {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
 	idx := st.ttlIndex()
@@ -115,11 +131,11 @@ func (st *itemStore) expiring(after, upTo string, limit int) []indexEntry {
 		return nil
 	}
 	var out []indexEntry
-	idx.tree.AscendGreaterOrEqual(indexEntry{key: after}, func(e indexEntry) bool {
-		if e.key == after {
+	idx.tree.AscendGreaterOrEqual(indexProbe(after.key, after.item), func(e indexEntry) bool {
+		if e.key == after.key && e.item.key == after.item {
 			return true
 		}
-		if ttl, _ := splitComponent(e.key); ttl > upTo {
+		if e.key > upTo {
 			return false
 		}
 		out = append(out, e)
@@ -157,12 +173,12 @@ func encodeKeyOf(attrs rawItem, names []string) (string, error) {
 
 // indexKey is the item's key in the index, "" when the item lacks (or has a non-key type for)
 // one of the index's key attributes and so is not in the index.
-func (idx *indexStore) indexKey(attrs rawItem, primaryKey string) string {
+func (idx *indexStore) indexKey(attrs rawItem) string {
 	k, err := encodeKeyOf(attrs, idx.attrs)
 	if err != nil || idx.ttl && k[0] == keyTagBytes { // TTL applies to Number attributes only
 		return ""
 	}
-	return k + primaryKey
+	return k
 }
 
 func (st *itemStore) get(key string) *storedItem {
@@ -204,13 +220,13 @@ func (st *itemStore) applyLocked(c storeChange) {
 	for _, idx := range st.indexes {
 		oldKey, nextKey := "", ""
 		if c.old != nil {
-			oldKey = idx.indexKey(c.oldAttrs, c.key)
+			oldKey = idx.indexKey(c.oldAttrs)
 		}
 		if c.next != nil {
-			nextKey = idx.indexKey(c.nextAttrs, c.key)
+			nextKey = idx.indexKey(c.nextAttrs)
 		}
 		if oldKey != "" && oldKey != nextKey {
-			idx.tree.Delete(indexEntry{key: oldKey})
+			idx.tree.Delete(indexEntry{key: oldKey, item: c.old})
 		}
 		if nextKey != "" {
 			idx.tree.ReplaceOrInsert(indexEntry{key: nextKey, item: c.next})

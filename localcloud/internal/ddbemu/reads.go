@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/google/btree"
 )
@@ -305,13 +306,14 @@ func (s *Service) search(req searchRequest) engineResult {
 			return badRequest(err)
 		}
 	}
-	var startAfter string
+	var startAfter seekKey
 	if len(req.ExclusiveStartKey) > 0 {
-		if startAfter, err = st.primaryKey(req.ExclusiveStartKey); err != nil {
+		if startAfter.key, err = st.primaryKey(req.ExclusiveStartKey); err != nil {
 			return validationError("The provided starting key is invalid: " + err.Error())
 		}
 		if idx != nil {
-			if startAfter = idx.indexKey(req.ExclusiveStartKey, startAfter); startAfter == "" {
+			startAfter.item = startAfter.key
+			if startAfter.key = idx.indexKey(req.ExclusiveStartKey); startAfter.key == "" {
 				return validationError("The provided starting key is invalid")
 			}
 		}
@@ -346,10 +348,11 @@ func (s *Service) search(req searchRequest) engineResult {
 	if kc != nil {
 		partition, partLength = kc.partition, len(kc.partition)
 	}
-	visit := func(key string, item *storedItem) bool {
-		if key == startAfter {
+	visit := func(at seekKey, item *storedItem) bool {
+		if at == startAfter {
 			return true
 		}
+		key := at.key
 		if kc != nil {
 			if len(key) < partLength || key[:partLength] != partition {
 				return false
@@ -448,9 +451,9 @@ func (s *Service) search(req searchRequest) engineResult {
 	st.mu.RLock()
 	switch {
 	case idx == nil:
-		walk(st.primary, forward, pivotFor(kc, forward, startAfter), func(it *storedItem) bool { return visit(it.key, it) })
+		walk(st.primary, forward, pivotFor(kc, forward, startAfter), func(it *storedItem) bool { return visit(seekKey{key: it.key}, it) })
 	default:
-		walk(idx.tree, forward, pivotFor(kc, forward, startAfter), func(e indexEntry) bool { return visit(e.key, e.item) })
+		walk(idx.tree, forward, pivotFor(kc, forward, startAfter), func(e indexEntry) bool { return visit(seekKey{key: e.key, item: e.item.key}, e.item) })
 	}
 	st.mu.RUnlock()
 	if failure != nil {
@@ -485,15 +488,27 @@ func (s *Service) search(req searchRequest) engineResult {
 	return jsonResult(out)
 }
 
-// pivotFor is where a walk starts: the key condition's bound, or the ExclusiveStartKey if that lies
-// further in the direction of travel.
-func pivotFor(kc *keyCondition, forward bool, startAfter string) *string {
-	var pivot *string
-	if kc != nil {
-		p := kc.startKey(forward)
-		pivot = &p
+// seekKey is a position in a tree: a primary key (item ""), or in an index an index key and the
+// primary key of an item with it ("" = before every item with that index key).
+type seekKey struct{ key, item string }
+
+func (a seekKey) compare(b seekKey) int {
+	if c := strings.Compare(a.key, b.key); c != 0 {
+		return c
 	}
-	if startAfter != "" && (pivot == nil || (forward && startAfter > *pivot) || (!forward && startAfter < *pivot)) {
+	return strings.Compare(a.item, b.item)
+}
+
+// pivotFor is where a walk starts: the key condition's bound, or the ExclusiveStartKey if that lies
+// further in the direction of travel. Comparing (index key, primary key) pairs orders as the
+// concatenations did: encodings are self-delimiting (keyenc.go), and a bound that extends a complete
+// index key extends it by 0xFF, which follows any primary key as it follows any key value.
+func pivotFor(kc *keyCondition, forward bool, startAfter seekKey) *seekKey {
+	var pivot *seekKey
+	if kc != nil {
+		pivot = &seekKey{key: kc.startKey(forward)}
+	}
+	if startAfter.key != "" && (pivot == nil || (forward && startAfter.compare(*pivot) > 0) || (!forward && startAfter.compare(*pivot) < 0)) {
 		pivot = &startAfter
 	}
 	return pivot
@@ -501,14 +516,14 @@ func pivotFor(kc *keyCondition, forward bool, startAfter string) *string {
 
 type keyed interface{ *storedItem | indexEntry }
 
-func walk[T keyed](tree *btree.BTreeG[T], forward bool, pivot *string, fn func(T) bool) {
+func walk[T keyed](tree *btree.BTreeG[T], forward bool, pivot *seekKey, fn func(T) bool) {
 	var probe T
 	if pivot != nil {
 		switch p := any(&probe).(type) {
 		case **storedItem:
-			*p = &storedItem{key: *pivot}
+			*p = &storedItem{key: pivot.key}
 		case *indexEntry:
-			p.key = *pivot
+			*p = indexProbe(pivot.key, pivot.item)
 		}
 	}
 	switch {

@@ -17,7 +17,7 @@ import (
 // A snapshot file holds the tables as they were at one instant, in a binary form that loads
 // without parsing JSON or comparing keys more than the B-tree inserts of sorted input need:
 //
-//	"DDBSNAP4\n"
+//	"DDBSNAP5\n"
 //	records: kind byte, then
 //	  'W' uvarint length, a write log line (walEntry JSON: API-created tables, TTL settings)
 //	  'T' uvarint length + table name, uvarint count + that many (uvarint length + index name): the
@@ -25,12 +25,14 @@ import (
 //	  'D' uvarint length + the dictionary the table's items are packed with (itempack.go)
 //	  'I' an item, in primary key order: uvarint length + primary key, uvarint length + the item
 //	      packed (DDBSNAP3, written for an hour before items were packed: its DynamoDB JSON)
-//	  'X' an index entry, in index key order: uvarint index number (in the 'T' list), uvarint length
-//	      + index key, uvarint number of the item (0 = the table's first 'I')
+//	  'X' an index entry, in index order: uvarint index number (in the 'T' list), uvarint length
+//	      + index key, uvarint number of the item (0 = the table's first 'I'); the index key is the
+//	      index's hash and range values (DDBSNAP3 and 4: followed by the item's primary key)
 //	  'E' the end; a file without it is incomplete and refused
 
 const (
-	snapshotMagic         = "DDBSNAP4\n"
+	snapshotMagic         = "DDBSNAP5\n"
+	fullKeySnapshotMagic  = "DDBSNAP4\n"
 	unpackedSnapshotMagic = "DDBSNAP3\n"
 )
 
@@ -122,7 +124,8 @@ func (s *Service) loadSnapshotFile(path string) (entries, items int, size int64,
 	if err != nil {
 		return 0, 0, 0, fmt.Errorf("read %s: %w", path, err)
 	}
-	packed := bytes.HasPrefix(data, []byte(snapshotMagic))
+	indexKeysOnly := bytes.HasPrefix(data, []byte(snapshotMagic))
+	packed := indexKeysOnly || bytes.HasPrefix(data, []byte(fullKeySnapshotMagic))
 	if !packed && !bytes.HasPrefix(data, []byte(unpackedSnapshotMagic)) {
 		return 0, 0, 0, fmt.Errorf("%s: not a snapshot", path)
 	}
@@ -259,7 +262,15 @@ func (s *Service) loadSnapshotFile(path string) (entries, items int, size int64,
 			if index >= len(current.indexed) || ordinal >= len(current.items) {
 				return entries, items, 0, fmt.Errorf("%s: index entry out of range", path)
 			}
-			current.indexed[index] = append(current.indexed[index], indexEntry{key: view(key), item: current.items[ordinal]})
+			item := current.items[ordinal]
+			if !indexKeysOnly { // the index key, then the item's primary key
+				k, ok := bytes.CutSuffix(key, []byte(item.key))
+				if !ok {
+					return entries, items, 0, fmt.Errorf("%s: index entry of another item", path)
+				}
+				key = k
+			}
+			current.indexed[index] = append(current.indexed[index], indexEntry{key: view(key), item: item})
 		default:
 			return entries, items, 0, fmt.Errorf("%s: unknown record %q", path, kind)
 		}

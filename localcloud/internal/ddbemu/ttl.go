@@ -95,7 +95,7 @@ func (s *Service) scanExpired(t *tableState, cutoff time.Time) ([]rawItem, error
 		return nil, err
 	}
 	var expiredItems []rawItem
-	after := ""
+	var after seekKey
 	for {
 		s.mu.RLock()
 		page := t.store.expiring(after, string(upTo), ttlScanPage)
@@ -116,7 +116,8 @@ func (s *Service) scanExpired(t *tableState, cutoff time.Time) ([]rawItem, error
 		if len(page) < ttlScanPage {
 			return expiredItems, nil
 		}
-		after = page[len(page)-1].key
+		last := page[len(page)-1]
+		after = seekKey{key: last.key, item: last.item.key}
 	}
 }
 
