@@ -31,6 +31,10 @@ const soakMeasured = 1000
 // customers cause (two status changes per booking), so no SMS backlog builds up.
 const soakSMSPartsPerSecond = 1000
 
+// soakCPUProfile is how long the local cloud is CPU-profiled from the start of the first and of the
+// last 1,000 bookings (which take ~20 s at 8 concurrent).
+const soakCPUProfile = 15 * time.Second
+
 // soakSample is the local cloud's state after some bookings.
 type soakSample struct {
 	Bookings      int     `json:"bookings"`
@@ -80,9 +84,13 @@ type soakResult struct {
 	OrdersAfter        int     `json:"ordersAfterRestart"`
 
 	HeapProfile string `json:"heapProfile"` // file name, next to the JSON
-	HeapTop     string `json:"heapTop"`
-	Violations  int    `json:"auditViolations"`
-	Quiesced    string `json:"quiesced"`
+	// The local cloud's CPU profiles while the first and the last 1,000 bookings are placed (file
+	// names next to the JSON): what grows with the data shows in their difference.
+	CPUProfileFirst string `json:"cpuProfileFirst,omitempty"`
+	CPUProfileLast  string `json:"cpuProfileLast,omitempty"`
+	HeapTop         string `json:"heapTop"`
+	Violations      int    `json:"auditViolations"`
+	Quiesced        string `json:"quiesced"`
 }
 
 func soak(ctx context.Context, opts options, logger *slog.Logger, out io.Writer) error {
@@ -167,7 +175,20 @@ func soak(ctx context.Context, opts options, logger *slog.Logger, out io.Writer)
 		fmt.Fprintf(out, "  %7d bookings  RSS %s  data %s  (%.0f s)\n", res.Placed, mib(after.RSSBytes), mib(after.DataDirBytes), after.ElapsedS)
 		return (after.TreeCPUS - before.TreeCPUS) * 1000 / float64(placed), (after.LocalCloudCPU - before.LocalCloudCPU) * 1000 / float64(placed), nil
 	}
-	if res.FirstTreeCPUms, res.FirstLocalCloudCPUms, err = measure(soakMeasured); err != nil {
+	if err := os.MkdirAll(opts.outDir, 0o755); err != nil {
+		return fmt.Errorf("results dir: %w", err)
+	}
+	profiled := func(file string, run func() error) error {
+		done := profileCPU(ctx, cloud.URL, filepath.Join(opts.outDir, file), soakCPUProfile, logger)
+		err := run()
+		<-done
+		return err
+	}
+	res.CPUProfileFirst, res.CPUProfileLast = res.Name+"-cpu-first.pb.gz", res.Name+"-cpu-last.pb.gz"
+	if err := profiled(res.CPUProfileFirst, func() (err error) {
+		res.FirstTreeCPUms, res.FirstLocalCloudCPUms, err = measure(soakMeasured)
+		return err
+	}); err != nil {
 		return err
 	}
 	for res.Placed < opts.soak-soakMeasured {
@@ -175,7 +196,10 @@ func soak(ctx context.Context, opts options, logger *slog.Logger, out io.Writer)
 			return err
 		}
 	}
-	if res.LastTreeCPUms, res.LastLocalCloudCPUms, err = measure(soakMeasured); err != nil {
+	if err := profiled(res.CPUProfileLast, func() (err error) {
+		res.LastTreeCPUms, res.LastLocalCloudCPUms, err = measure(soakMeasured)
+		return err
+	}); err != nil {
 		return err
 	}
 	res.CPU = map[string]float64{
@@ -322,6 +346,36 @@ func printSoak(out io.Writer, r *soakResult) {
 func mib(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
 
 // heapProfile saves the local cloud's heap profile (after a GC) and returns pprof's top entries.
+// profileCPU writes the local cloud's CPU profile over the next d to path, in the background; the
+// channel closes when it is written (or failed: a missing profile is logged, not fatal).
+func profileCPU(ctx context.Context, baseURL, path string, d time.Duration, logger *slog.Logger) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		url := fmt.Sprintf("%s/_local/debug/pprof/profile?seconds=%d", baseURL, int(d.Seconds()))
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			logger.Warn("cpu profile", "error", err)
+			return
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			logger.Warn("cpu profile", "error", err)
+			return
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			logger.Warn("cpu profile", "status", resp.StatusCode, "error", err)
+			return
+		}
+		if err := os.WriteFile(path, body, 0o644); err != nil {
+			logger.Warn("cpu profile", "error", err)
+		}
+	}()
+	return done
+}
+
 func heapProfile(ctx context.Context, baseURL, path string) (string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+"/_local/debug/pprof/heap?gc=1", nil)
 	if err != nil {
