@@ -109,11 +109,30 @@ func (s *Service) startMove(sourceRef, destRef string, rate int, api bool) (*mov
 	if dest != "" {
 		t.DestinationArn = s.ARN(dest)
 	}
+	s.forgetTasksLocked(src.name, maxMoveTasksListed-1)
 	s.tasks[t.TaskHandle] = t
 	if api {
 		s.wg.Add(1)
 	}
 	return t, nil
+}
+
+// forgetTasksLocked keeps the newest keep finished tasks of the source queue, so that tasks do not pile
+// up: ListMessageMoveTasks lists no more than maxMoveTasksListed.
+func (s *Service) forgetTasksLocked(source string, keep int) {
+	var done []*moveTask
+	for _, t := range s.tasks {
+		if t.source == source && t.Status != "RUNNING" {
+			done = append(done, t)
+		}
+	}
+	if len(done) <= keep {
+		return
+	}
+	sort.Slice(done, func(i, j int) bool { return done[i].StartedTimestamp.After(done[j].StartedTimestamp) })
+	for _, t := range done[keep:] {
+		delete(s.tasks, t.TaskHandle)
+	}
 }
 
 func (s *Service) isDeadLetterQueue(name string) bool {

@@ -290,6 +290,27 @@ func TestRedrive_BackToSourceQueue_DeadLetterQueueRedrive(t *testing.T) {
 	}
 }
 
+// Finished move tasks do not pile up: a source queue keeps what ListMessageMoveTasks can list.
+func TestRedrive_TasksBounded(t *testing.T) {
+	s := newService(t, 1, "")
+	mustCreate(t, s, QueueSpec{Name: "dlq"})
+	mustCreate(t, s, QueueSpec{Name: "src", DeadLetterTarget: "dlq", MaxReceiveCount: 1})
+	for range 3 * maxMoveTasksListed {
+		if _, err := s.Redrive("dlq"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tasks, err := s.MoveTasks(s.ARN("dlq"), maxMoveTasksListed)
+	if err != nil || len(tasks) != maxMoveTasksListed {
+		t.Errorf("MoveTasks = %d tasks (%v), want %d", len(tasks), err, maxMoveTasksListed)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.tasks) != maxMoveTasksListed {
+		t.Errorf("%d tasks kept after %d redrives, want %d", len(s.tasks), 3*maxMoveTasksListed, maxMoveTasksListed)
+	}
+}
+
 // SQS Developer Guide, "Amazon SQS message quotas" (message retention): messages older than the
 // queue's MessageRetentionPeriod are deleted.
 func TestRetention_MessageQuotas(t *testing.T) {
