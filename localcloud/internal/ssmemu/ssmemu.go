@@ -46,8 +46,15 @@ type Service struct {
 
 type parameter struct {
 	name, description, allowedPattern, dataType string
-	versions                                    []version // versions[i] is version i+1
+	versions                                    []version // the retained versions, oldest first
+	latestVersion                               int64     // the number of versions[len-1]
 }
+
+// maxVersions is how many versions a parameter keeps: "Parameter Store retains the 100 most recently
+// created versions of a parameter. After this number of versions has been created, Parameter Store
+// deletes the oldest version when a new one is created" (SSM API reference,
+// ParameterMaxVersionLimitExceeded; labels, the exception to it, are not emulated).
+const maxVersions = 100
 
 type version struct {
 	typ, value string
@@ -144,8 +151,12 @@ func (s *Service) Put(in PutInput) (int64, error) {
 		p.dataType = in.DataType
 	}
 	p.allowedPattern = pattern
+	if len(p.versions) == maxVersions {
+		p.versions = append(p.versions[:0], p.versions[1:]...)
+	}
 	p.versions = append(p.versions, version{typ: typ, value: in.Value, modified: s.opts.Now()})
-	return int64(len(p.versions)), nil
+	p.latestVersion++
+	return p.latestVersion, nil
 }
 
 // nameRule: letters, digits and . - _ / (SSM "Requirements and constraints for parameter names").
@@ -192,19 +203,19 @@ func (s *Service) Get(nameWithSelector string) (Parameter, error) {
 	if !ok {
 		return Parameter{}, &Error{Code: "ParameterNotFound"}
 	}
-	n := len(p.versions)
+	n := p.latestVersion
 	if hasSelector {
-		v, err := strconv.Atoi(selector)
+		v, err := strconv.ParseInt(selector, 10, 64)
 		if err != nil {
 			return Parameter{}, newError("ValidationException", "The selector %q is not a version: the local Parameter Store has no labels.", selector)
 		}
-		if v < 1 || v > len(p.versions) {
+		if v <= p.latestVersion-int64(len(p.versions)) || v > p.latestVersion {
 			return Parameter{}, newError("ParameterVersionNotFound", "Systems Manager could not find version %d of %s. Verify the version and try again.", v, name)
 		}
 		n = v
 	}
-	ver := p.versions[n-1]
-	out := Parameter{Name: name, Type: ver.typ, Value: ver.value, Version: int64(n), LastModifiedDate: epochSeconds(ver.modified),
+	ver := p.versions[int64(len(p.versions))-1-(p.latestVersion-n)]
+	out := Parameter{Name: name, Type: ver.typ, Value: ver.value, Version: n, LastModifiedDate: epochSeconds(ver.modified),
 		ARN: s.arn(name), DataType: p.dataType}
 	if hasSelector {
 		out.Selector = ":" + selector
@@ -319,7 +330,7 @@ func (s *Service) describe() []metadata {
 	for _, p := range s.params {
 		v := p.latest()
 		out = append(out, metadata{Name: p.name, ARN: s.arn(p.name), Type: v.typ, Description: p.description, AllowedPattern: p.allowedPattern,
-			Version: int64(len(p.versions)), LastModifiedDate: epochSeconds(v.modified), Tier: "Standard", DataType: p.dataType})
+			Version: p.latestVersion, LastModifiedDate: epochSeconds(v.modified), Tier: "Standard", DataType: p.dataType})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out

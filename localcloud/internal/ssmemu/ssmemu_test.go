@@ -3,6 +3,7 @@ package ssmemu
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -163,5 +164,46 @@ func TestGetParametersAndDescribe(t *testing.T) {
 	}
 	if _, err := c.LabelParameterVersion(ctx, &ssm.LabelParameterVersionInput{Name: aws.String("/s/b"), Labels: []string{"x"}}); errorCode(err) != "UnknownOperationException" {
 		t.Errorf("an operation not emulated: err = %v", err)
+	}
+}
+
+// SSM API reference, ParameterMaxVersionLimitExceeded: "Parameter Store retains the 100 most recently
+// created versions of a parameter ... deletes the oldest version when a new one is created"; the
+// version numbers go on counting.
+func TestParameterStoreRetainsTheNewest100Versions(t *testing.T) {
+	c := client(t, New(Options{}))
+	ctx := context.Background()
+	for i := 1; i <= 103; i++ {
+		out, err := c.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String("/s/v"), Value: aws.String(fmt.Sprintf("value %d", i)),
+			Type: types.ParameterTypeString, Overwrite: aws.Bool(i > 1)})
+		if err != nil || out.Version != int64(i) {
+			t.Fatalf("put %d: version %d, %v", i, out.Version, err)
+		}
+	}
+	tests := []struct {
+		selector  string
+		wantValue string
+		wantErr   string
+	}{
+		{"", "value 103", ""},
+		{":103", "value 103", ""},
+		{":4", "value 4", ""},
+		{":3", "", "ParameterVersionNotFound"},
+		{":1", "", "ParameterVersionNotFound"},
+		{":104", "", "ParameterVersionNotFound"},
+	}
+	for _, tt := range tests {
+		t.Run("name"+tt.selector, func(t *testing.T) {
+			got, err := c.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/s/v" + tt.selector)})
+			if tt.wantErr != "" {
+				if errorCode(err) != tt.wantErr {
+					t.Errorf("err = %v, want %s", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || aws.ToString(got.Parameter.Value) != tt.wantValue {
+				t.Errorf("GetParameter = %+v, %v; want %q", got, err, tt.wantValue)
+			}
+		})
 	}
 }
