@@ -1,11 +1,18 @@
 package ddbemu
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -282,4 +289,248 @@ func processCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// smallSegments makes stream log segments of a dozen records in gzip members of three, and memory
+// hold at most four records, until the test ends.
+func smallSegments(t *testing.T) {
+	t.Helper()
+	w, b, m := memoryWindow, segmentBytes, memberRecords
+	t.Cleanup(func() { memoryWindow, segmentBytes, memberRecords = w, b, m })
+	memoryWindow, segmentBytes, memberRecords = 4, 5000, 3
+}
+
+// sealedStreamLog writes records to the stream of spec in dir until its log has three sealed
+// segments and an empty active one, and closes the service. It returns the records' ids by counter
+// (the id of counter n is ids[n-1]).
+func sealedStreamLog(t *testing.T, dir string, spec TableSpec) []string {
+	t.Helper()
+	svc, _ := startService(t, Options{DataDir: dir}, spec)
+	st := svc.Stream(spec.Name)
+	var ids []string
+	for i := 0; len(ids) < 1000; i++ {
+		id := fmt.Sprintf("r%03d", i)
+		if res := svc.dispatch("PutItem", []byte(`{"TableName":"`+spec.Name+`","Item":{"id":{"S":"`+id+`"}}}`)); !res.ok() {
+			t.Fatalf("put: %s", res.body)
+		}
+		ids = append(ids, id)
+		if i%3 != 2 {
+			continue
+		}
+		svc.maintain()
+		st.mu.Lock()
+		done := len(st.disk.segments) >= 3 && st.disk.active.sizeNow() == 0
+		st.mu.Unlock()
+		if done {
+			break
+		}
+	}
+	if err := svc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+type lockedLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// A sealed segment is read from its gzip member holding the first record asked for, whatever that
+// record; a segment of the format before (one member, no index), or with its index missing, torn
+// or not matching it, is read from its start. Either way a consumer catching up from any record
+// gets every record from there once, in order, across segment boundaries.
+func TestStreamReadsSealedSegmentsFromAnyRecord(t *testing.T) {
+	smallSegments(t)
+	spec := ordersSpec("Orders", "KEYS_ONLY")
+	segPaths := func(dir string) []string {
+		gz, _ := filepath.Glob(filepath.Join(dir, "dynamodb", streamLogDir, "Orders", "*"+streamSegmentSuffix+".gz"))
+		if len(gz) < 3 {
+			t.Fatalf("sealed segments %v", gz)
+		}
+		return gz
+	}
+	cases := []struct {
+		name     string
+		damage   func(t *testing.T, seg, other string) // seg: the second sealed segment; other: the first
+		indexed  bool                                  // the second segment is indexed after a restart
+		fallback bool                                  // and its index does not match it
+	}{
+		{"indexed segment", func(*testing.T, string, string) {}, true, false},
+		{"segment of the format before", func(t *testing.T, seg, _ string) {
+			raw := gunzip(t, seg)
+			var b bytes.Buffer
+			zw, _ := gzip.NewWriterLevel(&b, gzip.BestSpeed)
+			_, _ = zw.Write(raw)
+			_ = zw.Close()
+			writeFile(t, seg, b.Bytes())
+			removeFile(t, seg+segmentIndexSuffix)
+		}, false, false},
+		{"index missing", func(t *testing.T, seg, _ string) { removeFile(t, seg+segmentIndexSuffix) }, false, false},
+		{"index torn", func(t *testing.T, seg, _ string) {
+			raw, err := os.ReadFile(seg + segmentIndexSuffix)
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, seg+segmentIndexSuffix, raw[:len(raw)/2])
+		}, false, false},
+		{"index with the offsets of another segment", func(t *testing.T, seg, other string) {
+			idx, theirs := readIndex(t, seg), readIndex(t, other)
+			for i := range min(len(idx.Marks), len(theirs.Marks)) {
+				if theirs.Marks[i][1] != idx.Marks[i][1] && theirs.Marks[i][1] < uint64(idx.Bytes) {
+					idx.Marks[i][1] = theirs.Marks[i][1]
+				}
+			}
+			writeFile(t, seg+segmentIndexSuffix, mustJSON(idx))
+		}, true, true},
+		{"index naming the wrong records", func(t *testing.T, seg, _ string) {
+			idx := readIndex(t, seg)
+			for i := range idx.Marks {
+				idx.Marks[i][0]++
+			}
+			writeFile(t, seg+segmentIndexSuffix, mustJSON(idx))
+		}, true, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			ids := sealedStreamLog(t, dir, spec)
+			gz := segPaths(dir)
+			c.damage(t, gz[1], gz[0])
+			var logged lockedLog
+			svc, _ := startService(t, Options{DataDir: dir, Logger: slog.New(slog.NewTextHandler(&logged, nil))}, spec)
+			st := svc.Stream("Orders")
+			segs := st.disk.segments
+			seg, end := segs[1], segs[2].first-1
+			if indexed := len(seg.marks) > 0; indexed != c.indexed || c.indexed && len(seg.marks) < 3 {
+				t.Fatalf("second segment's index %v, want indexed %v", seg.marks, c.indexed)
+			}
+			if first, next := st.bounds(); first != 1 || next != uint64(len(ids))+1 {
+				t.Fatalf("bounds %d..%d, want 1..%d", first, next, len(ids)+1)
+			}
+			starts := []struct {
+				name string
+				from uint64
+			}{
+				{"first record of the log", 1},
+				{"last record of the segment before", seg.first - 1},
+				{"first record", seg.first},
+				{"second record", seg.first + 1},
+				{"first record of the second member", seg.first + uint64(memberRecords)},
+				{"middle record", (seg.first + end) / 2},
+				{"last record", end},
+				{"first record of the next segment", end + 1},
+			}
+			for _, s := range starts {
+				t.Run(s.name, func(t *testing.T) {
+					recs, next, trimmed := st.readFrom(s.from, 2)
+					if trimmed || len(recs) == 0 || next != s.from+uint64(len(recs)) || recs[0].Change.Keys["id"].String() != ids[s.from-1] {
+						t.Fatalf("read from %d: %d records to %d (trimmed %v), want %s first", s.from, len(recs), next, trimmed, ids[s.from-1])
+					}
+					// A consumer catching up in batches.
+					var got []string
+					for from := s.from; from <= uint64(len(ids)); {
+						recs, next, _ := st.readFrom(from, 5)
+						if len(recs) == 0 {
+							t.Fatalf("no records from %d", from)
+						}
+						for _, r := range recs {
+							got = append(got, r.Change.Keys["id"].String())
+						}
+						from = next
+					}
+					if want := ids[s.from-1:]; !slices.Equal(got, want) {
+						t.Fatalf("records from %d: %v, want %v", s.from, got, want)
+					}
+				})
+			}
+			if warned := strings.Contains(logged.String(), "does not match"); warned != c.fallback {
+				t.Fatalf("warned of a mismatching index: %v, want %v", warned, c.fallback)
+			}
+		})
+	}
+}
+
+// A log that ends with a sealed segment (no active one) continues the sequence after its last
+// record, found from its last member; an index left without its segment (by a crash while
+// retention dropped it) goes at the restart.
+func TestStreamContinuesAfterSealedSegment(t *testing.T) {
+	smallSegments(t)
+	dir := t.TempDir()
+	spec := ordersSpec("Orders", "KEYS_ONLY")
+	ids := sealedStreamLog(t, dir, spec)
+	logDir := filepath.Join(dir, "dynamodb", streamLogDir, "Orders")
+	removeFile(t, filepath.Join(logDir, segmentName(uint64(len(ids))+1)))
+	orphan := filepath.Join(logDir, segmentName(0)+".gz"+segmentIndexSuffix)
+	writeFile(t, orphan, []byte(`{"bytes":1,"marks":[]}`))
+
+	svc, client := startService(t, Options{DataDir: dir}, spec)
+	if _, err := os.Stat(orphan); !os.IsNotExist(err) {
+		t.Fatalf("orphan index: %v", err)
+	}
+	putIDs(t, client, "Orders", "next")
+	ids = append(ids, "next")
+	if got, _ := recordIDs(t, svc, "Orders", ""); !slices.Equal(got, ids) {
+		t.Fatalf("records %v, want %v", got, ids)
+	}
+	if latest := svc.Stream("Orders").Latest(); latest != formatSequence(uint64(len(ids))) {
+		t.Fatalf("latest %s, want counter %d", latest, len(ids))
+	}
+}
+
+func gunzip(t *testing.T, path string) []byte {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+func readIndex(t *testing.T, seg string) segmentIndex {
+	t.Helper()
+	var idx segmentIndex
+	raw, err := os.ReadFile(seg + segmentIndexSuffix)
+	if err == nil {
+		err = json.Unmarshal(raw, &idx)
+	}
+	if err != nil || len(idx.Marks) < 2 {
+		t.Fatalf("index of %s: %v %v", seg, idx, err)
+	}
+	return idx
+}
+
+func writeFile(t *testing.T, path string, data []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func removeFile(t *testing.T, path string) {
+	t.Helper()
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
 }

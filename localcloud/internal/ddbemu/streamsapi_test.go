@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http/httptest"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -217,6 +218,67 @@ func TestDescribeTableReportsStream(t *testing.T) {
 				string(tbl.StreamSpecification.StreamViewType) != c.view || arn != svc.StreamARN("T") ||
 				label == "" || arn != aws.ToString(tbl.TableArn)+"/stream/"+label {
 				t.Fatalf("stream in description: spec %+v arn %s label %s table %s", tbl.StreamSpecification, arn, label, aws.ToString(tbl.TableArn))
+			}
+		})
+	}
+}
+
+// GetShardIterator and GetRecords on records only in sealed segments of the stream log, after a
+// restart: each ShardIteratorType starts at its record (AT_SEQUENCE_NUMBER at it,
+// AFTER_SEQUENCE_NUMBER after it, TRIM_HORIZON at the oldest record, as the GetShardIterator
+// reference has it: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_GetShardIterator.html),
+// and following NextShardIterator yields every later record once.
+func TestStreamsAPIReadsSealedSegments(t *testing.T) {
+	smallSegments(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	spec := ordersSpec("Orders", "KEYS_ONLY")
+	ids := sealedStreamLog(t, dir, spec)
+	svc, _ := startService(t, Options{DataDir: dir}, spec)
+	srv := httptest.NewServer(svc.StreamsHandler())
+	t.Cleanup(srv.Close)
+	client := streamsClient(srv.URL)
+	st := svc.Stream("Orders")
+	seg := st.disk.segments[1]
+	mid := seg.first + uint64(memberRecords) + 1 // inside the second member of a sealed segment
+	cases := []struct {
+		name string
+		typ  types.ShardIteratorType
+		seq  uint64
+		from uint64 // counter of the first record expected
+	}{
+		{"TRIM_HORIZON", types.ShardIteratorTypeTrimHorizon, 0, 1},
+		{"AT_SEQUENCE_NUMBER inside a sealed segment", types.ShardIteratorTypeAtSequenceNumber, mid, mid},
+		{"AFTER_SEQUENCE_NUMBER inside a sealed segment", types.ShardIteratorTypeAfterSequenceNumber, mid, mid + 1},
+		{"AT_SEQUENCE_NUMBER the first record of a sealed segment", types.ShardIteratorTypeAtSequenceNumber, seg.first, seg.first},
+		{"AFTER_SEQUENCE_NUMBER the last record of a sealed segment", types.ShardIteratorTypeAfterSequenceNumber, seg.first - 1, seg.first},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := &dynamodbstreams.GetShardIteratorInput{StreamArn: aws.String(st.ARN()), ShardId: aws.String(st.ShardID()), ShardIteratorType: c.typ}
+			if c.seq > 0 {
+				in.SequenceNumber = aws.String(formatSequence(c.seq))
+			}
+			out, err := client.GetShardIterator(ctx, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for it := out.ShardIterator; len(got) < len(ids); {
+				page, err := client.GetRecords(ctx, &dynamodbstreams.GetRecordsInput{ShardIterator: it, Limit: aws.Int32(4)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(page.Records) == 0 {
+					break
+				}
+				for _, r := range page.Records {
+					got = append(got, r.Dynamodb.Keys["id"].(*types.AttributeValueMemberS).Value)
+				}
+				it = page.NextShardIterator
+			}
+			if want := ids[c.from-1:]; !slices.Equal(got, want) {
+				t.Fatalf("records %v, want %v", got, want)
 			}
 		})
 	}
