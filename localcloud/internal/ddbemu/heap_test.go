@@ -59,7 +59,7 @@ func BenchmarkStoreHeap(b *testing.B) {
 				runtime.ReadMemStats(&after)
 				b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "heap-B/item")
 				packed, entries := 0, 0
-				st.primary.Ascend(func(it *storedItem) bool { packed += len(it.packed); return true })
+				st.primary.Ascend(func(it *storedItem) bool { packed += len(it.packed()); return true })
 				for _, idx := range st.indexes {
 					entries += idx.tree.Len()
 				}

@@ -164,15 +164,15 @@ func TestTTLSweepPagesAcrossEqualTTLValues(t *testing.T) {
 				}
 				page := st.expiring(after, "\xff", tt.page)
 				for _, e := range page {
-					if seen[e.item.key] {
-						t.Fatalf("entry %q read twice", e.item.key)
+					if seen[e.item.key()] {
+						t.Fatalf("entry %q read twice", e.item.key())
 					}
-					seen[e.item.key] = true
+					seen[e.item.key()] = true
 				}
 				if len(page) < tt.page {
 					break
 				}
-				after = seekKey{key: page[len(page)-1].key, item: page[len(page)-1].item.key}
+				after = seekKey{key: page[len(page)-1].key, item: page[len(page)-1].item.key()}
 			}
 			if len(seen) != len(items) {
 				t.Fatalf("paged through %d entries of %d", len(seen), len(items))
@@ -235,8 +235,8 @@ func TestSnapshotIndexEntriesWithEqualIndexKeys(t *testing.T) {
 				ordinals := map[*storedItem]int{}
 				st.primary.Ascend(func(it *storedItem) bool {
 					snap = append(snap, 'I')
-					field(it.key)
-					field(string(it.packed))
+					field(it.key())
+					field(it.packed())
 					ordinals[it] = len(ordinals)
 					return true
 				})
@@ -244,7 +244,7 @@ func TestSnapshotIndexEntriesWithEqualIndexKeys(t *testing.T) {
 					idx.tree.Ascend(func(e indexEntry) bool {
 						snap = append(snap, 'X')
 						number(i)
-						field(e.key + e.item.key)
+						field(e.key + e.item.key())
 						number(ordinals[e.item])
 						return true
 					})
@@ -276,7 +276,7 @@ func TestSnapshotIndexEntriesWithEqualIndexKeys(t *testing.T) {
 			}
 			var ttlOrder []string
 			svc.tables["Notifications"].store.ttlIndex().tree.Ascend(func(e indexEntry) bool {
-				ttlOrder = append(ttlOrder, e.item.key)
+				ttlOrder = append(ttlOrder, e.item.key())
 				return true
 			})
 			if len(ttlOrder) != 3 {

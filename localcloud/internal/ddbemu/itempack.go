@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"strings"
 	"sync"
 )
 
@@ -52,8 +53,15 @@ func (p *itemPacker) pack(item []byte) ([]byte, error) {
 	return bytes.Clone(buf.Bytes()), nil
 }
 
-func (p *itemPacker) unpack(packed []byte) ([]byte, error) {
-	src := bytes.NewReader(packed)
+func (p *itemPacker) unpack(packed string) ([]byte, error) {
+	return p.unpackFrom(strings.NewReader(packed), len(packed))
+}
+
+func (p *itemPacker) unpackBytes(packed []byte) ([]byte, error) {
+	return p.unpackFrom(bytes.NewReader(packed), len(packed))
+}
+
+func (p *itemPacker) unpackFrom(src io.Reader, size int) ([]byte, error) {
 	r, _ := flateReaders.Get().(io.ReadCloser)
 	if r == nil {
 		r = flate.NewReaderDict(src, p.dict)
@@ -61,7 +69,7 @@ func (p *itemPacker) unpack(packed []byte) ([]byte, error) {
 		return nil, fmt.Errorf("unpack item: %w", err)
 	}
 	var out bytes.Buffer
-	out.Grow(len(packed) * 8)
+	out.Grow(size * 8)
 	_, err := out.ReadFrom(r)
 	flateReaders.Put(r)
 	if err != nil {
@@ -85,7 +93,7 @@ func (st *itemStore) pack(item []byte) ([]byte, error) {
 
 // itemJSON is a stored item's DynamoDB JSON.
 func (st *itemStore) itemJSON(it *storedItem) ([]byte, error) {
-	return st.packer.unpack(it.packed)
+	return st.packer.unpack(it.packed())
 }
 
 // itemAttrs is a stored item's attributes.

@@ -31,7 +31,7 @@ func TestItemPackRoundTrip(t *testing.T) {
 			if len(packed) > c.maxPacked {
 				t.Errorf("%d bytes packed to %d, want at most %d", len(c.item), len(packed), c.maxPacked)
 			}
-			got, err := st.itemJSON(&storedItem{packed: packed})
+			got, err := st.itemJSON(newStoredItem("", packed))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -58,7 +58,7 @@ func BenchmarkItemPack(b *testing.B) {
 	})
 	b.Run("unpack", func(b *testing.B) {
 		for range b.N {
-			if _, err := st.itemJSON(&storedItem{packed: packed}); err != nil {
+			if _, err := st.itemJSON(newStoredItem("", packed)); err != nil {
 				b.Fatal(err)
 			}
 		}

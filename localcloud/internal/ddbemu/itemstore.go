@@ -2,6 +2,7 @@ package ddbemu
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -31,11 +32,56 @@ type itemStore struct {
 	packer  *itemPacker   // nil until the first item (itempack.go)
 }
 
-// storedItem is one item: its encoded primary key and its DynamoDB JSON, packed (itempack.go).
+// storedItem is one item: its encoded primary key and its DynamoDB JSON, packed (itempack.go), in
+// one string laid out as a snapshot's item record holds them (snapshot.go): uvarint length + key,
+// uvarint length + packed item. One allocation per item, or none when loaded from a snapshot.
 // Never modified.
 type storedItem struct {
-	key    string
-	packed []byte
+	data string
+}
+
+func newStoredItem(key string, packed []byte) *storedItem {
+	var keyLen, packedLen [binary.MaxVarintLen64]byte
+	k := binary.PutUvarint(keyLen[:], uint64(len(key)))
+	p := binary.PutUvarint(packedLen[:], uint64(len(packed)))
+	var b strings.Builder
+	b.Grow(k + len(key) + p + len(packed)) // exactly: the one allocation
+	b.Write(keyLen[:k])
+	b.WriteString(key)
+	b.Write(packedLen[:p])
+	b.Write(packed)
+	return &storedItem{data: b.String()}
+}
+
+// keyProbe is a stand-in for the item at key, for seeks.
+func keyProbe(key string) *storedItem {
+	return newStoredItem(key, nil)
+}
+
+func (it *storedItem) key() string {
+	if n := int(it.data[0]); n < 0x80 {
+		return it.data[1 : 1+n]
+	}
+	key, _ := cutField(it.data)
+	return key
+}
+
+func (it *storedItem) packed() string {
+	_, rest := cutField(it.data)
+	packed, _ := cutField(rest)
+	return packed
+}
+
+// cutField cuts a uvarint length and that many bytes off s, which holds them.
+func cutField(s string) (field, rest string) {
+	n, shift, i := 0, 0, 0
+	for ; s[i] >= 0x80; i++ {
+		n |= int(s[i]&0x7f) << shift
+		shift += 7
+	}
+	n |= int(s[i]) << shift
+	i++
+	return s[i : i+n], s[i+n:]
 }
 
 // indexEntry is an item in an index. Entries order by key, then by the item's primary key; the key
@@ -49,13 +95,13 @@ func indexLess(a, b indexEntry) bool {
 	if c := strings.Compare(a.key, b.key); c != 0 {
 		return c < 0
 	}
-	return a.item.key < b.item.key
+	return a.item.key() < b.item.key()
 }
 
 // indexProbe is the position of an index key and the primary key item ("" = before every item with
 // that index key), for seeks.
 func indexProbe(key, item string) indexEntry {
-	return indexEntry{key: key, item: &storedItem{key: item}}
+	return indexEntry{key: key, item: keyProbe(item)}
 }
 
 type indexStore struct {
@@ -79,7 +125,7 @@ const btreeDegree = 32
 func newItemStore(t *tableState) *itemStore {
 	st := &itemStore{
 		hashKey: t.hashKey, rangeKey: t.rangeKey,
-		primary: btree.NewG(btreeDegree, func(a, b *storedItem) bool { return a.key < b.key }),
+		primary: btree.NewG(btreeDegree, func(a, b *storedItem) bool { return a.key() < b.key() }),
 	}
 	for _, idx := range t.indexes {
 		gsi := newIndexStore(idx.name, idx.attrs)
@@ -132,7 +178,7 @@ func (st *itemStore) expiring(after seekKey, upTo string, limit int) []indexEntr
 	}
 	var out []indexEntry
 	idx.tree.AscendGreaterOrEqual(indexProbe(after.key, after.item), func(e indexEntry) bool {
-		if e.key == after.key && e.item.key == after.item {
+		if e.key == after.key && e.item.key() == after.item {
 			return true
 		}
 		if e.key > upTo {
@@ -184,13 +230,13 @@ func (idx *indexStore) indexKey(attrs rawItem) string {
 func (st *itemStore) get(key string) *storedItem {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
-	item, _ := st.primary.Get(&storedItem{key: key})
+	item, _ := st.primary.Get(keyProbe(key))
 	return item
 }
 
 // getLocked is get for the table's writer, which is the only one to modify the store.
 func (st *itemStore) getLocked(key string) *storedItem {
-	item, _ := st.primary.Get(&storedItem{key: key})
+	item, _ := st.primary.Get(keyProbe(key))
 	return item
 }
 
@@ -244,7 +290,7 @@ func (st *itemStore) loadPacked(packed []byte, dict uint32) error {
 	if st.packer == nil || st.packer.dictCRC != dict {
 		return fmt.Errorf("packed item in the log: the table's packer has not the dictionary %08x", dict)
 	}
-	raw, err := st.packer.unpack(packed)
+	raw, err := st.packer.unpackBytes(packed)
 	if err != nil {
 		return err
 	}
@@ -261,7 +307,7 @@ func (st *itemStore) loadItem(raw, packed []byte) error {
 	if err != nil {
 		return err
 	}
-	prev, _ := st.primary.Get(&storedItem{key: key})
+	prev, _ := st.primary.Get(keyProbe(key))
 	var prevAttrs rawItem
 	if prev != nil {
 		if prevAttrs, err = st.itemAttrs(prev); err != nil {
@@ -273,7 +319,7 @@ func (st *itemStore) loadItem(raw, packed []byte) error {
 			return err
 		}
 	}
-	st.applyLocked(storeChange{key: key, old: prev, next: &storedItem{key: key, packed: packed}, oldAttrs: prevAttrs, nextAttrs: attrs})
+	st.applyLocked(storeChange{key: key, old: prev, next: newStoredItem(key, packed), oldAttrs: prevAttrs, nextAttrs: attrs})
 	return nil
 }
 
@@ -283,7 +329,7 @@ func (st *itemStore) remove(key rawItem) error {
 	if err != nil {
 		return err
 	}
-	prev, _ := st.primary.Get(&storedItem{key: k})
+	prev, _ := st.primary.Get(keyProbe(k))
 	if prev == nil {
 		return nil
 	}
@@ -318,8 +364,8 @@ func (st *itemStore) page(startAfter string, limit int) []*storedItem {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
 	var out []*storedItem
-	st.primary.AscendGreaterOrEqual(&storedItem{key: startAfter}, func(it *storedItem) bool {
-		if it.key == startAfter {
+	st.primary.AscendGreaterOrEqual(keyProbe(startAfter), func(it *storedItem) bool {
+		if it.key() == startAfter {
 			return true
 		}
 		out = append(out, it)

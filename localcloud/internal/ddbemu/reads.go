@@ -451,9 +451,9 @@ func (s *Service) search(req searchRequest) engineResult {
 	st.mu.RLock()
 	switch {
 	case idx == nil:
-		walk(st.primary, forward, pivotFor(kc, forward, startAfter), func(it *storedItem) bool { return visit(seekKey{key: it.key}, it) })
+		walk(st.primary, forward, pivotFor(kc, forward, startAfter), func(it *storedItem) bool { return visit(seekKey{key: it.key()}, it) })
 	default:
-		walk(idx.tree, forward, pivotFor(kc, forward, startAfter), func(e indexEntry) bool { return visit(seekKey{key: e.key, item: e.item.key}, e.item) })
+		walk(idx.tree, forward, pivotFor(kc, forward, startAfter), func(e indexEntry) bool { return visit(seekKey{key: e.key, item: e.item.key()}, e.item) })
 	}
 	st.mu.RUnlock()
 	if failure != nil {
@@ -521,7 +521,7 @@ func walk[T keyed](tree *btree.BTreeG[T], forward bool, pivot *seekKey, fn func(
 	if pivot != nil {
 		switch p := any(&probe).(type) {
 		case **storedItem:
-			*p = &storedItem{key: pivot.key}
+			*p = keyProbe(pivot.key)
 		case *indexEntry:
 			*p = indexProbe(pivot.key, pivot.item)
 		}

@@ -142,7 +142,7 @@ func (s *Service) ScanPage(table string, limit int, after string) ([]map[string]
 	}
 	next := ""
 	if len(page) == max(limit, 1) {
-		next = base64.RawURLEncoding.EncodeToString([]byte(page[len(page)-1].key))
+		next = base64.RawURLEncoding.EncodeToString([]byte(page[len(page)-1].key()))
 	}
 	return items, next, nil
 }

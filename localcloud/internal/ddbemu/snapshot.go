@@ -24,7 +24,8 @@ import (
 //	      records up to the next 'T' belong to this table
 //	  'D' uvarint length + the dictionary the table's items are packed with (itempack.go)
 //	  'I' an item, in primary key order: uvarint length + primary key, uvarint length + the item
-//	      packed (DDBSNAP3, written for an hour before items were packed: its DynamoDB JSON)
+//	      packed (DDBSNAP3, written for an hour before items were packed: its DynamoDB JSON); this
+//	      is storedItem.data, so a loaded item is a view of the file's buffer
 //	  'X' an index entry, in index order: uvarint index number (in the 'T' list), uvarint length
 //	      + index key, uvarint number of the item (0 = the table's first 'I'); the index key is the
 //	      index's hash and range values (DDBSNAP3 and 4: followed by the item's primary key)
@@ -83,8 +84,7 @@ func writeSnapshotFile(path string, tables []snapshotTable) (items int, size int
 		ordinals := make(map[*storedItem]int, t.items.Len())
 		t.items.Ascend(func(it *storedItem) bool {
 			_ = w.WriteByte('I')
-			writeBytes([]byte(it.key))
-			writeBytes(it.packed)
+			_, _ = w.WriteString(it.data) // the record's fields
 			ordinals[it] = len(ordinals)
 			return true
 		})
@@ -226,6 +226,7 @@ func (s *Service) loadSnapshotFile(path string) (entries, items int, size int64,
 				current.store.packer = newItemPacker(dict)
 			}
 		case 'I':
+			start := pos
 			key, err := next()
 			if err != nil {
 				return entries, items, 0, err
@@ -235,12 +236,14 @@ func (s *Service) loadSnapshotFile(path string) (entries, items int, size int64,
 				return entries, items, 0, err
 			}
 			if current != nil {
+				item := &storedItem{data: view(data[start:pos])}
 				if !packed {
 					if raw, err = current.store.pack(raw); err != nil {
 						return entries, items, 0, err
 					}
+					item = newStoredItem(string(key), raw)
 				}
-				current.items = append(current.items, &storedItem{key: view(key), packed: raw})
+				current.items = append(current.items, item)
 				items++
 			}
 		case 'X':
@@ -264,7 +267,7 @@ func (s *Service) loadSnapshotFile(path string) (entries, items int, size int64,
 			}
 			item := current.items[ordinal]
 			if !indexKeysOnly { // the index key, then the item's primary key
-				k, ok := bytes.CutSuffix(key, []byte(item.key))
+				k, ok := bytes.CutSuffix(key, []byte(item.key()))
 				if !ok {
 					return entries, items, 0, fmt.Errorf("%s: index entry of another item", path)
 				}

@@ -117,7 +117,7 @@ func (s *Service) scanExpired(t *tableState, cutoff time.Time) ([]rawItem, error
 			return expiredItems, nil
 		}
 		last := page[len(page)-1]
-		after = seekKey{key: last.key, item: last.item.key}
+		after = seekKey{key: last.key, item: last.item.key()}
 	}
 }
 
