@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/metrics"
 	"slices"
 	"strings"
 	"sync"
@@ -18,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -241,14 +244,7 @@ func BenchmarkStreamReadSealed(b *testing.B) {
 	}
 	st := svc.Stream("Orders")
 	for i := 0; len(st.disk.segments) < 3 || st.memFirst < st.disk.activeFirst+500; i++ {
-		// Every order is written twice (booked, then paid): records with old and new images.
-		body := fmt.Sprintf(`{"TableName":"Orders","Item":{"id":{"S":"order-%012d"},"customerId":{"S":"customer-%06d"},`+
-			`"createdAt":{"S":"2026-11-30T06:%02d:%02d.%03dZ"},"status":{"S":"%s"},"fare":{"N":"%d"},`+
-			`"pickup":{"M":{"lat":{"N":"-6.2%05d"},"lng":{"N":"106.8%05d"}}},"note":{"S":"please call on arrival"}}}`,
-			i/2, i/2%5000, i/60000%60, i/1000%60, i%1000, [2]string{"BOOKED", "PAID"}[i%2], 20000+i%300*100, i%99991, i%99989)
-		if res := svc.dispatch("PutItem", []byte(body)); !res.ok() {
-			b.Fatalf("put: %s", res.body)
-		}
+		putOrder(b, svc, i)
 		if i%1000 == 999 {
 			svc.maintain()
 		}
@@ -281,6 +277,123 @@ func BenchmarkStreamReadSealed(b *testing.B) {
 			b.ReportMetric(float64(segRecords), "records/segment")
 		})
 	}
+}
+
+// putOrder writes the i-th write of a run of orders: every order is written twice (booked, then
+// paid), so records have old and new images.
+func putOrder(b *testing.B, svc *Service, i int) {
+	body := fmt.Sprintf(`{"TableName":"Orders","Item":{"id":{"S":"order-%012d"},"customerId":{"S":"customer-%06d"},`+
+		`"createdAt":{"S":"2026-11-30T06:%02d:%02d.%03dZ"},"status":{"S":"%s"},"fare":{"N":"%d"},`+
+		`"pickup":{"M":{"lat":{"N":"-6.2%05d"},"lng":{"N":"106.8%05d"}}},"note":{"S":"please call on arrival"}}}`,
+		i/2, i/2%5000, i/60000%60, i/1000%60, i%1000, [2]string{"BOOKED", "PAID"}[i%2], 20000+i%300*100, i%99991, i%99989)
+	if res := svc.dispatch("PutItem", []byte(body)); !res.ok() {
+		b.Fatalf("put: %s", res.body)
+	}
+}
+
+// BenchmarkStreamMemoryWindow is what the in-memory window of decoded records costs: a read of 25
+// of them (copies of the records, their maps shared), against decoding 25 from their log entries
+// (what a read would cost if memory held them encoded); and, with memoryWindow records held, the
+// live heap, objects and GC scan work per record, and the GC CPU per cycle the full window adds.
+func BenchmarkStreamMemoryWindow(b *testing.B) {
+	svc, st := windowOfOrders(b)
+	defer svc.Close()
+	var lines [][]byte
+	f, err := os.Open(st.disk.active.path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	err = scanEntries(f, -1, func(e walEntry, _ int64) error {
+		lines = append(lines, mustJSON(e))
+		return nil
+	})
+	f.Close()
+	if err != nil || len(lines) != memoryWindow {
+		b.Fatalf("%d log entries: %v", len(lines), err)
+	}
+	b.Run("read-25", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if recs, _, _ := st.readFrom(100, 25); len(recs) != 25 {
+				b.Fatalf("read %d records", len(recs))
+			}
+		}
+	})
+	b.Run("decode-25", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, line := range lines[100:125] {
+				var e walEntry
+				var r events.DynamoDBEventRecord
+				if json.Unmarshal(line, &e) != nil || json.Unmarshal(e.Body, &r) != nil {
+					b.Fatal("decode")
+				}
+			}
+		}
+	})
+	var encoded int
+	for _, line := range lines {
+		encoded += len(line)
+	}
+	b.Run("window", func(b *testing.B) {
+		var full, empty heapStats
+		for range b.N {
+			svc, st := windowOfOrders(b)
+			full = measureHeap()
+			st.mu.Lock()
+			st.dropFront(len(st.records))
+			st.mu.Unlock()
+			empty = measureHeap()
+			_ = svc.Close()
+		}
+		n := float64(memoryWindow)
+		b.ReportMetric(float64(full.live-empty.live)/n, "heap-B/record")
+		b.ReportMetric(float64(full.objects-empty.objects)/n, "objects/record")
+		b.ReportMetric(float64(full.scan-empty.scan)/n, "gc-scan-B/record")
+		b.ReportMetric(float64(full.gcCPU-empty.gcCPU)/1e3, "window-gc-cpu-µs/cycle")
+		b.ReportMetric(float64(empty.gcCPU)/1e3, "rest-gc-cpu-µs/cycle")
+		b.ReportMetric(float64(encoded)/n, "encoded-B/record")
+	})
+}
+
+// windowOfOrders is a stream with a data dir holding memoryWindow records in memory.
+func windowOfOrders(b *testing.B) (*Service, *Stream) {
+	svc, err := New(Options{DataDir: b.TempDir(), Logger: quietLogger(), CompactAboveBytes: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := svc.CreateTables([]TableSpec{ordersSpec("Orders", "NEW_AND_OLD_IMAGES")}); err != nil {
+		b.Fatal(err)
+	}
+	st := svc.Stream("Orders")
+	for i := range memoryWindow {
+		putOrder(b, svc, i)
+	}
+	if n := st.MemoryRecords(); n != memoryWindow {
+		b.Fatalf("%d records in memory", n)
+	}
+	return svc, st
+}
+
+type heapStats struct {
+	live, objects, scan uint64
+	gcCPU               time.Duration // per collection
+}
+
+// measureHeap runs garbage collections and returns the live heap, its objects, the heap bytes a
+// collection scans, and the process's CPU time per collection (the runtime's own GC CPU metric
+// counts wall time, which a busy machine inflates).
+func measureHeap() heapStats {
+	const cycles = 20
+	samples := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/heap/objects:objects"}, {Name: "/gc/scan/heap:bytes"}}
+	runtime.GC()
+	cpu0 := processCPU()
+	for range cycles {
+		runtime.GC()
+	}
+	cpu := (processCPU() - cpu0) / cycles
+	metrics.Read(samples)
+	return heapStats{live: samples[0].Value.Uint64(), objects: samples[1].Value.Uint64(), scan: samples[2].Value.Uint64(), gcCPU: cpu}
 }
 
 func processCPU() time.Duration {
