@@ -290,3 +290,39 @@ func TestSnapshotIndexEntriesWithEqualIndexKeys(t *testing.T) {
 		})
 	}
 }
+
+// A Scan of an index pages through entries with equal index keys as a Query does.
+func TestIndexScanPagesAcrossEqualIndexKeys(t *testing.T) {
+	svc, _ := startService(t, Options{}, ordersSpec("Orders", ""))
+	putItems(t, svc, "Orders", tieOrders)
+	want := []string{"o0", "o1", "o2", "o3", "o9", "x1"}
+	for _, limit := range []int{0, 1, 2} {
+		req := map[string]any{"TableName": "Orders", "IndexName": byCustomerIndex}
+		if limit > 0 {
+			req["Limit"] = limit
+		}
+		var ids []string
+		for page := 0; page <= 20; page++ {
+			body, _ := json.Marshal(req)
+			status, out := apiCall(t, svc, "Scan", string(body))
+			if status != 200 {
+				t.Fatalf("Scan: %s", out["message"])
+			}
+			var items []map[string]map[string]string
+			if err := json.Unmarshal(out["Items"], &items); err != nil {
+				t.Fatal(err)
+			}
+			for _, it := range items {
+				ids = append(ids, it["id"]["S"])
+			}
+			lek, ok := out["LastEvaluatedKey"]
+			if !ok {
+				break
+			}
+			req["ExclusiveStartKey"] = lek
+		}
+		if !slices.Equal(ids, want) {
+			t.Errorf("Limit %d: %v, want %v", limit, ids, want)
+		}
+	}
+}
