@@ -2,11 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -220,17 +224,90 @@ func TestSenderDefersOverTheRate(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(resp.BatchItemFailures) != 2 || len(f.sms.texts()) != 1 {
-		t.Fatalf("failures %v, texts %q: want the first sent and two deferred", resp.BatchItemFailures, f.sms.texts())
+		t.Fatalf("failures %v, texts %q: want one sent and two deferred", resp.BatchItemFailures, f.sms.texts())
 	}
-	for _, rh := range []string{"rh-m1", "rh-m2"} {
-		if d := f.queue.retries[rh]; d < 1 || d > 3 {
-			t.Errorf("%s comes back after %d s, want about the 2 s the rate needs", rh, d)
+	// The batch is sent concurrently: which message won the rate's one part is not fixed.
+	ids := []string{"orderaaaaaa", "orderbbbbbb", "ordercccccc"}
+	for _, fl := range resp.BatchItemFailures {
+		rh := "rh-" + fl.ItemIdentifier
+		if d := f.queue.retries[rh]; d < 1 || d > 5 {
+			t.Errorf("%s comes back after %d s, want about the 2 to 4 s the rate needs", rh, d)
+		}
+		i, _ := strconv.Atoi(strings.TrimPrefix(fl.ItemIdentifier, "m"))
+		if rec := f.record(t, ids[i]); len(rec.ToAnnounce()) != 1 || rec.LeaseUntil != 0 {
+			t.Errorf("%s deferred: %+v", ids[i], rec)
 		}
 	}
-	for _, id := range []string{"orderbbbbbb", "ordercccccc"} {
-		if rec := f.record(t, id); len(rec.ToAnnounce()) != 1 || rec.LeaseUntil != 0 {
-			t.Errorf("%s: %+v", id, rec)
+}
+
+// concurrentSMS accepts a send only once `want` sends are in flight together; a send that waits
+// longer than a few seconds for the others fails, which a sender texting one message after the
+// other always hits.
+type concurrentSMS struct {
+	fakeSMS
+	want     int
+	mu       sync.Mutex
+	inFlight int
+	all      chan struct{}
+}
+
+func (c *concurrentSMS) Send(ctx context.Context, phone, text string) error {
+	c.mu.Lock()
+	c.inFlight++
+	if c.inFlight == c.want {
+		close(c.all)
+	}
+	c.mu.Unlock()
+	select {
+	case <-c.all:
+		return c.fakeSMS.Send(ctx, phone, text)
+	case <-time.After(3 * time.Second):
+		return errors.New("the batch's sends were not in flight together")
+	}
+}
+
+func TestSenderSendsABatchConcurrently(t *testing.T) {
+	f := newFixture(t)
+	sms := &concurrentSMS{want: 5, all: make(chan struct{})}
+	sender := NewSender(f.records, f.queue, sms, NewLimiter(100), nil, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	var batch events.SQSEvent
+	for i := range sms.want {
+		id := fmt.Sprintf("order%06d", i)
+		f.stream(t, record("INSERT", "1", nil, image(id, testPhone, StatusPaid)))
+		batch.Records = append(batch.Records, sqsMessage("m"+strconv.Itoa(i), `{"orderId":"`+id+`"}`, 1))
+	}
+	resp, err := sender.Handle(context.Background(), batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.BatchItemFailures) != 0 || len(sms.texts()) != sms.want {
+		t.Fatalf("failures %v, %d texts: want all %d sent together", resp.BatchItemFailures, len(sms.texts()), sms.want)
+	}
+	for i := range sms.want {
+		if rec := f.record(t, fmt.Sprintf("order%06d", i)); len(rec.ToAnnounce()) != 0 || rec.LeaseUntil != 0 {
+			t.Errorf("order %d: %+v", i, rec)
 		}
+	}
+}
+
+// Two messages of one booking in one batch text it once, one after the other: the second finds the
+// statuses texted (it does not meet the first one's lease and come back).
+func TestSenderTextsABookingOnceWhenABatchHoldsItTwice(t *testing.T) {
+	f := newFixture(t)
+	id := "orderaaaaaa"
+	f.stream(t, record("INSERT", "1", nil, image(id, testPhone, StatusPaid)))
+	batch := events.SQSEvent{Records: []events.SQSMessage{
+		sqsMessage("m0", `{"orderId":"`+id+`"}`, 1), sqsMessage("m1", `{"orderId":"`+id+`"}`, 1),
+	}}
+	failed := f.send(t, batch)
+	if got := len(f.sms.texts()); got != 1 {
+		t.Fatalf("%d texts, want 1", got)
+	}
+	if len(failed) != 0 {
+		t.Errorf("failures %v, want none", failed)
+	}
+	if rec := f.record(t, id); len(rec.ToAnnounce()) != 0 || rec.LeaseUntil != 0 {
+		t.Errorf("after the batch: %+v", rec)
 	}
 }
 

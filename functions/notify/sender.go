@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -64,23 +65,61 @@ const (
 	poison                // reported failed with the queue's own visibility: reaches the DLQ after maxReceiveCount
 )
 
-// Handle is the SQS event source mapping's handler (ReportBatchItemFailures). Messages are sent one
-// after the other; a message that cannot be sent now (throttled, over the environment's rate, SNS
-// failing, another sender on the booking) is made visible again after a backoff and reported, so
-// nothing is dropped and nothing blocks: bookings and mypage never wait for SMS.
+// Handle is the SQS event source mapping's handler (ReportBatchItemFailures). The batch's messages
+// (at most the mapping's BatchSize) are sent concurrently, one booking's messages one after the other
+// (byBooking): a send is three calls in a row (lease, Publish, record), so one message after the other
+// an environment's throughput is bound by their latency, not by the SMS rate, which the environment's
+// limiter keeps whatever the concurrency; the booking's lease keeps senders in other environments from
+// texting a booking twice. A message that cannot be sent now (throttled,
+// over the environment's rate, SNS failing, another sender on the booking) is made visible again after
+// a backoff and reported, so nothing is dropped and nothing blocks: bookings and mypage never wait for
+// SMS. A standard queue promises no order, so none is kept.
 func (s *Sender) Handle(ctx context.Context, batch events.SQSEvent) (events.SQSEventResponse, error) {
 	resp := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
 	requestID := ""
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
 		requestID = lc.AwsRequestID
 	}
-	for _, msg := range batch.Records {
-		mctx := logging.With(ctx, s.logger.With("messageId", msg.MessageId, "receiveCount", msg.Attributes["ApproximateReceiveCount"]), requestID, "")
-		if s.handle(mctx, msg) != done {
+	outcomes := make([]outcome, len(batch.Records))
+	var wg sync.WaitGroup
+	for _, group := range byBooking(batch.Records) {
+		wg.Go(func() {
+			for _, i := range group {
+				msg := batch.Records[i]
+				mctx := logging.With(ctx, s.logger.With("messageId", msg.MessageId, "receiveCount", msg.Attributes["ApproximateReceiveCount"]), requestID, "")
+				outcomes[i] = s.handle(mctx, msg)
+			}
+		})
+	}
+	wg.Wait()
+	for i, msg := range batch.Records {
+		if outcomes[i] != done {
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: msg.MessageId})
 		}
 	}
 	return resp, nil
+}
+
+// byBooking groups the batch's messages (their indexes) by booking, in batch order: the messages of one
+// booking are handled one after the other, so a later one finds the statuses an earlier one texted
+// instead of meeting its lease. A body without a booking is a group of its own.
+func byBooking(msgs []events.SQSMessage) [][]int {
+	var groups [][]int
+	index := map[string]int{}
+	for i, msg := range msgs {
+		var req SMSRequest
+		if json.Unmarshal([]byte(msg.Body), &req) != nil || req.OrderID == "" {
+			groups = append(groups, []int{i})
+			continue
+		}
+		if g, ok := index[req.OrderID]; ok {
+			groups[g] = append(groups[g], i)
+			continue
+		}
+		index[req.OrderID] = len(groups)
+		groups = append(groups, []int{i})
+	}
+	return groups
 }
 
 func (s *Sender) handle(ctx context.Context, msg events.SQSMessage) outcome {
