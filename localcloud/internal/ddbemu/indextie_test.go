@@ -47,15 +47,22 @@ func queryIDs(t *testing.T, svc *Service, cond string, values map[string]string,
 	if limit > 0 {
 		req["Limit"] = limit
 	}
+	return pageIDs(t, svc, "Query", req)
+}
+
+// pageIDs sends req (a Query or a Scan) page after page, passing each page's LastEvaluatedKey on as
+// ExclusiveStartKey, and returns the items' ids in the order the pages hold them.
+func pageIDs(t *testing.T, svc *Service, op string, req map[string]any) []string {
+	t.Helper()
 	var ids []string
 	for page := 0; ; page++ {
 		if page > 20 {
-			t.Fatalf("more than 20 pages: %v", ids)
+			t.Fatalf("%s: more than 20 pages: %v", op, ids)
 		}
 		body, _ := json.Marshal(req)
-		status, out := apiCall(t, svc, "Query", string(body))
+		status, out := apiCall(t, svc, op, string(body))
 		if status != 200 {
-			t.Fatalf("Query: %s", out["message"])
+			t.Fatalf("%s: %s", op, out["message"])
 		}
 		var items []map[string]map[string]string
 		if err := json.Unmarshal(out["Items"], &items); err != nil {
@@ -301,26 +308,7 @@ func TestIndexScanPagesAcrossEqualIndexKeys(t *testing.T) {
 		if limit > 0 {
 			req["Limit"] = limit
 		}
-		var ids []string
-		for page := 0; page <= 20; page++ {
-			body, _ := json.Marshal(req)
-			status, out := apiCall(t, svc, "Scan", string(body))
-			if status != 200 {
-				t.Fatalf("Scan: %s", out["message"])
-			}
-			var items []map[string]map[string]string
-			if err := json.Unmarshal(out["Items"], &items); err != nil {
-				t.Fatal(err)
-			}
-			for _, it := range items {
-				ids = append(ids, it["id"]["S"])
-			}
-			lek, ok := out["LastEvaluatedKey"]
-			if !ok {
-				break
-			}
-			req["ExclusiveStartKey"] = lek
-		}
+		ids := pageIDs(t, svc, "Scan", req)
 		if !slices.Equal(ids, want) {
 			t.Errorf("Limit %d: %v, want %v", limit, ids, want)
 		}
