@@ -36,6 +36,19 @@ func errorOf(status int, out map[string]json.RawMessage) (typ, msg string) {
 	return typ, msg
 }
 
+// wantValidation calls op with body and wants ValidationException with wantMsg, or (wantMsg "") success.
+func wantValidation(t *testing.T, svc *Service, op, body, wantMsg string) {
+	t.Helper()
+	typ, msg := errorOf(apiCall(t, svc, op, body))
+	wantType := ""
+	if wantMsg != "" {
+		wantType = "ValidationException"
+	}
+	if typ != wantType || msg != wantMsg {
+		t.Fatalf("got %s %q, want %s %q", typ, msg, wantType, wantMsg)
+	}
+}
+
 // Sizes from "DynamoDB item sizes and formats"
 // (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html).
 func TestItemSizeFollowsItemSizesAndFormats(t *testing.T) {
@@ -178,14 +191,7 @@ func TestKeyAttributeValidation(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			typ, msg := errorOf(apiCall(t, svc, c.op, c.body))
-			wantType := ""
-			if c.wantMsg != "" {
-				wantType = "ValidationException"
-			}
-			if typ != wantType || msg != c.wantMsg {
-				t.Fatalf("got %s %q, want %s %q", typ, msg, wantType, c.wantMsg)
-			}
+			wantValidation(t, svc, c.op, c.body, c.wantMsg)
 		})
 	}
 }

@@ -36,14 +36,7 @@ func TestSetsMustBeNonEmptyAndUniquePerDataTypesSetTypes(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			typ, msg := errorOf(apiCall(t, svc, c.op, c.body))
-			wantType := ""
-			if c.wantMsg != "" {
-				wantType = "ValidationException"
-			}
-			if typ != wantType || msg != c.wantMsg {
-				t.Fatalf("got %s %q, want %s %q", typ, msg, wantType, c.wantMsg)
-			}
+			wantValidation(t, svc, c.op, c.body, c.wantMsg)
 		})
 	}
 }
