@@ -81,13 +81,19 @@ func (s *Sender) Handle(ctx context.Context, batch events.SQSEvent) (events.SQSE
 		requestID = lc.AwsRequestID
 	}
 	outcomes := make([]outcome, len(batch.Records))
+	reqs := make([]SMSRequest, len(batch.Records))
+	for i, msg := range batch.Records {
+		if json.Unmarshal([]byte(msg.Body), &reqs[i]) != nil {
+			reqs[i] = SMSRequest{} // poison: handle reports it
+		}
+	}
 	var wg sync.WaitGroup
-	for _, group := range byBooking(batch.Records) {
+	for _, group := range byBooking(reqs) {
 		wg.Go(func() {
 			for _, i := range group {
 				msg := batch.Records[i]
 				mctx := logging.With(ctx, s.logger.With("messageId", msg.MessageId, "receiveCount", msg.Attributes["ApproximateReceiveCount"]), requestID, "")
-				outcomes[i] = s.handle(mctx, msg)
+				outcomes[i] = s.handle(mctx, msg, reqs[i])
 			}
 		})
 	}
@@ -100,15 +106,14 @@ func (s *Sender) Handle(ctx context.Context, batch events.SQSEvent) (events.SQSE
 	return resp, nil
 }
 
-// byBooking groups the batch's messages (their indexes) by booking, in batch order: the messages of one
+// byBooking groups the batch's requests (their indexes) by booking, in batch order: the messages of one
 // booking are handled one after the other, so a later one finds the statuses an earlier one texted
-// instead of meeting its lease. A body without a booking is a group of its own.
-func byBooking(msgs []events.SQSMessage) [][]int {
+// instead of meeting its lease. A request without a booking is a group of its own.
+func byBooking(reqs []SMSRequest) [][]int {
 	var groups [][]int
 	index := map[string]int{}
-	for i, msg := range msgs {
-		var req SMSRequest
-		if json.Unmarshal([]byte(msg.Body), &req) != nil || req.OrderID == "" {
+	for i, req := range reqs {
+		if req.OrderID == "" {
 			groups = append(groups, []int{i})
 			continue
 		}
@@ -122,10 +127,10 @@ func byBooking(msgs []events.SQSMessage) [][]int {
 	return groups
 }
 
-func (s *Sender) handle(ctx context.Context, msg events.SQSMessage) outcome {
+// handle sends one message; req is its decoded body (zero when the body does not decode).
+func (s *Sender) handle(ctx context.Context, msg events.SQSMessage, req SMSRequest) outcome {
 	log := logging.From(ctx)
-	var req SMSRequest
-	if err := json.Unmarshal([]byte(msg.Body), &req); err != nil || req.OrderID == "" {
+	if req.OrderID == "" {
 		log.Error("poison SMS request reported: the queue moves it to its dead-letter queue", "body", msg.Body)
 		return poison
 	}
