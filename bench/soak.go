@@ -352,46 +352,37 @@ func profileCPU(ctx context.Context, baseURL, path string, d time.Duration, logg
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		url := fmt.Sprintf("%s/_local/debug/pprof/profile?seconds=%d", baseURL, int(d.Seconds()))
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-		if err != nil {
-			logger.Warn("cpu profile", "error", err)
-			return
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			logger.Warn("cpu profile", "error", err)
-			return
-		}
-		defer resp.Body.Close()
-		body, err := io.ReadAll(resp.Body)
-		if err != nil || resp.StatusCode != http.StatusOK {
-			logger.Warn("cpu profile", "status", resp.StatusCode, "error", err)
-			return
-		}
-		if err := os.WriteFile(path, body, 0o644); err != nil {
+		if err := saveProfile(ctx, fmt.Sprintf("%s/_local/debug/pprof/profile?seconds=%d", baseURL, int(d.Seconds())), path); err != nil {
 			logger.Warn("cpu profile", "error", err)
 		}
 	}()
 	return done
 }
 
-func heapProfile(ctx context.Context, baseURL, path string) (string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+"/_local/debug/pprof/heap?gc=1", nil)
+// saveProfile writes the profile a GET of url answers to path.
+func saveProfile(ctx context.Context, url, path string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return "", err
+		return err
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return "", fmt.Errorf("heap profile: %w", err)
+		return fmt.Errorf("profile: %w", err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil || resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("heap profile: status %d: %v", resp.StatusCode, err)
+		return fmt.Errorf("profile: status %d: %v", resp.StatusCode, err)
 	}
 	if err := os.WriteFile(path, body, 0o644); err != nil {
-		return "", fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+func heapProfile(ctx context.Context, baseURL, path string) (string, error) {
+	if err := saveProfile(ctx, baseURL+"/_local/debug/pprof/heap?gc=1", path); err != nil {
+		return "", fmt.Errorf("heap %w", err)
 	}
 	top, err := exec.CommandContext(ctx, "go", "tool", "pprof", "-sample_index=inuse_space", "-top", "-nodecount=15", path).Output()
 	if err != nil {
