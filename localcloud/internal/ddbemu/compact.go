@@ -253,7 +253,7 @@ func (s *Service) snapshotTablesLocked() ([]snapshotTable, error) {
 	for _, name := range s.tableNamesLocked() {
 		t := s.tables[name]
 		snap := snapshotTable{name: name}
-		snap.items, snap.indexes, snap.packer = t.store.cloneAll()
+		snap.store = t.store.cloneAll()
 		for _, idx := range t.store.indexes {
 			snap.indexNames = append(snap.indexNames, idx.name)
 		}

@@ -65,7 +65,7 @@ func BenchmarkStoreHeap(b *testing.B) {
 				b.ReportMetric(float64(after.HeapObjects-before.HeapObjects)/n, "objects/item")
 				b.ReportMetric(float64(gcTime.Microseconds()), "gc-µs")
 				packed, entries := 0, 0
-				st.primary.Ascend(func(it *storedItem) bool { packed += len(it.packed()); return true })
+				st.primary.Ascend(func(s itemSlot) bool { packed += len(st.arena.item(s.ref).packed()); return true })
 				for _, idx := range st.indexes {
 					entries += idx.tree.Len()
 				}

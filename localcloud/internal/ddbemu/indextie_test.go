@@ -239,20 +239,22 @@ func TestSnapshotIndexEntriesWithEqualIndexKeys(t *testing.T) {
 				}
 				snap = append(snap, 'D')
 				field(string(st.packer.dict))
-				ordinals := map[*storedItem]int{}
-				st.primary.Ascend(func(it *storedItem) bool {
+				ordinals := map[string]int{}
+				st.primary.Ascend(func(s itemSlot) bool {
+					it := st.arena.item(s.ref)
 					snap = append(snap, 'I')
 					field(it.key())
 					field(it.packed())
-					ordinals[it] = len(ordinals)
+					ordinals[it.key()] = len(ordinals)
 					return true
 				})
 				for i, idx := range st.indexes {
 					idx.tree.Ascend(func(e indexEntry) bool {
+						r := st.arena.resolve(e)
 						snap = append(snap, 'X')
 						number(i)
-						field(e.key + e.item.key())
-						number(ordinals[e.item])
+						field(r.key + r.item.key())
+						number(ordinals[r.item.key()])
 						return true
 					})
 				}
@@ -282,8 +284,9 @@ func TestSnapshotIndexEntriesWithEqualIndexKeys(t *testing.T) {
 				t.Errorf("after deleting o2: %v, want %v", got, want)
 			}
 			var ttlOrder []string
-			svc.tables["Notifications"].store.ttlIndex().tree.Ascend(func(e indexEntry) bool {
-				ttlOrder = append(ttlOrder, e.item.key())
+			notifications := svc.tables["Notifications"].store
+			notifications.ttlIndex().tree.Ascend(func(e indexEntry) bool {
+				ttlOrder = append(ttlOrder, notifications.arena.resolve(e).item.key())
 				return true
 			})
 			if len(ttlOrder) != 3 {

@@ -14,31 +14,52 @@ import (
 )
 
 // itemStore holds a table's items. Each item is kept once, as immutable canonical DynamoDB JSON
-// (decoded per request), in a B-tree ordered by its encoded primary key (keyenc.go): a partition's
-// items are contiguous and in sort-key order, so a Query reads only its partition and an
-// ExclusiveStartKey is a seek. Each global secondary index is a B-tree of references to the same
-// stored items, ordered by index key and then table key, holding only the items that have the
-// index's key attributes (sparse indexes,
+// (decoded per request), packed, in the store's arena (arena.go), and a B-tree orders the items by
+// their encoded primary key (keyenc.go): a partition's items are contiguous and in sort-key order,
+// so a Query reads only its partition and an ExclusiveStartKey is a seek. Each global secondary
+// index is a B-tree of references to the same stored items, ordered by index key and then table
+// key, holding only the items that have the index's key attributes (sparse indexes,
 // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-indexes-general-sparse-indexes.html).
+// Tree elements hold arena offsets, no pointers (but a seek's probe), so the collector does not
+// visit items.
 //
 // Writers are serialised by the table's writeMu and take mu only to swap items in; readers take mu
-// shared. A snapshot (clone) is O(1): the trees copy their nodes on write.
+// shared. A snapshot (clone) is O(1): the trees copy their nodes on write, the arena only grows.
 type itemStore struct {
 	hashKey, rangeKey string
 
 	mu      sync.RWMutex
-	primary *btree.BTreeG[*storedItem]
+	arena   *itemArena
+	primary *btree.BTreeG[itemSlot]
 	indexes []*indexStore // as tableState.indexes, by name, then the TTL index if any
 	packer  *itemPacker   // nil until the first item (itempack.go)
 }
 
-// storedItem is one item: its encoded primary key and its DynamoDB JSON, packed (itempack.go), in
-// one string laid out as a snapshot's item record holds them (snapshot.go): uvarint length + key,
-// uvarint length + packed item. One allocation per item, or none when loaded from a snapshot.
-// Never modified.
+// storedItem is a view of one item: its encoded primary key and its DynamoDB JSON, packed
+// (itempack.go), in one string laid out as a snapshot's item record holds them (snapshot.go):
+// uvarint length + key, uvarint length + packed item. The trees hold the record in the arena; a
+// storedItem is a request's handle on it (or a new item on its way in). Never modified.
 type storedItem struct {
 	data string
 }
+
+// itemSlot is an element of the primary tree: the item record at ref, or (probe set) a primary key
+// to seek to.
+type itemSlot struct {
+	ref   arenaRef
+	probe *string
+}
+
+func (a *itemArena) slotKey(s itemSlot) string {
+	if s.probe != nil {
+		return *s.probe
+	}
+	return a.field(s.ref) // the record's first field
+}
+
+func (a *itemArena) primaryLess(x, y itemSlot) bool { return a.slotKey(x) < a.slotKey(y) }
+
+func keySlot(key string) itemSlot { return itemSlot{probe: &key} }
 
 func newStoredItem(key string, packed []byte) *storedItem {
 	var keyLen, packedLen [binary.MaxVarintLen64]byte
@@ -51,11 +72,6 @@ func newStoredItem(key string, packed []byte) *storedItem {
 	b.Write(packedLen[:p])
 	b.Write(packed)
 	return &storedItem{data: b.String()}
-}
-
-// keyProbe is a stand-in for the item at key, for seeks.
-func keyProbe(key string) *storedItem {
-	return newStoredItem(key, nil)
 }
 
 func (it *storedItem) key() string {
@@ -84,24 +100,50 @@ func cutField(s string) (field, rest string) {
 	return s[i : i+n], s[i+n:]
 }
 
-// indexEntry is an item in an index. Entries order by key, then by the item's primary key; the key
-// does not repeat the primary key (it would be a second copy of it per index).
+// indexEntry is an item in an index: the arena records of its index key (index hash, then index
+// range if any) and of the item, or (probe set) a position to seek to. Entries order by key, then
+// by the item's primary key; the key does not repeat the primary key (it would be a second copy of
+// it per index).
 type indexEntry struct {
-	key  string // index hash, then index range if any
-	item *storedItem
+	key, item arenaRef
+	probe     *seekKey
 }
 
-func indexLess(a, b indexEntry) bool {
-	if c := strings.Compare(a.key, b.key); c != 0 {
+func (a *itemArena) entryKey(e indexEntry) string {
+	if e.probe != nil {
+		return e.probe.key
+	}
+	return a.field(e.key)
+}
+
+func (a *itemArena) entryItemKey(e indexEntry) string {
+	if e.probe != nil {
+		return e.probe.item
+	}
+	return a.field(e.item)
+}
+
+func (a *itemArena) indexLess(x, y indexEntry) bool {
+	if c := strings.Compare(a.entryKey(x), a.entryKey(y)); c != 0 {
 		return c < 0
 	}
-	return a.item.key() < b.item.key()
+	return a.entryItemKey(x) < a.entryItemKey(y)
 }
 
 // indexProbe is the position of an index key and the primary key item ("" = before every item with
 // that index key), for seeks.
 func indexProbe(key, item string) indexEntry {
-	return indexEntry{key: key, item: keyProbe(item)}
+	return indexEntry{probe: &seekKey{key: key, item: item}}
+}
+
+// indexedItem is an index entry resolved: its index key and a view of its item.
+type indexedItem struct {
+	key  string
+	item *storedItem
+}
+
+func (a *itemArena) resolve(e indexEntry) indexedItem {
+	return indexedItem{key: a.field(e.key), item: a.item(e.item)}
 }
 
 type indexStore struct {
@@ -116,19 +158,21 @@ type indexStore struct {
 // ttlIndexPrefix names the TTL index among a store's indexes (no GSI name can contain a colon).
 const ttlIndexPrefix = "ttl:"
 
-func newIndexStore(name string, attrs []string) *indexStore {
-	return &indexStore{name: name, attrs: attrs, tree: btree.NewG(btreeDegree, indexLess)}
+func newIndexStore(name string, attrs []string, arena *itemArena) *indexStore {
+	return &indexStore{name: name, attrs: attrs, tree: btree.NewG(btreeDegree, arena.indexLess)}
 }
 
 const btreeDegree = 32
 
 func newItemStore(t *tableState) *itemStore {
+	arena := newItemArena()
 	st := &itemStore{
 		hashKey: t.hashKey, rangeKey: t.rangeKey,
-		primary: btree.NewG(btreeDegree, func(a, b *storedItem) bool { return a.key() < b.key() }),
+		arena:   arena,
+		primary: btree.NewG(btreeDegree, arena.primaryLess),
 	}
 	for _, idx := range t.indexes {
-		gsi := newIndexStore(idx.name, idx.attrs)
+		gsi := newIndexStore(idx.name, idx.attrs, arena)
 		gsi.projection, gsi.include = idx.projection, idx.include
 		st.indexes = append(st.indexes, gsi)
 	}
@@ -140,16 +184,24 @@ func newItemStore(t *tableState) *itemStore {
 // items. Callers exclude every reader and writer of the table (s.mu held exclusively), or own the
 // store alone.
 func (st *itemStore) setTTL(attr string) {
+	for _, idx := range st.indexes {
+		if idx.ttl {
+			idx.tree.Ascend(func(e indexEntry) bool {
+				st.arena.release(st.arena.fieldLen(e.key))
+				return true
+			})
+		}
+	}
 	st.indexes = slices.DeleteFunc(st.indexes, func(idx *indexStore) bool { return idx.ttl })
 	if attr == "" {
 		return
 	}
-	idx := newIndexStore(ttlIndexPrefix+attr, []string{attr})
+	idx := newIndexStore(ttlIndexPrefix+attr, []string{attr}, st.arena)
 	idx.ttl = true
-	st.primary.Ascend(func(it *storedItem) bool {
-		if attrs, err := st.itemAttrs(it); err == nil {
+	st.primary.Ascend(func(s itemSlot) bool {
+		if attrs, err := st.itemAttrs(st.arena.item(s.ref)); err == nil {
 			if k := idx.indexKey(attrs); k != "" {
-				idx.tree.ReplaceOrInsert(indexEntry{key: k, item: it})
+				idx.tree.ReplaceOrInsert(indexEntry{key: st.arena.addField(k), item: s.ref})
 			}
 		}
 		return true
@@ -169,22 +221,23 @@ func (st *itemStore) ttlIndex() *indexStore {
 // expiring returns up to limit entries of the TTL index after the entry of TTL value (encoded)
 // after.key and primary key after.item (zero: from the first) whose TTL value is at most upTo
 // (encoded).
-func (st *itemStore) expiring(after seekKey, upTo string, limit int) []indexEntry {
+func (st *itemStore) expiring(after seekKey, upTo string, limit int) []indexedItem {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
 	idx := st.ttlIndex()
 	if idx == nil {
 		return nil
 	}
-	var out []indexEntry
+	var out []indexedItem
 	idx.tree.AscendGreaterOrEqual(indexProbe(after.key, after.item), func(e indexEntry) bool {
-		if e.key == after.key && e.item.key() == after.item {
+		r := st.arena.resolve(e)
+		if r.key == after.key && r.item.key() == after.item {
 			return true
 		}
-		if e.key > upTo {
+		if r.key > upTo {
 			return false
 		}
-		out = append(out, e)
+		out = append(out, r)
 		return len(out) < limit
 	})
 	return out
@@ -230,14 +283,16 @@ func (idx *indexStore) indexKey(attrs rawItem) string {
 func (st *itemStore) get(key string) *storedItem {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
-	item, _ := st.primary.Get(keyProbe(key))
-	return item
+	return st.getLocked(key)
 }
 
 // getLocked is get for the table's writer, which is the only one to modify the store.
 func (st *itemStore) getLocked(key string) *storedItem {
-	item, _ := st.primary.Get(keyProbe(key))
-	return item
+	s, ok := st.primary.Get(keySlot(key))
+	if !ok {
+		return nil
+	}
+	return st.arena.item(s.ref)
 }
 
 // storeChange replaces the item at key: old is what is there (nil: nothing), next what
@@ -248,20 +303,31 @@ type storeChange struct {
 	oldAttrs, nextAttrs rawItem
 }
 
-// apply makes the changes visible to readers at once.
+// apply makes the changes visible to readers at once. Callers are the table's writer.
 func (st *itemStore) apply(changes []storeChange) {
 	st.mu.Lock()
-	defer st.mu.Unlock()
 	for _, c := range changes {
 		st.applyLocked(c)
+	}
+	wasteful := st.arena.wasteful()
+	st.mu.Unlock()
+	if wasteful {
+		st.repack()
 	}
 }
 
 func (st *itemStore) applyLocked(c storeChange) {
+	a := st.arena
+	var nextRef arenaRef
 	if c.next != nil {
-		st.primary.ReplaceOrInsert(c.next)
+		nextRef = a.add(c.next.data)
+		if prev, ok := st.primary.ReplaceOrInsert(itemSlot{ref: nextRef}); ok {
+			a.release(len(a.item(prev.ref).data))
+		}
 	} else if c.old != nil {
-		st.primary.Delete(c.old)
+		if prev, ok := st.primary.Delete(keySlot(c.key)); ok {
+			a.release(len(a.item(prev.ref).data))
+		}
 	}
 	for _, idx := range st.indexes {
 		oldKey, nextKey := "", ""
@@ -271,12 +337,53 @@ func (st *itemStore) applyLocked(c storeChange) {
 		if c.next != nil {
 			nextKey = idx.indexKey(c.nextAttrs)
 		}
-		if oldKey != "" && oldKey != nextKey {
-			idx.tree.Delete(indexEntry{key: oldKey, item: c.old})
+		var keyRef arenaRef
+		kept := false
+		if oldKey != "" {
+			if oldKey != nextKey {
+				if prev, ok := idx.tree.Delete(indexProbe(oldKey, c.key)); ok {
+					a.release(a.fieldLen(prev.key))
+				}
+			} else if prev, ok := idx.tree.Get(indexProbe(oldKey, c.key)); ok {
+				keyRef, kept = prev.key, true // the same index key: its record serves the new item too
+			}
 		}
 		if nextKey != "" {
-			idx.tree.ReplaceOrInsert(indexEntry{key: nextKey, item: c.next})
+			if !kept {
+				keyRef = a.addField(nextKey)
+			}
+			idx.tree.ReplaceOrInsert(indexEntry{key: keyRef, item: nextRef})
 		}
+	}
+}
+
+// repack copies the live records to a new arena and rebuilds the trees over it, so the dead ones
+// are freed (with the old arena, once no clone or view refers to it). Readers go on with the old
+// trees until the swap. Callers are the table's writer.
+func (st *itemStore) repack() {
+	old := st.cloneAll()
+	fresh := newItemArena()
+	primary := btree.NewG(btreeDegree, fresh.primaryLess)
+	moved := make(map[arenaRef]arenaRef, old.items.Len())
+	old.items.Ascend(func(s itemSlot) bool {
+		ref := fresh.add(old.arena.item(s.ref).data)
+		moved[s.ref] = ref
+		primary.ReplaceOrInsert(itemSlot{ref: ref})
+		return true
+	})
+	trees := make([]*btree.BTreeG[indexEntry], len(old.indexes))
+	for i, idx := range old.indexes {
+		trees[i] = btree.NewG(btreeDegree, fresh.indexLess)
+		idx.Ascend(func(e indexEntry) bool {
+			trees[i].ReplaceOrInsert(indexEntry{key: fresh.addField(old.arena.field(e.key)), item: moved[e.item]})
+			return true
+		})
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.arena, st.primary = fresh, primary
+	for i, idx := range st.indexes {
+		idx.tree = trees[i]
 	}
 }
 
@@ -307,7 +414,7 @@ func (st *itemStore) loadItem(raw, packed []byte) error {
 	if err != nil {
 		return err
 	}
-	prev, _ := st.primary.Get(keyProbe(key))
+	prev := st.getLocked(key)
 	var prevAttrs rawItem
 	if prev != nil {
 		if prevAttrs, err = st.itemAttrs(prev); err != nil {
@@ -329,7 +436,7 @@ func (st *itemStore) remove(key rawItem) error {
 	if err != nil {
 		return err
 	}
-	prev, _ := st.primary.Get(keyProbe(k))
+	prev := st.getLocked(k)
 	if prev == nil {
 		return nil
 	}
@@ -341,22 +448,30 @@ func (st *itemStore) remove(key rawItem) error {
 	return nil
 }
 
-// clone is a consistent, immutable view of the items for a long scan, taken in O(1).
-func (st *itemStore) clone() *btree.BTreeG[*storedItem] {
-	items, _, _ := st.cloneAll()
-	return items
+// storeClone is a consistent, immutable view of a store: its items and every index (in the order
+// of itemStore.indexes) at one instant, the arena their records are in and the packer that unpacks
+// them.
+type storeClone struct {
+	arena   *itemArena
+	items   *btree.BTreeG[itemSlot]
+	indexes []*btree.BTreeG[indexEntry]
+	packer  *itemPacker
 }
 
-// cloneAll clones the items and every index (in the order of st.indexes) at one instant, with the
-// packer that unpacks the items.
-func (st *itemStore) cloneAll() (*btree.BTreeG[*storedItem], []*btree.BTreeG[indexEntry], *itemPacker) {
-	st.mu.Lock()
+// ascend calls fn with a view of each item in primary key order until it returns false.
+func (c storeClone) ascend(fn func(*storedItem) bool) {
+	c.items.Ascend(func(s itemSlot) bool { return fn(c.arena.item(s.ref)) })
+}
+
+// cloneAll takes a storeClone in O(1), for a long scan or a snapshot.
+func (st *itemStore) cloneAll() storeClone {
+	st.mu.Lock() // Clone writes the trees' copy-on-write marks
 	defer st.mu.Unlock()
 	indexes := make([]*btree.BTreeG[indexEntry], len(st.indexes))
 	for i, idx := range st.indexes {
 		indexes[i] = idx.tree.Clone()
 	}
-	return st.primary.Clone(), indexes, st.packer
+	return storeClone{arena: st.arena, items: st.primary.Clone(), indexes: indexes, packer: st.packer}
 }
 
 // page returns up to limit items after the primary key startAfter ("" = from the first).
@@ -364,7 +479,8 @@ func (st *itemStore) page(startAfter string, limit int) []*storedItem {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
 	var out []*storedItem
-	st.primary.AscendGreaterOrEqual(keyProbe(startAfter), func(it *storedItem) bool {
+	st.primary.AscendGreaterOrEqual(keySlot(startAfter), func(s itemSlot) bool {
+		it := st.arena.item(s.ref)
 		if it.key() == startAfter {
 			return true
 		}

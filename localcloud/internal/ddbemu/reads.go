@@ -449,11 +449,18 @@ func (s *Service) search(req searchRequest) engineResult {
 	}
 
 	st.mu.RLock()
+	a := st.arena
 	switch {
 	case idx == nil:
-		walk(st.primary, forward, pivotFor(kc, forward, startAfter), func(it *storedItem) bool { return visit(seekKey{key: it.key()}, it) })
+		walk(st.primary, forward, pivotFor(kc, forward, startAfter), func(s itemSlot) bool {
+			it := a.item(s.ref)
+			return visit(seekKey{key: it.key()}, it)
+		})
 	default:
-		walk(idx.tree, forward, pivotFor(kc, forward, startAfter), func(e indexEntry) bool { return visit(seekKey{key: e.key, item: e.item.key()}, e.item) })
+		walk(idx.tree, forward, pivotFor(kc, forward, startAfter), func(e indexEntry) bool {
+			r := a.resolve(e)
+			return visit(seekKey{key: r.key, item: r.item.key()}, r.item)
+		})
 	}
 	st.mu.RUnlock()
 	if failure != nil {
@@ -514,14 +521,14 @@ func pivotFor(kc *keyCondition, forward bool, startAfter seekKey) *seekKey {
 	return pivot
 }
 
-type keyed interface{ *storedItem | indexEntry }
+type keyed interface{ itemSlot | indexEntry }
 
 func walk[T keyed](tree *btree.BTreeG[T], forward bool, pivot *seekKey, fn func(T) bool) {
 	var probe T
 	if pivot != nil {
 		switch p := any(&probe).(type) {
-		case **storedItem:
-			*p = keyProbe(pivot.key)
+		case *itemSlot:
+			*p = keySlot(pivot.key)
 		case *indexEntry:
 			*p = indexProbe(pivot.key, pivot.item)
 		}

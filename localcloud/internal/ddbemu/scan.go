@@ -20,16 +20,16 @@ func (s *Service) Scan(table string) ([]map[string]any, error) {
 		s.mu.RUnlock()
 		return nil, fmt.Errorf("scan %s: no such table", table)
 	}
-	items := t.store.clone()
+	view := t.store.cloneAll()
 	st := t.store
 	s.mu.RUnlock()
 	type keyed struct {
 		sortKey string
 		item    map[string]any
 	}
-	rows := make([]keyed, 0, items.Len())
+	rows := make([]keyed, 0, view.items.Len())
 	var failure error
-	items.Ascend(func(it *storedItem) bool {
+	view.ascend(func(it *storedItem) bool {
 		raw, err := st.itemJSON(it)
 		if err != nil {
 			failure = fmt.Errorf("scan %s: %w", table, err)

@@ -10,8 +10,6 @@ import (
 	"os"
 	"sync"
 	"unsafe"
-
-	"github.com/google/btree"
 )
 
 // A snapshot file holds the tables as they were at one instant, in a binary form that loads
@@ -42,10 +40,8 @@ const (
 type snapshotTable struct {
 	name       string
 	entries    []walEntry
-	items      *btree.BTreeG[*storedItem]
-	packer     *itemPacker // nil: no items
+	store      storeClone // packer nil: no items
 	indexNames []string
-	indexes    []*btree.BTreeG[indexEntry]
 }
 
 // writeSnapshotFile writes the tables to path and returns the item count and bytes written.
@@ -77,23 +73,24 @@ func writeSnapshotFile(path string, tables []snapshotTable) (items int, size int
 		for _, name := range t.indexNames {
 			writeBytes([]byte(name))
 		}
-		if t.packer != nil {
+		if t.store.packer != nil {
 			_ = w.WriteByte('D')
-			writeBytes(t.packer.dict)
+			writeBytes(t.store.packer.dict)
 		}
-		ordinals := make(map[*storedItem]int, t.items.Len())
-		t.items.Ascend(func(it *storedItem) bool {
+		a := t.store.arena
+		ordinals := make(map[arenaRef]int, t.store.items.Len())
+		t.store.items.Ascend(func(s itemSlot) bool {
 			_ = w.WriteByte('I')
-			_, _ = w.WriteString(it.data) // the record's fields
-			ordinals[it] = len(ordinals)
+			_, _ = w.WriteString(a.item(s.ref).data) // the record's fields
+			ordinals[s.ref] = len(ordinals)
 			return true
 		})
 		items += len(ordinals)
-		for i, idx := range t.indexes {
+		for i, idx := range t.store.indexes {
 			idx.Ascend(func(e indexEntry) bool {
 				_ = w.WriteByte('X')
 				writeCount(w, i)
-				writeBytes([]byte(e.key))
+				_, _ = w.WriteString(a.tail(e.key)[:a.fieldLen(e.key)]) // uvarint length + index key
 				writeCount(w, ordinals[e.item])
 				return true
 			})
@@ -160,11 +157,20 @@ func (s *Service) loadSnapshotFile(path string) (entries, items int, size int64,
 		}
 		return unsafe.String(&b[0], len(b))
 	}
+	// A record in data: the bytes [off, off+n), a view of them.
+	type span struct {
+		view string
+		off  int // -1: not in data (a DDBSNAP3 item packed on load, a DDBSNAP3/4 index key cut)
+	}
+	type pendingEntry struct {
+		key     span // the index key's field in data (uvarint length + key); off -1: the bare key
+		ordinal int
+	}
 	type tableLoad struct {
 		store       *itemStore
-		sameIndexes bool // the snapshot's indexes are the table's: their entries load as they are
-		items       []*storedItem
-		indexed     [][]indexEntry // per index of the store
+		sameIndexes bool   // the snapshot's indexes are the table's: their entries load as they are
+		items       []span // item records
+		indexed     [][]pendingEntry
 	}
 	var loads []*tableLoad
 	var current *tableLoad
@@ -215,7 +221,7 @@ func (s *Service) loadSnapshotFile(path string) (entries, items int, size int64,
 			for i, idx := range t.store.indexes {
 				same = same && names[i] == idx.name
 			}
-			current = &tableLoad{store: t.store, sameIndexes: same, indexed: make([][]indexEntry, len(t.store.indexes))}
+			current = &tableLoad{store: t.store, sameIndexes: same, indexed: make([][]pendingEntry, len(t.store.indexes))}
 			loads = append(loads, current)
 		case 'D':
 			dict, err := next()
@@ -236,12 +242,12 @@ func (s *Service) loadSnapshotFile(path string) (entries, items int, size int64,
 				return entries, items, 0, err
 			}
 			if current != nil {
-				item := &storedItem{data: view(data[start:pos])}
+				item := span{view: view(data[start:pos]), off: start}
 				if !packed {
 					if raw, err = current.store.pack(raw); err != nil {
 						return entries, items, 0, err
 					}
-					item = newStoredItem(string(key), raw)
+					item = span{view: newStoredItem(string(key), raw).data, off: -1}
 				}
 				current.items = append(current.items, item)
 				items++
@@ -251,10 +257,12 @@ func (s *Service) loadSnapshotFile(path string) (entries, items int, size int64,
 			if err != nil {
 				return entries, items, 0, err
 			}
+			fieldStart := pos
 			key, err := next()
 			if err != nil {
 				return entries, items, 0, err
 			}
+			field := span{view: view(data[fieldStart:pos]), off: fieldStart}
 			ordinal, err := number()
 			if err != nil {
 				return entries, items, 0, err
@@ -265,15 +273,15 @@ func (s *Service) loadSnapshotFile(path string) (entries, items int, size int64,
 			if index >= len(current.indexed) || ordinal >= len(current.items) {
 				return entries, items, 0, fmt.Errorf("%s: index entry out of range", path)
 			}
-			item := current.items[ordinal]
 			if !indexKeysOnly { // the index key, then the item's primary key
-				k, ok := bytes.CutSuffix(key, []byte(item.key()))
+				itemKey, _ := cutField(current.items[ordinal].view)
+				k, ok := bytes.CutSuffix(key, []byte(itemKey))
 				if !ok {
 					return entries, items, 0, fmt.Errorf("%s: index entry of another item", path)
 				}
-				key = k
+				field = span{view: string(k), off: -1}
 			}
-			current.indexed[index] = append(current.indexed[index], indexEntry{key: view(key), item: item})
+			current.indexed[index] = append(current.indexed[index], pendingEntry{key: field, ordinal: ordinal})
 		default:
 			return entries, items, 0, fmt.Errorf("%s: unknown record %q", path, kind)
 		}
@@ -282,7 +290,7 @@ func (s *Service) loadSnapshotFile(path string) (entries, items int, size int64,
 	for _, l := range loads {
 		if !l.sameIndexes {
 			for _, it := range l.items {
-				raw, err := l.store.itemJSON(it)
+				raw, err := l.store.itemJSON(&storedItem{data: it.view})
 				if err != nil {
 					return entries, items, 0, fmt.Errorf("%s: item: %w", path, err)
 				}
@@ -292,14 +300,39 @@ func (s *Service) loadSnapshotFile(path string) (entries, items int, size int64,
 			}
 			continue
 		}
+		// The records stay where they are in data: the file's buffer becomes one of the arena's
+		// chunks (never written to), and only records that are not in it are copied.
+		a := l.store.arena
+		base := a.adopt(data)
+		place := func(r span) arenaRef {
+			if r.off < 0 {
+				return a.add(r.view)
+			}
+			return a.adopted(base, r.off, len(r.view))
+		}
+		refs := make([]arenaRef, len(l.items))
+		for i, it := range l.items {
+			refs[i] = place(it)
+		}
+		indexed := make([][]indexEntry, len(l.indexed))
+		for i, pending := range l.indexed {
+			indexed[i] = make([]indexEntry, len(pending))
+			for j, p := range pending {
+				if p.key.off < 0 { // a key without its own field in data
+					indexed[i][j] = indexEntry{key: a.addField(p.key.view), item: refs[p.ordinal]}
+					continue
+				}
+				indexed[i][j] = indexEntry{key: place(p.key), item: refs[p.ordinal]}
+			}
+		}
 		wg.Go(func() {
-			for _, it := range l.items {
-				l.store.primary.ReplaceOrInsert(it)
+			for _, ref := range refs {
+				l.store.primary.ReplaceOrInsert(itemSlot{ref: ref})
 			}
 		})
 		for i, idx := range l.store.indexes {
 			wg.Go(func() {
-				for _, e := range l.indexed[i] {
+				for _, e := range indexed[i] {
 					idx.tree.ReplaceOrInsert(e)
 				}
 			})
