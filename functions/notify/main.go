@@ -26,13 +26,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/calltaxi/call-taxi/shared/awsconfig"
 	"github.com/calltaxi/call-taxi/shared/envcfg"
 	"github.com/calltaxi/call-taxi/shared/logging"
 	"github.com/calltaxi/call-taxi/shared/metrics"
 	"github.com/calltaxi/call-taxi/shared/runtimeconfig"
+	"github.com/calltaxi/call-taxi/shared/runtimeconfig/ssm"
 )
 
 const (

@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/calltaxi/call-taxi/shared/awsconfig"
 	"github.com/calltaxi/call-taxi/shared/bus"
@@ -23,6 +22,7 @@ import (
 	"github.com/calltaxi/call-taxi/shared/metrics"
 	"github.com/calltaxi/call-taxi/shared/outbox"
 	"github.com/calltaxi/call-taxi/shared/runtimeconfig"
+	"github.com/calltaxi/call-taxi/shared/runtimeconfig/ssm"
 )
 
 // An Idempotency-Key is remembered for a day; an attempt is trusted for twice the function timeout.

@@ -14,7 +14,6 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/calltaxi/call-taxi/shared/awsconfig"
 	"github.com/calltaxi/call-taxi/shared/bus"
@@ -24,6 +23,7 @@ import (
 	"github.com/calltaxi/call-taxi/shared/metrics"
 	"github.com/calltaxi/call-taxi/shared/outbox"
 	"github.com/calltaxi/call-taxi/shared/runtimeconfig"
+	"github.com/calltaxi/call-taxi/shared/runtimeconfig/ssm"
 )
 
 func main() {

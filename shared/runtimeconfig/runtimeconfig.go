@@ -16,7 +16,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/calltaxi/call-taxi/shared/runtimeconfig/ssm"
 )
 
 // DefaultTTL is how long a value is served before it is read again when CONFIG_TTL_SECONDS is unset.
@@ -24,7 +25,7 @@ const DefaultTTL = 30 * time.Second
 
 // Getter is the part of the SSM client the reader uses.
 type Getter interface {
-	GetParameter(ctx context.Context, in *ssm.GetParameterInput, opts ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
+	GetParameter(ctx context.Context, in *ssm.GetParameterInput) (*ssm.GetParameterOutput, error)
 }
 
 var _ Getter = (*ssm.Client)(nil)

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/calltaxi/call-taxi/shared/runtimeconfig/ssmtest"
 )
@@ -73,7 +73,7 @@ func TestReaderCachesForTTLAndServesLastGoodValue(t *testing.T) {
 			name: "no value ever read: a missing parameter is an error naming it, and the next read asks again",
 			ttl:  time.Minute,
 			steps: []step{
-				{wantErr: "runtime config /stack/min-taxi-price: ssm get parameter: ParameterNotFound", wantCall: true},
+				{wantErr: "runtime config /stack/min-taxi-price: ssm get parameter: api error ParameterNotFound", wantCall: true},
 				{put: "3800", want: "3800", wantCall: true},
 			},
 		},
@@ -128,12 +128,12 @@ func TestReaderCachesForTTLAndServesLastGoodValue(t *testing.T) {
 	}
 }
 
-func TestNotFoundIsTheSDKsTypedError(t *testing.T) {
+func TestNotFoundIsTheAPIError(t *testing.T) {
 	r := New(&ssmtest.Store{}, time.Minute, slog.New(slog.DiscardHandler))
 	_, err := r.String(context.Background(), "/missing")
-	var nf *types.ParameterNotFound
-	if !errors.As(err, &nf) {
-		t.Errorf("err = %v, want it to wrap *types.ParameterNotFound", err)
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "ParameterNotFound" {
+		t.Errorf("err = %v, want it to wrap the API error ParameterNotFound", err)
 	}
 }
 

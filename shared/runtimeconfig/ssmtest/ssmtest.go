@@ -8,14 +8,15 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/calltaxi/call-taxi/shared/runtimeconfig/ssm"
 )
 
 // Store is the fake. Its zero value is empty and ready.
 type Store struct {
 	mu     sync.Mutex
-	params map[string]types.Parameter
+	params map[string]ssm.Parameter
 	fail   error
 	calls  int
 }
@@ -25,10 +26,10 @@ func (s *Store) Put(name, value string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.params == nil {
-		s.params = map[string]types.Parameter{}
+		s.params = map[string]ssm.Parameter{}
 	}
 	p := s.params[name]
-	s.params[name] = types.Parameter{Name: aws.String(name), Value: aws.String(value), Type: types.ParameterTypeString, Version: p.Version + 1}
+	s.params[name] = ssm.Parameter{Name: aws.String(name), Value: aws.String(value), Version: p.Version + 1}
 }
 
 // Fail makes every call fail with err (nil: answer again), as when SSM throttles or is unreachable.
@@ -46,7 +47,7 @@ func (s *Store) Calls() int {
 }
 
 // GetParameter implements runtimeconfig.Getter.
-func (s *Store) GetParameter(_ context.Context, in *ssm.GetParameterInput, _ ...func(*ssm.Options)) (*ssm.GetParameterOutput, error) {
+func (s *Store) GetParameter(_ context.Context, in *ssm.GetParameterInput) (*ssm.GetParameterOutput, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls++
@@ -55,7 +56,7 @@ func (s *Store) GetParameter(_ context.Context, in *ssm.GetParameterInput, _ ...
 	}
 	p, ok := s.params[aws.ToString(in.Name)]
 	if !ok {
-		return nil, &types.ParameterNotFound{}
+		return nil, &smithy.GenericAPIError{Code: "ParameterNotFound", Message: "UnknownError"}
 	}
 	return &ssm.GetParameterOutput{Parameter: &p}, nil
 }
