@@ -101,9 +101,18 @@ func (a *itemArena) tail(ref arenaRef) string {
 	return unsafe.String(&chunk[off], len(chunk)-off)
 }
 
-// field is the one-field record at ref (an index key).
+// field is the first field of the record at ref: an index key, or an item's primary key. The
+// trees compare keys with it, so a short one is cut without cutField's loop.
 func (a *itemArena) field(ref arenaRef) string {
-	f, _ := cutField(a.tail(ref))
+	chunk := (*a.chunks.Load())[ref>>arenaOffsetBits]
+	off := int(ref & (1<<arenaOffsetBits - 1))
+	if n := int(chunk[off]); n < 0x80 {
+		if n == 0 {
+			return ""
+		}
+		return unsafe.String(&chunk[off+1], n)
+	}
+	f, _ := cutField(unsafe.String(&chunk[off], len(chunk)-off))
 	return f
 }
 
