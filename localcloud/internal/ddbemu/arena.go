@@ -25,13 +25,47 @@ type itemArena struct {
 	dead   int                      // bytes of records they no longer reference (writer only)
 }
 
-// arenaRef locates a record: chunk number in the high bits, offset in the chunk in the low ones.
+// arenaRef locates a record: chunk number in the high bits, offset in the chunk in the low ones;
+// with probeBit set it is instead a seek position lent by probes.
 type arenaRef uint64
 
 const (
 	arenaOffsetBits = 40
 	arenaChunkSize  = 1 << 20
+	probeBit        = arenaRef(1) << 63
 )
+
+// probes lends seek positions to tree operations. A tree element holds no pointer, so the
+// collector does not scan the trees' node arrays (47 MB at 100,000 bookings); a Get, Delete or
+// seek needs a key that is in no record, which waits here while the operation runs.
+var probes = newProbeTable(1024)
+
+type probeTable struct {
+	keys []atomic.Pointer[seekKey]
+	free chan arenaRef // numbers of the unused keys; a seek waits for one when every one is lent
+}
+
+func newProbeTable(n int) *probeTable {
+	p := &probeTable{keys: make([]atomic.Pointer[seekKey], n), free: make(chan arenaRef, n)}
+	for i := range n {
+		p.free <- arenaRef(i)
+	}
+	return p
+}
+
+// lend holds k until give and returns the ref that stands for it.
+func (p *probeTable) lend(k seekKey) arenaRef {
+	i := <-p.free
+	p.keys[i].Store(&k)
+	return probeBit | i
+}
+
+func (p *probeTable) give(ref arenaRef) {
+	p.keys[ref&^probeBit].Store(nil)
+	p.free <- ref &^ probeBit
+}
+
+func (p *probeTable) key(ref arenaRef) *seekKey { return p.keys[ref&^probeBit].Load() }
 
 func newItemArena() *itemArena {
 	a := &itemArena{}

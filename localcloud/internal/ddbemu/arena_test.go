@@ -2,6 +2,7 @@ package ddbemu
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -146,4 +147,36 @@ func reversed(s []string) []string {
 	out := slices.Clone(s)
 	slices.Reverse(out)
 	return out
+}
+
+// The trees' node arrays are skipped by the garbage collector only while their elements hold no
+// pointer: a probe's key waits in probes instead.
+func TestTreeElementsHoldNoPointers(t *testing.T) {
+	for _, v := range []any{itemSlot{}, indexEntry{}} {
+		typ := reflect.TypeOf(v)
+		for i := range typ.NumField() {
+			if k := typ.Field(i).Type.Kind(); k != reflect.Uint64 {
+				t.Errorf("%s.%s is a %s, want plain offsets", typ.Name(), typ.Field(i).Name, k)
+			}
+		}
+	}
+}
+
+func TestProbeTableLendsEachKeyOnce(t *testing.T) {
+	p := newProbeTable(2)
+	a, b := p.lend(seekKey{key: "a"}), p.lend(seekKey{key: "b", item: "i"})
+	if a == b || p.key(a).key != "a" || *p.key(b) != (seekKey{key: "b", item: "i"}) {
+		t.Fatalf("lent %x %x: %+v %+v", a, b, p.key(a), p.key(b))
+	}
+	third := make(chan arenaRef)
+	go func() { third <- p.lend(seekKey{key: "c"}) }()
+	select {
+	case ref := <-third:
+		t.Fatalf("a third key was lent (%x) while both were out", ref)
+	default:
+	}
+	p.give(a)
+	if c := <-third; c != a || p.key(c).key != "c" {
+		t.Fatalf("after giving one back: %x holds %+v, want %x holding c", c, p.key(c), a)
+	}
 }

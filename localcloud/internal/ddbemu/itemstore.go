@@ -43,23 +43,25 @@ type storedItem struct {
 	data string
 }
 
-// itemSlot is an element of the primary tree: the item record at ref, or (probe set) a primary key
-// to seek to.
+// itemSlot is an element of the primary tree: the item record at ref, or (a probe, keySlot) a
+// primary key to seek to.
 type itemSlot struct {
-	ref   arenaRef
-	probe *string
+	ref arenaRef
 }
 
 func (a *itemArena) slotKey(s itemSlot) string {
-	if s.probe != nil {
-		return *s.probe
+	if s.ref&probeBit != 0 {
+		return probes.key(s.ref).key
 	}
 	return a.field(s.ref) // the record's first field
 }
 
 func (a *itemArena) primaryLess(x, y itemSlot) bool { return a.slotKey(x) < a.slotKey(y) }
 
-func keySlot(key string) itemSlot { return itemSlot{probe: &key} }
+// keySlot is a probe for the primary key key; release it after the tree operation.
+func keySlot(key string) itemSlot { return itemSlot{ref: probes.lend(seekKey{key: key})} }
+
+func (s itemSlot) release() { probes.give(s.ref) }
 
 func newStoredItem(key string, packed []byte) *storedItem {
 	var keyLen, packedLen [binary.MaxVarintLen64]byte
@@ -101,24 +103,23 @@ func cutField(s string) (field, rest string) {
 }
 
 // indexEntry is an item in an index: the arena records of its index key (index hash, then index
-// range if any) and of the item, or (probe set) a position to seek to. Entries order by key, then
-// by the item's primary key; the key does not repeat the primary key (it would be a second copy of
-// it per index).
+// range if any) and of the item, or (a probe, indexProbe: key has probeBit) a position to seek to.
+// Entries order by key, then by the item's primary key; the key does not repeat the primary key
+// (it would be a second copy of it per index).
 type indexEntry struct {
 	key, item arenaRef
-	probe     *seekKey
 }
 
 func (a *itemArena) entryKey(e indexEntry) string {
-	if e.probe != nil {
-		return e.probe.key
+	if e.key&probeBit != 0 {
+		return probes.key(e.key).key
 	}
 	return a.field(e.key)
 }
 
 func (a *itemArena) entryItemKey(e indexEntry) string {
-	if e.probe != nil {
-		return e.probe.item
+	if e.key&probeBit != 0 {
+		return probes.key(e.key).item
 	}
 	return a.field(e.item)
 }
@@ -131,10 +132,12 @@ func (a *itemArena) indexLess(x, y indexEntry) bool {
 }
 
 // indexProbe is the position of an index key and the primary key item ("" = before every item with
-// that index key), for seeks.
+// that index key), for seeks; release it after the tree operation.
 func indexProbe(key, item string) indexEntry {
-	return indexEntry{probe: &seekKey{key: key, item: item}}
+	return indexEntry{key: probes.lend(seekKey{key: key, item: item})}
 }
+
+func (e indexEntry) release() { probes.give(e.key) }
 
 // indexedItem is an index entry resolved: its index key and a view of its item.
 type indexedItem struct {
@@ -229,7 +232,9 @@ func (st *itemStore) expiring(after seekKey, upTo string, limit int) []indexedIt
 		return nil
 	}
 	var out []indexedItem
-	idx.tree.AscendGreaterOrEqual(indexProbe(after.key, after.item), func(e indexEntry) bool {
+	from := indexProbe(after.key, after.item)
+	defer from.release()
+	idx.tree.AscendGreaterOrEqual(from, func(e indexEntry) bool {
 		r := st.arena.resolve(e)
 		if r.key == after.key && r.item.key() == after.item {
 			return true
@@ -288,7 +293,9 @@ func (st *itemStore) get(key string) *storedItem {
 
 // getLocked is get for the table's writer, which is the only one to modify the store.
 func (st *itemStore) getLocked(key string) *storedItem {
-	s, ok := st.primary.Get(keySlot(key))
+	probe := keySlot(key)
+	s, ok := st.primary.Get(probe)
+	probe.release()
 	if !ok {
 		return nil
 	}
@@ -325,7 +332,10 @@ func (st *itemStore) applyLocked(c storeChange) {
 			a.release(len(a.item(prev.ref).data))
 		}
 	} else if c.old != nil {
-		if prev, ok := st.primary.Delete(keySlot(c.key)); ok {
+		probe := keySlot(c.key)
+		prev, ok := st.primary.Delete(probe)
+		probe.release()
+		if ok {
 			a.release(len(a.item(prev.ref).data))
 		}
 	}
@@ -340,13 +350,15 @@ func (st *itemStore) applyLocked(c storeChange) {
 		var keyRef arenaRef
 		kept := false
 		if oldKey != "" {
+			probe := indexProbe(oldKey, c.key)
 			if oldKey != nextKey {
-				if prev, ok := idx.tree.Delete(indexProbe(oldKey, c.key)); ok {
+				if prev, ok := idx.tree.Delete(probe); ok {
 					a.release(a.fieldLen(prev.key))
 				}
-			} else if prev, ok := idx.tree.Get(indexProbe(oldKey, c.key)); ok {
+			} else if prev, ok := idx.tree.Get(probe); ok {
 				keyRef, kept = prev.key, true // the same index key: its record serves the new item too
 			}
+			probe.release()
 		}
 		if nextKey != "" {
 			if !kept {
@@ -479,7 +491,9 @@ func (st *itemStore) page(startAfter string, limit int) []*storedItem {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
 	var out []*storedItem
-	st.primary.AscendGreaterOrEqual(keySlot(startAfter), func(s itemSlot) bool {
+	from := keySlot(startAfter)
+	defer from.release()
+	st.primary.AscendGreaterOrEqual(from, func(s itemSlot) bool {
 		it := st.arena.item(s.ref)
 		if it.key() == startAfter {
 			return true

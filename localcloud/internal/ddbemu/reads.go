@@ -529,8 +529,10 @@ func walk[T keyed](tree *btree.BTreeG[T], forward bool, pivot *seekKey, fn func(
 		switch p := any(&probe).(type) {
 		case *itemSlot:
 			*p = keySlot(pivot.key)
+			defer p.release()
 		case *indexEntry:
 			*p = indexProbe(pivot.key, pivot.item)
+			defer p.release()
 		}
 	}
 	switch {
