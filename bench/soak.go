@@ -31,6 +31,11 @@ const soakMeasured = 1000
 // customers cause (two status changes per booking), so no SMS backlog builds up.
 const soakSMSPartsPerSecond = 1000
 
+// soakSettle bounds the waits for deliveries to settle before and after each measured window, so a
+// window's CPU is its own bookings' work, their stream, event and SMS deliveries included, and none
+// of an earlier backlog's.
+const soakSettle = 60 * time.Second
+
 // soakCPUProfile is how long the local cloud is CPU-profiled from the start of the first and of the
 // last 1,000 bookings (which take ~20 s at 8 concurrent).
 const soakCPUProfile = 15 * time.Second
@@ -43,6 +48,12 @@ type soakSample struct {
 	DataDirBytes  int64   `json:"dataDirBytes"` // without the function builds
 	TreeCPUS      float64 `json:"treeCpuS"`
 	LocalCloudCPU float64 `json:"localCloudCpuS"`
+}
+
+// soakWindow is CPU per booking (ms) over a measured window of bookings.
+type soakWindow struct {
+	TreePlacing, LocalCloudPlacing float64 // from the window's start until its last booking was placed
+	Tree, LocalCloud               float64 // from quiescence before to quiescence after
 }
 
 // soakResult is what `make soak` writes to bench/results.
@@ -60,10 +71,13 @@ type soakResult struct {
 
 	Samples []soakSample `json:"samples"`
 
-	// CPU per booking (ms) of the whole tree and of the local cloud alone, first and last 1,000.
-	FirstTreeCPUms, LastTreeCPUms             float64            `json:"-"`
-	FirstLocalCloudCPUms, LastLocalCloudCPUms float64            `json:"-"`
-	CPU                                       map[string]float64 `json:"cpuPerBookingMs"`
+	// CPU per booking (ms) of the whole tree and of the local cloud alone, first and last 1,000:
+	// settled (from quiescence before the window to quiescence after it) and, as earlier runs
+	// measured it, while placing (what was in flight when the window started counted, what was
+	// when it ended not).
+	First, Last soakWindow         `json:"-"`
+	CPU         map[string]float64 `json:"cpuPerBookingMs"`
+	Settled     map[string]string  `json:"settled"` // each measured window's waits, e.g. "before: quiescent in 3.1 s"
 
 	RSSEndBytes      int64            `json:"localCloudRssEndBytes"` // quiescent, after the run
 	RSSPeakBytes     int64            `json:"localCloudRssPeakBytes"`
@@ -157,23 +171,49 @@ func soak(ctx context.Context, opts options, logger *slog.Logger, out io.Writer)
 		return err
 	}
 	res.Samples = append(res.Samples, first)
-	measure := func(n int) (tree, self float64, err error) {
-		before, err := sample(res.Placed)
-		if err != nil {
-			return 0, 0, err
+	res.Settled = map[string]string{}
+	settle := func(label string) {
+		start := time.Now()
+		if err := chaos.WaitQuiescent(ctx, client, soakSettle); err != nil {
+			res.Settled[label] = err.Error()
+			return
 		}
-		placed, err := place(n)
+		res.Settled[label] = fmt.Sprintf("quiescent in %.1f s", time.Since(start).Seconds())
+	}
+	perBooking := func(from, to soakSample, placed int) (tree, self float64) {
+		return (to.TreeCPUS - from.TreeCPUS) * 1000 / float64(placed), (to.LocalCloudCPU - from.LocalCloudCPU) * 1000 / float64(placed)
+	}
+	measure := func(n int) (placed int, before, after soakSample, err error) {
+		if before, err = sample(res.Placed); err != nil {
+			return 0, before, after, err
+		}
+		placed, err = place(n)
 		res.Placed += placed
 		if err != nil {
-			return 0, 0, err
+			return placed, before, after, err
 		}
-		after, err := sample(res.Placed)
-		if err != nil {
-			return 0, 0, err
+		if after, err = sample(res.Placed); err != nil {
+			return placed, before, after, err
 		}
 		res.Samples = append(res.Samples, after)
 		fmt.Fprintf(out, "  %7d bookings  RSS %s  data %s  (%.0f s)\n", res.Placed, mib(after.RSSBytes), mib(after.DataDirBytes), after.ElapsedS)
-		return (after.TreeCPUS - before.TreeCPUS) * 1000 / float64(placed), (after.LocalCloudCPU - before.LocalCloudCPU) * 1000 / float64(placed), nil
+		return placed, before, after, nil
+	}
+	// measureWindow measures n bookings both ways: settled, and while placing.
+	measureWindow := func(name string, n int) (w soakWindow, err error) {
+		settle(name + " before")
+		placed, before, placing, err := measure(n)
+		if err != nil {
+			return w, err
+		}
+		settle(name + " after")
+		settled, err := sample(res.Placed)
+		if err != nil {
+			return w, err
+		}
+		w.TreePlacing, w.LocalCloudPlacing = perBooking(before, placing, placed)
+		w.Tree, w.LocalCloud = perBooking(before, settled, placed)
+		return w, nil
 	}
 	if err := os.MkdirAll(opts.outDir, 0o755); err != nil {
 		return fmt.Errorf("results dir: %w", err)
@@ -186,25 +226,27 @@ func soak(ctx context.Context, opts options, logger *slog.Logger, out io.Writer)
 	}
 	res.CPUProfileFirst, res.CPUProfileLast = res.Name+"-cpu-first.pb.gz", res.Name+"-cpu-last.pb.gz"
 	if err := profiled(res.CPUProfileFirst, func() (err error) {
-		res.FirstTreeCPUms, res.FirstLocalCloudCPUms, err = measure(soakMeasured)
+		res.First, err = measureWindow("first", soakMeasured)
 		return err
 	}); err != nil {
 		return err
 	}
 	for res.Placed < opts.soak-soakMeasured {
-		if _, _, err := measure(min(every, opts.soak-soakMeasured-res.Placed)); err != nil {
+		if _, _, _, err := measure(min(every, opts.soak-soakMeasured-res.Placed)); err != nil {
 			return err
 		}
 	}
 	if err := profiled(res.CPUProfileLast, func() (err error) {
-		res.LastTreeCPUms, res.LastLocalCloudCPUms, err = measure(soakMeasured)
+		res.Last, err = measureWindow("last", soakMeasured)
 		return err
 	}); err != nil {
 		return err
 	}
 	res.CPU = map[string]float64{
-		"firstTree": res.FirstTreeCPUms, "lastTree": res.LastTreeCPUms,
-		"firstLocalCloud": res.FirstLocalCloudCPUms, "lastLocalCloud": res.LastLocalCloudCPUms,
+		"firstTree": res.First.Tree, "lastTree": res.Last.Tree,
+		"firstLocalCloud": res.First.LocalCloud, "lastLocalCloud": res.Last.LocalCloud,
+		"firstTreePlacing": res.First.TreePlacing, "lastTreePlacing": res.Last.TreePlacing,
+		"firstLocalCloudPlacing": res.First.LocalCloudPlacing, "lastLocalCloudPlacing": res.Last.LocalCloudPlacing,
 	}
 	res.ElapsedS = time.Since(started).Seconds()
 
@@ -313,10 +355,15 @@ func printSoak(out io.Writer, r *soakResult) {
 	fmt.Fprintf(out, "| local cloud RSS, quiescent after the run (peak) | %s (%s) | ≤ 500 MiB |\n", mib(r.RSSEndBytes), mib(r.RSSPeakBytes))
 	fmt.Fprintf(out, "| data dir / snapshot of the live tables | %s / %s = %.2f× (after compaction %s) | ≤ 3× |\n",
 		mib(r.DataDirBytes), mib(r.SnapshotBytes), r.DataDirRatio, mib(r.DataDirAfterComp))
-	fmt.Fprintf(out, "| CPU per booking, whole tree: first / last %d | %.1f / %.1f ms (%+.0f %%) | within 10 %% |\n", soakMeasured,
-		r.FirstTreeCPUms, r.LastTreeCPUms, 100*(r.LastTreeCPUms/r.FirstTreeCPUms-1))
-	fmt.Fprintf(out, "| CPU per booking, local cloud alone: first / last %d | %.1f / %.1f ms (%+.0f %%) | |\n", soakMeasured,
-		r.FirstLocalCloudCPUms, r.LastLocalCloudCPUms, 100*(r.LastLocalCloudCPUms/r.FirstLocalCloudCPUms-1))
+	growth := func(first, last float64) string {
+		return fmt.Sprintf("%.1f / %.1f ms (%+.0f %%)", first, last, 100*(last/first-1))
+	}
+	fmt.Fprintf(out, "| CPU per booking, whole tree: first / last %d, settled | %s | within 10 %% |\n", soakMeasured, growth(r.First.Tree, r.Last.Tree))
+	fmt.Fprintf(out, "| CPU per booking, local cloud alone: first / last %d, settled | %s | |\n", soakMeasured, growth(r.First.LocalCloud, r.Last.LocalCloud))
+	fmt.Fprintf(out, "| CPU per booking, whole tree / local cloud, while placing | %s / %s | |\n",
+		growth(r.First.TreePlacing, r.Last.TreePlacing), growth(r.First.LocalCloudPlacing, r.Last.LocalCloudPlacing))
+	fmt.Fprintf(out, "| measured windows settled | first: %s, %s; last: %s, %s | |\n",
+		r.Settled["first before"], r.Settled["first after"], r.Settled["last before"], r.Settled["last after"])
 	fmt.Fprintf(out, "| restart after kill -9: start-up / DynamoDB load / exec→healthy | %.0f / %.0f / %.0f ms (%d live items) | < 1 s |\n",
 		r.RestartStartedInMs, r.RestartDynamoDBMs, r.RestartWallMs, r.SnapshotItems)
 	fmt.Fprintf(out, "| orders before kill / after restart | %d / %d | equal |\n", r.OrdersBefore, r.OrdersAfter)
