@@ -33,8 +33,9 @@ const soakSMSPartsPerSecond = 1000
 
 // soakSettle bounds the waits for deliveries to settle before and after each measured window, so a
 // window's CPU is its own bookings' work, their stream, event and SMS deliveries included, and none
-// of an earlier backlog's.
-const soakSettle = 60 * time.Second
+// of an earlier backlog's: after 99,000 bookings at 8 concurrent the SMS queue holds ~1,500 texts,
+// which took more than a minute to drain.
+const soakSettle = 5 * time.Minute
 
 // soakCPUProfile is how long the local cloud is CPU-profiled from the start of the first and of the
 // last 1,000 bookings (which take ~20 s at 8 concurrent).
