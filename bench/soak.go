@@ -200,9 +200,15 @@ func soak(ctx context.Context, opts options, logger *slog.Logger, out io.Writer)
 		fmt.Fprintf(out, "  %7d bookings  RSS %s  data %s  (%.0f s)\n", res.Placed, mib(after.RSSBytes), mib(after.DataDirBytes), after.ElapsedS)
 		return placed, before, after, nil
 	}
-	// measureWindow measures n bookings both ways: settled, and while placing.
-	measureWindow := func(name string, n int) (w soakWindow, err error) {
+	if err := os.MkdirAll(opts.outDir, 0o755); err != nil {
+		return fmt.Errorf("results dir: %w", err)
+	}
+	// measureWindow measures n bookings both ways, settled and while placing, and CPU-profiles the
+	// local cloud from the window's first booking (after the wait for an earlier backlog to drain).
+	measureWindow := func(name string, n int, profile string) (w soakWindow, err error) {
 		settle(name + " before")
+		done := profileCPU(ctx, cloud.URL, filepath.Join(opts.outDir, profile), soakCPUProfile, logger)
+		defer func() { <-done }()
 		placed, before, placing, err := measure(n)
 		if err != nil {
 			return w, err
@@ -216,20 +222,8 @@ func soak(ctx context.Context, opts options, logger *slog.Logger, out io.Writer)
 		w.Tree, w.LocalCloud = perBooking(before, settled, placed)
 		return w, nil
 	}
-	if err := os.MkdirAll(opts.outDir, 0o755); err != nil {
-		return fmt.Errorf("results dir: %w", err)
-	}
-	profiled := func(file string, run func() error) error {
-		done := profileCPU(ctx, cloud.URL, filepath.Join(opts.outDir, file), soakCPUProfile, logger)
-		err := run()
-		<-done
-		return err
-	}
 	res.CPUProfileFirst, res.CPUProfileLast = res.Name+"-cpu-first.pb.gz", res.Name+"-cpu-last.pb.gz"
-	if err := profiled(res.CPUProfileFirst, func() (err error) {
-		res.First, err = measureWindow("first", soakMeasured)
-		return err
-	}); err != nil {
+	if res.First, err = measureWindow("first", soakMeasured, res.CPUProfileFirst); err != nil {
 		return err
 	}
 	for res.Placed < opts.soak-soakMeasured {
@@ -237,10 +231,7 @@ func soak(ctx context.Context, opts options, logger *slog.Logger, out io.Writer)
 			return err
 		}
 	}
-	if err := profiled(res.CPUProfileLast, func() (err error) {
-		res.Last, err = measureWindow("last", soakMeasured)
-		return err
-	}); err != nil {
+	if res.Last, err = measureWindow("last", soakMeasured, res.CPUProfileLast); err != nil {
 		return err
 	}
 	res.CPU = map[string]float64{
