@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/calltaxi/call-taxi/shared/awsconfig/awsenvtest"
 )
 
 // lambdaEnv is what Lambda (and the local cloud) gives every function.
@@ -29,25 +30,6 @@ var lambdaEnv = map[string]string{
 
 // services are the SDK ids whose AWS_ENDPOINT_URL_<id> the local cloud sets.
 var services = []string{"DYNAMODB", "EVENTBRIDGE", "SNS", "SQS", "LAMBDA", "COGNITO_IDENTITY_PROVIDER", "SSM"}
-
-// setEnv clears every AWS_ variable, then sets env; config.LoadDefaultConfig is kept off this machine's
-// shared config files and instance metadata.
-func setEnv(t *testing.T, env map[string]string) {
-	t.Helper()
-	for _, kv := range os.Environ() {
-		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "AWS_") {
-			t.Setenv(k, "")
-			os.Unsetenv(k)
-		}
-	}
-	t.Setenv("HOME", t.TempDir())
-	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	for k, v := range env {
-		t.Setenv(k, v)
-	}
-}
 
 func with(env map[string]string, more ...string) map[string]string {
 	out := map[string]string{}
@@ -91,7 +73,7 @@ func TestLoadResolvesAsLoadDefaultConfig(t *testing.T) {
 	}
 	for name, env := range cases {
 		t.Run(name, func(t *testing.T) {
-			setEnv(t, env)
+			awsenvtest.Set(t, env)
 			ctx := context.Background()
 			want, err := config.LoadDefaultConfig(ctx)
 			if err != nil {
@@ -142,7 +124,7 @@ func TestLoadErrors(t *testing.T) {
 	}
 	for name, env := range cases {
 		t.Run(name, func(t *testing.T) {
-			setEnv(t, env)
+			awsenvtest.Set(t, env)
 			if _, err := Load(context.Background()); err == nil {
 				t.Fatal("Load: want an error")
 			}

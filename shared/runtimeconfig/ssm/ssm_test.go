@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -20,21 +19,8 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/calltaxi/call-taxi/shared/awsconfig"
+	"github.com/calltaxi/call-taxi/shared/awsconfig/awsenvtest"
 )
-
-// setEnv leaves only env's AWS_ variables set.
-func setEnv(t *testing.T, env map[string]string) {
-	t.Helper()
-	for _, kv := range os.Environ() {
-		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "AWS_") {
-			t.Setenv(k, "")
-			os.Unsetenv(k)
-		}
-	}
-	for k, v := range env {
-		t.Setenv(k, v)
-	}
-}
 
 func lambdaEnv(region string, more ...string) map[string]string {
 	env := map[string]string{"AWS_REGION": region, "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE",
@@ -70,7 +56,7 @@ func TestSendsTheSDKClientsRequest(t *testing.T) {
 	}
 	for name, env := range cases {
 		t.Run(name, func(t *testing.T) {
-			setEnv(t, env)
+			awsenvtest.Set(t, env)
 			cfg, err := awsconfig.Load(context.Background())
 			if err != nil {
 				t.Fatal(err)
@@ -196,7 +182,7 @@ func TestRetriesAndErrorsAsTheSDKClient(t *testing.T) {
 					_, _ = io.WriteString(w, a.body)
 				}))
 				defer srv.Close()
-				setEnv(t, lambdaEnv("ap-northeast-2", "AWS_ENDPOINT_URL_SSM", srv.URL))
+				awsenvtest.Set(t, lambdaEnv("ap-northeast-2", "AWS_ENDPOINT_URL_SSM", srv.URL))
 				cfg, err := awsconfig.Load(context.Background())
 				if err != nil {
 					t.Fatal(err)
