@@ -73,47 +73,74 @@ func newItemArena() *itemArena {
 	return a
 }
 
-// add appends a record (fields as cutField reads them) and returns where it is.
-func (a *itemArena) add(record string) arenaRef {
+// reserve makes room for an n-byte record and returns where it is and the bytes to write it to.
+func (a *itemArena) reserve(n int) (arenaRef, []byte) {
 	chunks := *a.chunks.Load()
-	if len(chunks) == 0 || a.used+len(record) > len(chunks[len(chunks)-1]) {
+	if len(chunks) == 0 || a.used+n > len(chunks[len(chunks)-1]) {
 		size := arenaChunkSize
-		if len(record) > size/4 { // a large item gets a chunk of its own rather than waste a tail
-			size = len(record)
+		if n > size/4 { // a large item gets a chunk of its own rather than waste a tail
+			size = n
 		}
-		grown := make([][]byte, len(chunks), len(chunks)+1)
-		copy(grown, chunks)
-		chunks = append(grown, make([]byte, size))
-		a.chunks.Store(&chunks)
+		chunks = a.appendChunk(make([]byte, size))
 		a.used = 0
 	}
-	n := len(chunks) - 1
-	ref := arenaRef(n)<<arenaOffsetBits | arenaRef(a.used)
-	a.used += copy(chunks[n][a.used:], record)
-	a.live += len(record)
-	return ref
+	last := len(chunks) - 1
+	ref := arenaRef(last)<<arenaOffsetBits | arenaRef(a.used)
+	dst := chunks[last][a.used : a.used+n]
+	a.used += n
+	a.live += n
+	return ref, dst
 }
 
-// addField appends one field: uvarint length + s.
-func (a *itemArena) addField(s string) arenaRef {
-	var scratch [binary.MaxVarintLen64 + 64]byte
-	n := binary.PutUvarint(scratch[:], uint64(len(s)))
-	if len(s) <= 64 {
-		return a.add(unsafe.String(&scratch[0], copy(scratch[n:], s)+n))
-	}
-	return a.add(string(scratch[:n]) + s)
-}
-
-// adopt makes buf, never written to again, one of the arena's chunks, for records laid out in it
-// already (a snapshot file's); base + offset locates a record in it (adopted).
-func (a *itemArena) adopt(buf []byte) (base arenaRef) {
+// appendChunk publishes a copy of the chunk list with buf added (readers load the list at any time).
+func (a *itemArena) appendChunk(buf []byte) [][]byte {
 	chunks := *a.chunks.Load()
 	grown := make([][]byte, len(chunks), len(chunks)+1)
 	copy(grown, chunks)
 	grown = append(grown, buf)
 	a.chunks.Store(&grown)
+	return grown
+}
+
+// add appends a record (fields as cutField reads them) and returns where it is.
+func (a *itemArena) add(record string) arenaRef {
+	ref, dst := a.reserve(len(record))
+	copy(dst, record)
+	return ref
+}
+
+// addField appends one field: uvarint length + s.
+func (a *itemArena) addField(s string) arenaRef {
+	ref, dst := a.reserve(uvarintLen(len(s)) + len(s))
+	copy(dst[binary.PutUvarint(dst, uint64(len(s))):], s)
+	return ref
+}
+
+// addItem appends an item record, key then packed item (newStoredItem's layout), without building
+// it elsewhere first.
+func (a *itemArena) addItem(key string, packed []byte) arenaRef {
+	ref, dst := a.reserve(uvarintLen(len(key)) + len(key) + uvarintLen(len(packed)) + len(packed))
+	n := binary.PutUvarint(dst, uint64(len(key)))
+	n += copy(dst[n:], key)
+	n += binary.PutUvarint(dst[n:], uint64(len(packed)))
+	copy(dst[n:], packed)
+	return ref
+}
+
+func uvarintLen(n int) int {
+	size := 1
+	for ; n >= 0x80; n >>= 7 {
+		size++
+	}
+	return size
+}
+
+// adopt makes buf, never written to again, one of the arena's chunks, for records laid out in it
+// already (a snapshot file's); base + offset locates a record in it (adopted).
+func (a *itemArena) adopt(buf []byte) (base arenaRef) {
+	chunks := a.appendChunk(buf)
 	a.used = len(buf) // full: the next record starts a chunk of its own
-	return arenaRef(len(grown)-1) << arenaOffsetBits
+	return arenaRef(len(chunks)-1) << arenaOffsetBits
 }
 
 // adopted counts the n-byte record at off in an adopted chunk as live and returns its ref.

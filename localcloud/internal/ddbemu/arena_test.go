@@ -36,10 +36,14 @@ func TestArenaRecords(t *testing.T) {
 	if chunks := *a.chunks.Load(); len(chunks[chunk(refs[4])]) != len(huge.data) || chunk(refs[5]) == chunk(refs[4]) {
 		t.Errorf("a record over a chunk gets a chunk of its own, exactly its size (%d bytes)", len(chunks[chunk(refs[4])]))
 	}
+	longKey := strings.Repeat("p", 200) // a two-byte length
+	if got := a.item(a.addItem(longKey, []byte("packed"))); got.data != newStoredItem(longKey, []byte("packed")).data {
+		t.Errorf("addItem wrote %q, want newStoredItem's layout", got.data)
+	}
 	if got := a.field(refs[5]); got != strings.Repeat("k", 100) {
 		t.Errorf("long field = %q", got)
 	}
-	if want := len(small.data) + 13 + 2*len(large.data) + len(huge.data) + 101; a.live != want || a.dead != 0 {
+	if want := len(small.data) + 13 + 2*len(large.data) + len(huge.data) + 101 + len(newStoredItem(longKey, []byte("packed")).data); a.live != want || a.dead != 0 {
 		t.Errorf("live %d dead %d, want %d and 0", a.live, a.dead, want)
 	}
 

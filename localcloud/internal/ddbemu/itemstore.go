@@ -306,7 +306,8 @@ func (st *itemStore) getLocked(key string) *storedItem {
 // replaces it (nil: delete); oldAttrs and nextAttrs are their decoded attributes, for the indexes.
 type storeChange struct {
 	key                 string
-	old, next           *storedItem
+	old                 *storedItem
+	next                []byte // the item packed (nil: delete)
 	oldAttrs, nextAttrs rawItem
 }
 
@@ -327,7 +328,7 @@ func (st *itemStore) applyLocked(c storeChange) {
 	a := st.arena
 	var nextRef arenaRef
 	if c.next != nil {
-		nextRef = a.add(c.next.data)
+		nextRef = a.addItem(c.key, c.next)
 		if prev, ok := st.primary.ReplaceOrInsert(itemSlot{ref: nextRef}); ok {
 			a.release(len(a.item(prev.ref).data))
 		}
@@ -438,7 +439,7 @@ func (st *itemStore) loadItem(raw, packed []byte) error {
 			return err
 		}
 	}
-	st.applyLocked(storeChange{key: key, old: prev, next: newStoredItem(key, packed), oldAttrs: prevAttrs, nextAttrs: attrs})
+	st.applyLocked(storeChange{key: key, old: prev, next: packed, oldAttrs: prevAttrs, nextAttrs: attrs})
 	return nil
 }
 

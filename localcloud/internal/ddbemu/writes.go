@@ -236,7 +236,7 @@ func (s *Service) commit(req writeRequest) *engineResult {
 			if err != nil {
 				return ptr(internalError(err))
 			}
-			change.next = newStoredItem(t.storeKey, packed)
+			change.next = packed
 			if packer != nil {
 				entry.Packed, entry.Dict = packed, packer.dictCRC
 			} else {
