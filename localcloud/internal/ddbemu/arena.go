@@ -165,15 +165,11 @@ func (a *itemArena) tail(ref arenaRef) string {
 // field is the first field of the record at ref: an index key, or an item's primary key. The
 // trees compare keys with it, so a short one is cut without cutField's loop.
 func (a *itemArena) field(ref arenaRef) string {
-	chunk := (*a.chunks.Load())[ref>>arenaOffsetBits]
-	off := int(ref & (1<<arenaOffsetBits - 1))
-	if n := int(chunk[off]); n < 0x80 {
-		if n == 0 {
-			return ""
-		}
-		return unsafe.String(&chunk[off+1], n)
+	s := a.tail(ref)
+	if n := int(s[0]); n < 0x80 {
+		return s[1 : 1+n]
 	}
-	f, _ := cutField(unsafe.String(&chunk[off], len(chunk)-off))
+	f, _ := cutField(s)
 	return f
 }
 
