@@ -54,6 +54,9 @@ func harness(ctx context.Context, opts options, logger *slog.Logger, out io.Writ
 	if result.LoopbackFloorMs, err = loopbackFloor(ctx, client); err != nil {
 		return nil, err
 	}
+	if result.IdleColdStarts, err = idleColdStarts(ctx, cloud, client, opts.idleColdStarts, out); err != nil {
+		return nil, err
+	}
 	var idleCPU func() time.Duration // the tree's idle CPU over a stretch as long as the load
 	if cloud != nil {
 		idleCPU = measureIdleCPU(cloud.Pid)

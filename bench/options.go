@@ -30,6 +30,8 @@ type options struct {
 	sizes       string
 	lagEvery    int
 	quiesce     time.Duration
+	// idleColdStarts: cold starts of every function on the idle local cloud before the load (0 = none)
+	idleColdStarts int
 
 	chaosEvery       time.Duration
 	stopFor          time.Duration
@@ -87,6 +89,7 @@ func parseOptions(args []string) (options, error) {
 	fs.StringVar(&o.sizes, "sizes", "auto", "arm64 bootstrap sizes: auto (bin/arm64 or build), build, skip (chaos default skip)")
 	fs.IntVar(&o.lagEvery, "lag-every", 20, "poll every n-th order's mypage for the event → mypage lag (0 = off)")
 	fs.DurationVar(&o.quiesce, "quiesce-timeout", 90*time.Second, "how long to wait for deliveries to settle before auditing")
+	fs.IntVar(&o.idleColdStarts, "idle-cold-starts", 5, "before the load, cold-start every function this many times, one at a time, on the idle local cloud it started (0 = skip)")
 	fs.DurationVar(&o.chaosEvery, "chaos-every", 3*time.Second, "one fault drill per interval")
 	fs.DurationVar(&o.stopFor, "stop-for", 2*time.Second, "how long a stopped or failing function stays that way")
 	fs.Float64Var(&o.timeScale, "time-scale", 1, "the started local cloud's AWS seconds per wall second (chaos default 60: a failed message's 120 s visibility timeout passes in 2 s)")

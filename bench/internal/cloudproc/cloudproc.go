@@ -33,10 +33,11 @@ type Options struct {
 
 // Cloud is a running local cloud.
 type Cloud struct {
-	URL     string // API base URL
-	DataDir string
-	Binary  string // the localcloud command it runs
-	Pid     int
+	URL         string // API base URL
+	ServicesURL string // the AWS endpoints (Lambda's Invoke API among them)
+	DataDir     string
+	Binary      string // the localcloud command it runs
+	Pid         int
 
 	tmp    string
 	cmd    *exec.Cmd
@@ -74,7 +75,7 @@ func Start(ctx context.Context, opts Options) (*Cloud, error) {
 		_ = os.RemoveAll(tmp)
 		return nil, err
 	}
-	c := &Cloud{URL: "http://" + apiAddr, DataDir: filepath.Join(tmp, "data"), Binary: bin, tmp: tmp, log: &lockedBuffer{}, exited: make(chan struct{})}
+	c := &Cloud{URL: "http://" + apiAddr, ServicesURL: "http://" + servicesAddr, DataDir: filepath.Join(tmp, "data"), Binary: bin, tmp: tmp, log: &lockedBuffer{}, exited: make(chan struct{})}
 	args := []string{"-root", opts.RepoRoot, "-api", apiAddr, "-services", servicesAddr, "-data", c.DataDir, "-reset", "-quiet", "-web", "-"}
 	if opts.DataDir != "" {
 		c.DataDir = opts.DataDir

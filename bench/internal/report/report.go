@@ -12,6 +12,7 @@ import (
 	"github.com/calltaxi/call-taxi/bench/internal/api"
 	"github.com/calltaxi/call-taxi/bench/internal/audit"
 	"github.com/calltaxi/call-taxi/bench/internal/cloudproc"
+	"github.com/calltaxi/call-taxi/bench/internal/coldstart"
 	"github.com/calltaxi/call-taxi/bench/internal/load"
 	"github.com/calltaxi/call-taxi/bench/internal/stats"
 	"github.com/calltaxi/call-taxi/bench/internal/svgchart"
@@ -41,6 +42,8 @@ type Run struct {
 	Confirms        map[string]int      `json:"confirms,omitempty"`
 	Rides           map[string]int      `json:"rides,omitempty"`
 
+	// IdleColdStarts are each function's cold starts on the idle local cloud before the load.
+	IdleColdStarts []coldstart.Function                `json:"idleColdStarts,omitempty"`
 	Functions      []api.FunctionStats                 `json:"functions"`
 	PeakMemory     map[string]cloudproc.FunctionMemory `json:"peakMemory,omitempty"`
 	BootstrapBytes map[string]int64                    `json:"arm64BootstrapBytes,omitempty"`

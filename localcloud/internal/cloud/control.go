@@ -258,7 +258,9 @@ func (c *Cloud) staticOr(gateway http.Handler) http.Handler {
 
 // functionAction is a fault drill on one function, named after what AWS would show: "stop" throttles it
 // as reserved concurrency 0 does, "fail" makes every invocation a function error (a broken deploy),
-// "start" restores normal running. The answer carries the resulting state, as GET /_local/functions does.
+// "start" restores normal running, "reclaim" shuts down its idle environments (as Lambda does with those it
+// no longer needs) so the next invoke cold-starts. The answer carries the resulting state, as GET
+// /_local/functions does.
 func (c *Cloud) functionAction(w http.ResponseWriter, r *http.Request) {
 	name, ok := c.FunctionName(r.PathValue("name"))
 	if !ok {
@@ -266,7 +268,10 @@ func (c *Cloud) functionAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var err error
+	reclaimed := 0
 	switch r.PathValue("action") {
+	case "reclaim":
+		reclaimed, err = c.Lambda.Reclaim(name)
 	case "stop":
 		err = c.Lambda.Stop(name)
 	case "fail":
@@ -274,7 +279,7 @@ func (c *Cloud) functionAction(w http.ResponseWriter, r *http.Request) {
 	case "start":
 		err = c.Lambda.Start(name)
 	default:
-		writeError(w, http.StatusNotFound, "action must be stop, fail or start")
+		writeError(w, http.StatusNotFound, "action must be stop, fail, start or reclaim")
 		return
 	}
 	if err != nil {
@@ -286,7 +291,7 @@ func (c *Cloud) functionAction(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, err.Error())
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"function": name, "state": string(state)})
+	writeJSON(w, http.StatusOK, map[string]any{"function": name, "state": string(state), "reclaimed": reclaimed})
 }
 
 type tokenRequest struct {

@@ -399,3 +399,29 @@ func TestRegisterValidates(t *testing.T) {
 		t.Errorf("Invoke(unknown) = %v", err)
 	}
 }
+
+func TestReclaimEndsIdleEnvironmentsSoTheNextInvokeColdStarts(t *testing.T) {
+	s := newTestService(t, Options{})
+	registerTestFunction(t, s, "fn", nil)
+	if n, err := s.Reclaim("fn"); n != 0 || err != nil {
+		t.Fatalf("Reclaim with nothing running = %d, %v", n, err)
+	}
+	warm := mustInvoke(t, s, "fn", map[string]any{"action": "echo"})
+	n, err := s.Reclaim("fn")
+	if n != 1 || err != nil {
+		t.Fatalf("Reclaim = %d, %v; want 1 environment", n, err)
+	}
+	if st := statsOf(t, s, "fn"); st.Environments != 0 || st.State != StateRunning {
+		t.Fatalf("after Reclaim: %d environments, state %s; want 0, running", st.Environments, st.State)
+	}
+	cold := mustInvoke(t, s, "fn", map[string]any{"action": "echo"})
+	if cold.PID == warm.PID {
+		t.Error("the invoke after Reclaim reused the reclaimed process")
+	}
+	if st := statsOf(t, s, "fn"); st.ColdStarts != 2 || st.LastColdStartMs <= 0 {
+		t.Errorf("stats = %+v, want 2 cold starts with the last one timed", st)
+	}
+	if _, err := s.Reclaim("nope"); !errors.Is(err, ErrFunctionNotFound) {
+		t.Errorf("Reclaim(unknown) = %v", err)
+	}
+}
