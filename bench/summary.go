@@ -32,6 +32,12 @@ func printSummary(out io.Writer, r *report.Run, res load.Result) {
 			t.Orders, t.Calls, t.Sequential, t.ModeledMs, t.Latency.P50, t.Latency.P99, t.Operations)
 	}
 	fmt.Fprintf(out, "CPU per placed order (whole tree, idle subtracted): %.2f ms; loopback floor (one HTTP round trip, p50): %.3f ms\n", r.CPUPerOrderMs, r.LoopbackFloorMs)
+	if p := r.ReadPhase; p != nil {
+		fmt.Fprintf(out, "read phase (GET /mypages/{id}, %d keep-alive connections, %d orders, %.1f s): %.0f reads/s (200s), p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.1f ms; non-200 %v; loopback floor %.3f ms\n",
+			p.Connections, p.Orders, p.ElapsedS, p.ReadsPerSec, p.P50Ms, p.P95Ms, p.P99Ms, p.MaxMs, p.NonOK, p.LoopbackFloor)
+		fmt.Fprintf(out, "  CPU per read: local cloud %.0f µs, function environments %.0f µs, bench client %.0f µs\n",
+			p.CPUPerReadUs.LocalCloud, p.CPUPerReadUs.Functions, p.CPUPerReadUs.Bench)
+	}
 	if len(r.Cancels) > 0 || len(r.Confirms) > 0 {
 		fmt.Fprintf(out, "cancels %v; manager confirms %v; driver rides %v\n", r.Cancels, r.Confirms, r.Rides)
 	}

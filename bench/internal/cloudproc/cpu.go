@@ -103,3 +103,9 @@ func DirSizes(dir string, skip ...string) (map[string]int64, error) {
 	}
 	return out, nil
 }
+
+// ProcessCPU is one process's own utime+stime (Linux only).
+func ProcessCPU(procRoot string, pid int) (time.Duration, error) {
+	self, _, err := statTimes(filepath.Join(procRoot, strconv.Itoa(pid), "stat"))
+	return self, err
+}

@@ -145,6 +145,7 @@ func (c *customer) placed(resp api.Response, grade string, first time.Time) {
 	c.r.col.with(func(r *Result) {
 		r.Orders.Placed++
 		r.Expect.Placed[order.ID] = true
+		r.Owned = append(r.Owned, OwnedOrder{Token: c.token, OrderID: order.ID})
 		// Every order a customer started after the warm-up counts, even one whose first attempt left a
 		// moment after the window closed (the loop checks its context before sending).
 		if !first.Before(c.r.col.measureStart) {

@@ -34,6 +34,7 @@ type Result struct {
 	Confirms     map[string]int // HTTP status text → count
 	Rides        map[string]int // what became of the rides the driver took: completed, or why not
 	Expect       audit.Expectations
+	Owned        []OwnedOrder // every placed order with its customer's token, for the read-only phase
 }
 
 // collector accumulates a Result from many goroutines.
