@@ -134,6 +134,7 @@ func harness(ctx context.Context, opts options, logger *slog.Logger, out io.Writ
 	result.SMSLagFrom(snap)
 	auditReport := audit.Run(snap, res.Expect)
 	result.Audit = &auditReport
+	result.ReadPhase = readPhase(ctx, opts, url, cloud, res.Owned, result.LoopbackFloorMs, out)
 	if opts.latency != "" && opts.latency != "none" && opts.traceOrders > 0 {
 		// After the audit snapshot: these orders are not part of the audited load.
 		if result.OrderTrace, err = traceOrders(ctx, client, opts.traceOrders); err != nil {

@@ -47,8 +47,12 @@ type options struct {
 	slowPaymentMs    int
 	soak             int // bookings of a soak run (0 = none)
 	soakHeapEvery    int
-	latency          string // the started local cloud's -latency profile
-	traceOrders      int    // orders placed alone after the load to trace POST /orders's AWS calls
+	latency          string        // the started local cloud's -latency profile
+	traceOrders      int           // orders placed alone after the load to trace POST /orders's AWS calls
+	readConns        int           // read-only phase: keep-alive connections
+	readDuration     time.Duration // read-only phase: measured part (0 = no phase)
+	readWarmup       time.Duration
+	readCPUProfile   string // the local cloud's CPU profile of the read phase
 }
 
 // argList collects a repeatable flag's values verbatim.
@@ -106,6 +110,10 @@ func parseOptions(args []string) (options, error) {
 	fs.IntVar(&o.soakHeapEvery, "soak-every", 0, "soak: record RSS and data dir every n bookings (default N/10)")
 	fs.StringVar(&o.latency, "latency", "none", "the started local cloud's latency profile (none, aws): with aws the reported latencies are modeled AWS latencies, and POST /orders's AWS calls are traced")
 	fs.IntVar(&o.traceOrders, "trace-orders", 21, "with -latency: orders placed one at a time after the load, each traced for its AWS calls")
+	fs.IntVar(&o.readConns, "read-conns", 100, "read-only phase after the load: keep-alive connections, each issuing GET /mypages/{id} back to back")
+	fs.DurationVar(&o.readDuration, "read-d", 15*time.Second, "read-only phase: measured duration (0 = no phase; chaos default 0)")
+	fs.DurationVar(&o.readWarmup, "read-warmup", 2*time.Second, "read-only phase: unmeasured reads first (environments the mixed load did not need start here)")
+	fs.StringVar(&o.readCPUProfile, "read-cpuprofile", "", "save the local cloud's CPU profile of the read phase's measured part here")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -116,7 +124,7 @@ func parseOptions(args []string) (options, error) {
 			"c": func() { o.concurrency = 32 }, "d": func() { o.duration = 30 * time.Second },
 			"warmup": func() { o.warmup = 0 }, "sizes": func() { o.sizes = "skip" },
 			"time-scale": func() { o.timeScale = 60 }, "ddb-conflicts": func() { o.conflictRate = 0.2 },
-			"sms-rate": func() { o.smsRate = 15 },
+			"sms-rate": func() { o.smsRate = 15 }, "read-d": func() { o.readDuration = 0 },
 		}
 		for name, apply := range defaults {
 			if !set[name] {

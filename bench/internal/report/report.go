@@ -64,6 +64,8 @@ type Run struct {
 	// LoopbackFloorMs is the median wall time of one HTTP round trip to the local cloud on loopback
 	// (GET /_local/health, sequential): what any call costs here before any work.
 	LoopbackFloorMs float64 `json:"loopbackFloorMs,omitempty"`
+	// ReadPhase is the read-only GET /mypages/{id} phase after the order load (nil = not run).
+	ReadPhase *ReadPhase `json:"readPhase,omitempty"`
 
 	Targets  []Row  `json:"targets"`
 	Markdown string `json:"markdown"`

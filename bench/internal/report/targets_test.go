@@ -42,6 +42,7 @@ func TestEvaluateTable(t *testing.T) {
 			{Route: load.RouteGetMyPage, OKPerSecond: 6000},
 		},
 		OrdersPerSecond: 1200,
+		ReadPhase:       &ReadPhase{Connections: 100, OK: 90_000, ReadsPerSec: 6000, P50Ms: 8, P99Ms: 30, LoopbackFloor: 0.15},
 		Functions: []api.FunctionStats{
 			{Name: "a", ColdStarts: 2, AvgColdStartMs: 4},
 			{Name: "b", ColdStarts: 1, AvgColdStartMs: 12},
@@ -55,12 +56,13 @@ func TestEvaluateTable(t *testing.T) {
 		met[row.Metric] = row.Met
 	}
 	want := map[string]bool{
-		"orders placed (201/s)":          true,
-		"POST /orders p99 (per attempt)": false,
-		"POST /orders 5xx":               false,
-		"GET /mypages/{id} (200/s)":      true,
-		"arm64 bootstrap (largest)":      false,
-		"event → mypage p99":             false, // no samples is never met
+		"orders placed (201/s)":                          true,
+		"POST /orders p99 (per attempt)":                 false,
+		"POST /orders 5xx":                               false,
+		"GET /mypages/{id} read phase (200/s, p99)":      true,
+		"GET /mypages/{id} under the order load (200/s)": true,
+		"arm64 bootstrap (largest)":                      false,
+		"event → mypage p99":                             false, // no samples is never met
 	}
 	for metric, w := range want {
 		if got, ok := met[metric]; !ok || got != w {
@@ -68,7 +70,8 @@ func TestEvaluateTable(t *testing.T) {
 		}
 	}
 	for _, frag := range []string{"(2 cores, c=255", "12.0 ms (b)", "11.00 MB (PaymentFunction)", "1.85 trans/s", "116.74 trans/s",
-		"| event → mypage p99 | – | no samples | < 50.0 ms | not measured |"} {
+		"| event → mypage p99 | – | no samples | < 50.0 ms | not measured |",
+		"6000 /s, p50 8.00 / p99 30.0 ms (c=100; non-200 0; loopback floor 0.150 ms)"} {
 		if !strings.Contains(r.Markdown, frag) {
 			t.Errorf("markdown lacks %q:\n%s", frag, r.Markdown)
 		}
