@@ -12,8 +12,8 @@ import (
 )
 
 // TestChaosRunKeepsEveryInvariant runs the whole harness in-process against a freshly built local cloud:
-// 10 s of low-concurrency load with environments killed, reservation and taxi throttled and failing,
-// duplicate event and stream deliveries, failing PutEvents and SMS publishes, DynamoDB transaction
+// every function cold-started twice on the idle cloud, then 10 s of low-concurrency load with environments
+// killed, reservation and taxi throttled and failing, duplicate event and stream deliveries, failing PutEvents and SMS publishes, DynamoDB transaction
 // conflicts and lazy TTL, cancels and confirms, customers who walk away after a 503 and requests without
 // an Idempotency-Key; then the auditor must find nothing.
 func TestChaosRunKeepsEveryInvariant(t *testing.T) {
@@ -25,7 +25,8 @@ func TestChaosRunKeepsEveryInvariant(t *testing.T) {
 		t.Fatal(err)
 	}
 	opts, err := parseOptions([]string{"-chaos", "-root", root, "-out", t.TempDir(), "-c", "6", "-d", "10s",
-		"-chaos-every", "2s", "-stop-for", "1s", "-sms-failure", "0.1", "-lag-every", "10", "-quiesce-timeout", "45s"})
+		"-chaos-every", "2s", "-stop-for", "1s", "-sms-failure", "0.1", "-lag-every", "10", "-quiesce-timeout", "45s",
+		"-idle-cold-starts", "2"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,6 +39,14 @@ func TestChaosRunKeepsEveryInvariant(t *testing.T) {
 	}
 	if result.Orders.Placed == 0 {
 		t.Fatalf("no order was placed:\n%s", out.String())
+	}
+	if len(result.IdleColdStarts) != len(result.Functions) {
+		t.Errorf("idle cold starts of %d functions, want all %d: %+v", len(result.IdleColdStarts), len(result.Functions), result.IdleColdStarts)
+	}
+	for _, f := range result.IdleColdStarts {
+		if f.Starts.Count != 2 || f.Starts.P50 <= 0 {
+			t.Errorf("%s: idle cold starts %+v, want 2 timed starts", f.Name, f.Starts)
+		}
 	}
 	if len(result.Faults) < 4 {
 		t.Errorf("only %d faults injected: %v", len(result.Faults), result.Faults)
