@@ -389,6 +389,7 @@ func (c *Cloud) startStreams(ctx context.Context, tmpl *samtemplate.Template) er
 				Function:                   fn.Name,
 				Stream:                     stream,
 				BatchSize:                  s.BatchSize,
+				ParallelizationFactor:      s.ParallelizationFactor,
 				MaximumBatchingWindow:      s.MaximumBatchingWindow,
 				StartingPosition:           s.StartingPosition,
 				ReportBatchItemFailures:    s.ReportBatchItemFailures,

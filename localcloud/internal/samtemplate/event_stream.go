@@ -8,7 +8,6 @@ import (
 )
 
 var unsupportedStreamProperties = map[string]string{
-	"ParallelizationFactor":     "records are delivered one batch at a time per table",
 	"TumblingWindowInSeconds":   "tumbling windows are not emulated",
 	"MaximumRecordAgeInSeconds": "records do not expire locally",
 }
@@ -39,6 +38,14 @@ func (b *builder) streamEvent(fn *Function, eventName string, p props) (StreamEv
 	}
 	if s.MaximumBatchingWindow, err = p.seconds("MaximumBatchingWindowInSeconds", 0); err != nil {
 		return s, err
+	}
+	if s.ParallelizationFactor, err = p.integer("ParallelizationFactor", 1); err != nil {
+		return s, err
+	}
+	// The API's range (CreateEventSourceMapping, ParallelizationFactor: minimum 1, maximum 10); AWS rejects
+	// the stack otherwise, so the local cloud does too.
+	if s.ParallelizationFactor < 1 || s.ParallelizationFactor > 10 {
+		return s, &pathError{path: p.at("ParallelizationFactor"), err: fmt.Errorf("%d is outside 1..10", s.ParallelizationFactor)}
 	}
 	if s.Filters, err = streamFilters(p); err != nil {
 		return s, err

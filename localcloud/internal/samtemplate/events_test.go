@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -78,9 +79,9 @@ func TestDynamoDBStreamEvents(t *testing.T) {
 	three := 3
 	want := []StreamEvent{
 		{EventName: "MinimalStream", TableLogicalID: "Orders", TableName: "orders", BatchSize: 100,
-			StartingPosition: "LATEST", Enabled: false},
+			ParallelizationFactor: 1, StartingPosition: "LATEST", Enabled: false},
 		{EventName: "OrdersStream", TableLogicalID: "Orders", TableName: "orders", BatchSize: 10,
-			MaximumBatchingWindow: 2 * time.Second, StartingPosition: "TRIM_HORIZON",
+			MaximumBatchingWindow: 2 * time.Second, ParallelizationFactor: 2, StartingPosition: "TRIM_HORIZON",
 			Filters: []json.RawMessage{
 				json.RawMessage(`{"eventName":["INSERT"]}`),
 				json.RawMessage(`{"dynamodb":{"NewImage":{"status":{"S":["PAID"]}}}}`),
@@ -112,7 +113,6 @@ func TestEventsReportUnsupported(t *testing.T) {
 		"DefinitionBody: OpenAPI definitions are not read; routes come from function events (Api)",
 		"DestinationConfig.OnFailure: only SQS on-failure destinations are emulated (Fn.MinimalStream)",
 		"InputPath: rule input rewriting is not emulated; targets get the whole event (Fn.FullRule)",
-		"ParallelizationFactor: records are delivered one batch at a time per table (Fn.OrdersStream)",
 		"PayloadFormatVersion 1.0: routes always send payload format 2.0 (Fn.Scoped)",
 	}
 	for _, line := range want {
@@ -127,5 +127,48 @@ func TestEventsReportUnsupported(t *testing.T) {
 		if slices.Contains([]string{"Api", "Fn", "Orders", "Dlq", "Bus"}, line) {
 			t.Errorf("emulated resource reported unsupported: %q", line)
 		}
+	}
+}
+
+// ParallelizationFactor is emulated (streams.processConcurrently) within the API's range, 1 to 10.
+func TestStreamParallelizationFactorRange(t *testing.T) {
+	const head = "Resources:\n  Orders:\n    Type: AWS::DynamoDB::Table\n    Properties:\n" +
+		"      KeySchema: [{AttributeName: id, KeyType: HASH}]\n      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]\n" +
+		"      StreamSpecification: {StreamViewType: NEW_IMAGE}\n" +
+		"  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: .\n      Handler: bootstrap\n      Runtime: provided.al2023\n" +
+		"      Events:\n        S:\n          Type: DynamoDB\n          Properties:\n            Stream: !GetAtt Orders.StreamArn\n" +
+		"            StartingPosition: LATEST\n"
+	cases := []struct {
+		name, props string
+		want        int
+		wantErr     string
+	}{
+		{"absent", "", 1, ""},
+		{"one", "            ParallelizationFactor: 1\n", 1, ""},
+		{"ten", "            ParallelizationFactor: 10\n", 10, ""},
+		{"zero", "            ParallelizationFactor: 0\n", 0, "Fn.Properties.Events.S.Properties.ParallelizationFactor: 0 is outside 1..10"},
+		{"eleven", "            ParallelizationFactor: 11\n", 0, "11 is outside 1..10"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tpl, err := Parse([]byte(head+c.props), Options{})
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("err = %v, want it to mention %q", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := tpl.Functions["Fn"].Streams[0].ParallelizationFactor; got != c.want {
+				t.Fatalf("ParallelizationFactor = %d, want %d", got, c.want)
+			}
+			for _, line := range tpl.Unsupported {
+				if strings.HasPrefix(line, "ParallelizationFactor") {
+					t.Errorf("reported unsupported: %q", line)
+				}
+			}
+		})
 	}
 }

@@ -106,6 +106,7 @@ type StreamEvent struct {
 	TableName                  string
 	BatchSize                  int           // default 100
 	MaximumBatchingWindow      time.Duration // default 0
+	ParallelizationFactor      int           // concurrent batches of the shard, 1–10, default 1
 	StartingPosition           string        // TRIM_HORIZON | LATEST
 	Filters                    []json.RawMessage
 	ReportBatchItemFailures    bool

@@ -45,18 +45,24 @@ func newTable(t *testing.T) *table {
 
 func (tb *table) stream() *ddbemu.Stream { return tb.svc.Stream("Orders") }
 
-// put writes item id with attribute v through the DynamoDB API.
+// put writes item id with attribute v "x" through the DynamoDB API.
 func (tb *table) put(ids ...string) {
 	tb.t.Helper()
 	for _, id := range ids {
-		body := fmt.Sprintf(`{"TableName":"Orders","Item":{"id":{"S":%q},"v":{"S":"x"}}}`, id)
-		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
-		req.Header.Set("X-Amz-Target", "DynamoDB_20120810.PutItem")
-		rec := httptest.NewRecorder()
-		tb.svc.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			tb.t.Fatalf("put %s: %d %s", id, rec.Code, rec.Body)
-		}
+		tb.putValue(id, "x")
+	}
+}
+
+// putValue writes item id with attribute v; rewriting an item unchanged adds no stream record.
+func (tb *table) putValue(id, v string) {
+	tb.t.Helper()
+	body := fmt.Sprintf(`{"TableName":"Orders","Item":{"id":{"S":%q},"v":{"S":%q}}}`, id, v)
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+	req.Header.Set("X-Amz-Target", "DynamoDB_20120810.PutItem")
+	rec := httptest.NewRecorder()
+	tb.svc.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		tb.t.Fatalf("put %s: %d %s", id, rec.Code, rec.Body)
 	}
 }
 

@@ -1,7 +1,8 @@
 // Package streams runs DynamoDB event source mappings: it reads a table's
 // stream (ddbemu.Stream) and invokes a Lambda function with batches of records,
 // following AWS's documented retry, partial-batch-response, bisect and
-// on-failure behaviour, one batch in flight per mapping so per-item order holds.
+// on-failure behaviour. Up to ParallelizationFactor batches are in flight per mapping (the emulated
+// stream has one shard), each item's records always in the same one, so per-item order holds.
 package streams
 
 import (
@@ -24,9 +25,12 @@ type DeadLetters interface {
 
 // Mapping is one DynamoDB stream → Lambda event source mapping.
 type Mapping struct {
-	Name, Function        string
-	Stream                *ddbemu.Stream
-	BatchSize             int // default 100
+	Name, Function string
+	Stream         *ddbemu.Stream
+	BatchSize      int // default 100
+	// ParallelizationFactor is the number of batches of the shard processed at once (1–10, default 1);
+	// an item's records always go to the same one, in order (parallel.go).
+	ParallelizationFactor int
 	MaximumBatchingWindow time.Duration
 	StartingPosition      string   // TRIM_HORIZON | LATEST
 	Filters               [][]byte // FilterCriteria patterns; a record matching none is dropped
@@ -52,6 +56,7 @@ func (m Mapping) withDefaults() Mapping {
 	if m.BatchSize <= 0 {
 		m.BatchSize = 100
 	}
+	m.ParallelizationFactor = min(max(m.ParallelizationFactor, 1), maxParallelizationFactor)
 	if m.RetryBaseDelay <= 0 {
 		m.RetryBaseDelay = 100 * time.Millisecond
 	}

@@ -87,7 +87,7 @@ func (p *Poller) run(ctx context.Context, pos string) {
 			continue
 		}
 		batch := p.filter(raw)
-		if len(batch) > 0 && !p.process(ctx, batch) {
+		if len(batch) > 0 && !p.processConcurrently(ctx, batch) {
 			return // stopped mid-batch: no checkpoint
 		}
 		pos = raw[len(raw)-1].Change.SequenceNumber
@@ -96,10 +96,12 @@ func (p *Poller) run(ctx context.Context, pos string) {
 	}
 }
 
-// collect reads up to BatchSize records after pos, waiting up to
-// MaximumBatchingWindow (from the first available record) for a full batch.
+// collect reads up to BatchSize × ParallelizationFactor records after pos (one batch for each
+// concurrent batch of the shard), waiting up to MaximumBatchingWindow (from the first available
+// record) for a full batch.
 func (p *Poller) collect(ctx context.Context, pos string) []events.DynamoDBEventRecord {
-	recs := p.m.Stream.Read(pos, p.m.BatchSize)
+	limit := p.m.BatchSize * p.m.ParallelizationFactor
+	recs := p.m.Stream.Read(pos, limit)
 	if p.m.MaximumBatchingWindow <= 0 || len(recs) == 0 || len(recs) >= p.m.BatchSize {
 		return recs
 	}
@@ -109,7 +111,7 @@ func (p *Poller) collect(ctx context.Context, pos string) []events.DynamoDBEvent
 		if err := p.m.Stream.Wait(wctx, recs[len(recs)-1].Change.SequenceNumber); err != nil {
 			break
 		}
-		recs = p.m.Stream.Read(pos, p.m.BatchSize)
+		recs = p.m.Stream.Read(pos, limit)
 	}
 	return recs
 }
