@@ -52,22 +52,49 @@ func (p probe) isScheduled() bool {
 	return p.Source == "aws.events" && p.DetailType == "Scheduled Event"
 }
 
-// Invoke implements lambda.Handler.
-func (h Handlers) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+// apiOrProbe decodes an HTTP API event and the probe's fields in one pass, so an API event (the hot
+// path) is not decoded twice. None of the probe's keys is a field of the API event.
+type apiOrProbe struct {
+	events.APIGatewayV2HTTPRequest
+	Source     string `json:"source"`
+	DetailType string `json:"detail-type"`
+	Records    []struct {
+		EventSource string `json:"eventSource"`
+	} `json:"Records"`
+}
+
+// decodeProbe returns the probe and, when the payload decoded cleanly as an API event too, that event.
+// A payload that does not (another trigger's, whose fields clash with the API event's) is probed alone.
+func decodeProbe(payload []byte) (probe, *events.APIGatewayV2HTTPRequest, error) {
+	var both apiOrProbe
+	if json.Unmarshal(payload, &both) == nil {
+		p := probe{RouteKey: both.RouteKey, Source: both.Source, DetailType: both.DetailType, Records: both.Records}
+		return p, &both.APIGatewayV2HTTPRequest, nil
+	}
 	var p probe
 	if err := json.Unmarshal(payload, &p); err != nil {
-		return nil, fmt.Errorf("lambdamux: payload is not a JSON object: %w", err)
+		return probe{}, nil, fmt.Errorf("lambdamux: payload is not a JSON object: %w", err)
 	}
-	var (
-		out any
-		err error
-	)
+	return p, nil, nil
+}
+
+// Invoke implements lambda.Handler.
+func (h Handlers) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	p, api, err := decodeProbe(payload)
+	if err != nil {
+		return nil, err
+	}
+	var out any
 	switch {
 	case p.RouteKey != "" && h.API != nil:
-		var req events.APIGatewayV2HTTPRequest
-		if err = json.Unmarshal(payload, &req); err == nil {
-			out, err = h.API(ctx, req)
+		if api == nil {
+			var req events.APIGatewayV2HTTPRequest
+			if err = json.Unmarshal(payload, &req); err != nil {
+				return nil, err
+			}
+			api = &req
 		}
+		out, err = h.API(ctx, *api)
 	case p.Records != nil && p.fromSQS(h) && h.SQS != nil:
 		var ev events.SQSEvent
 		if err = json.Unmarshal(payload, &ev); err == nil {
