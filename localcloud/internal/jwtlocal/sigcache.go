@@ -1,30 +1,40 @@
 package jwtlocal
 
-import "sync"
+import (
+	"maps"
+	"sync"
+
+	"github.com/golang-jwt/jwt/v5"
+)
 
 // maxCachedSignatures bounds the cache; when full it starts over.
 const maxCachedSignatures = 10_000
 
-// signatureCache remembers tokens whose signature checked out, so a client that sends the same token
-// with every request costs one RSA verification, not one per request. Only the signature is cached:
-// it cannot change for a given token and key, while exp, nbf, iss and aud are checked on every call.
+// signatureCache remembers tokens whose signature checked out, with their decoded claims, so a client
+// that sends the same token with every request costs one RSA verification and one decode, not one per
+// request. Both are fixed for a given token and key (the claims are the signed bytes), while exp, nbf,
+// iss and aud are checked on every call, as the API Gateway JWT authorizer validates every request.
 type signatureCache struct {
 	mu     sync.Mutex
-	tokens map[string]struct{}
+	tokens map[string]jwt.MapClaims
 }
 
-func (c *signatureCache) seen(token string) bool {
+// seen returns a copy of a verified token's claims.
+func (c *signatureCache) seen(token string) (jwt.MapClaims, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	_, ok := c.tokens[token]
-	return ok
+	claims, ok := c.tokens[token]
+	if !ok {
+		return nil, false
+	}
+	return maps.Clone(claims), true
 }
 
-func (c *signatureCache) add(token string) {
+func (c *signatureCache) add(token string, claims jwt.MapClaims) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.tokens == nil || len(c.tokens) >= maxCachedSignatures {
-		c.tokens = make(map[string]struct{})
+		c.tokens = make(map[string]jwt.MapClaims)
 	}
-	c.tokens[token] = struct{}{}
+	c.tokens[token] = maps.Clone(claims)
 }

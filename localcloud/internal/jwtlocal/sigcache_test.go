@@ -2,9 +2,13 @@ package jwtlocal
 
 import (
 	"errors"
+	"maps"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 func TestCachedSignatureStillChecksClaimsAndTampering(t *testing.T) {
@@ -44,9 +48,46 @@ func TestCachedSignatureStillChecksClaimsAndTampering(t *testing.T) {
 func TestSignatureCacheIsBounded(t *testing.T) {
 	var c signatureCache
 	for i := range maxCachedSignatures + 5 {
-		c.add(strings.Repeat("x", i%7) + string(rune('a'+i%26)) + time.Duration(i).String())
+		c.add(strings.Repeat("x", i%7)+string(rune('a'+i%26))+time.Duration(i).String(), jwt.MapClaims{})
 	}
 	if n := len(c.tokens); n > maxCachedSignatures {
 		t.Fatalf("cache holds %d tokens, bound %d", n, maxCachedSignatures)
+	}
+}
+
+func TestCachedClaimsAreTheTokensAndCannotBeAltered(t *testing.T) {
+	iss := newTestIssuer(t)
+	tok := mint(t, iss, MintRequest{Issuer: testIssuer, Audience: testAudience, Subject: "cust-1", TTL: time.Minute})
+	first, err := iss.Verify(tok, testIssuer, []string{testAudience})
+	if err != nil {
+		t.Fatalf("first Verify: %v", err)
+	}
+	want := maps.Clone(first)
+	first["sub"] = "someone-else" // a caller writing into what it got
+	for i := range 2 {
+		again, err := iss.Verify(tok, testIssuer, []string{testAudience})
+		if err != nil {
+			t.Fatalf("Verify #%d from the cache: %v", i+2, err)
+		}
+		if !reflect.DeepEqual(again, want) {
+			t.Fatalf("Verify #%d from the cache = %v, want the token's claims %v", i+2, again, want)
+		}
+		again["sub"] = "someone-else"
+	}
+}
+
+func BenchmarkVerifyCachedToken(b *testing.B) {
+	iss, err := NewIssuer("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	tok, err := iss.Mint(MintRequest{Issuer: testIssuer, Audience: testAudience, Subject: "cust-1", TTL: time.Hour, Groups: []string{"customers"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := iss.Verify(tok, testIssuer, []string{testAudience}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

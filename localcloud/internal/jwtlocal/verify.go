@@ -32,15 +32,16 @@ func (i *Issuer) verifyAt(token, issuer string, audiences []string, now time.Tim
 	if issuer != "" {
 		opts = append(opts, jwt.WithIssuer(issuer))
 	}
-	claims := jwt.MapClaims{}
+	claims, seen := i.sigs.seen(token)
 	var err error
-	if i.sigs.seen(token) {
+	if seen {
 		// The signature of this exact token checked out before; the claims are still checked every time.
-		if _, _, err = jwt.NewParser().ParseUnverified(token, claims); err == nil {
-			err = jwt.NewValidator(opts...).Validate(claims)
+		err = jwt.NewValidator(opts...).Validate(claims)
+	} else {
+		claims = jwt.MapClaims{}
+		if _, err = jwt.NewParser(opts...).ParseWithClaims(token, claims, i.verificationKey); err == nil {
+			i.sigs.add(token, claims)
 		}
-	} else if _, err = jwt.NewParser(opts...).ParseWithClaims(token, claims, i.verificationKey); err == nil {
-		i.sigs.add(token)
 	}
 	if err != nil {
 		return nil, classify(err)
