@@ -62,12 +62,14 @@ func harness(ctx context.Context, opts options, logger *slog.Logger, out io.Writ
 		idleCPU = measureIdleCPU(cloud.Pid)
 	}
 	var cpuBefore cloudproc.CPU
+	var procsBefore map[int]cloudproc.NamedCPU
 	if cloud != nil {
 		cpuBefore, _ = cloudproc.TreeCPU("/proc", cloud.Pid)
+		procsBefore, _ = cloudproc.ProcessCPUs("/proc", cloud.Pid)
 	}
 	loadStart := time.Now()
 
-	stopSampling := func() map[string]cloudproc.FunctionMemory { return nil }
+	stopSampling := func() (map[string]cloudproc.FunctionMemory, int64) { return nil, 0 }
 	if cloud != nil {
 		stopSampling = sampleMemory(cloud.Pid)
 	}
@@ -101,13 +103,20 @@ func harness(ctx context.Context, opts options, logger *slog.Logger, out io.Writ
 	}
 	result.FromLoad(res)
 	if cloud != nil && res.Orders.Placed > 0 {
+		procsAfter, _ := cloudproc.ProcessCPUs("/proc", cloud.Pid)
 		if after, err := cloudproc.TreeCPU("/proc", cloud.Pid); err == nil {
 			idle := time.Duration(float64(idleCPU()) * time.Since(loadStart).Seconds())
 			used := after.Tree - cpuBefore.Tree - idle
 			result.CPUPerOrderMs = max(used, 0).Seconds() * 1000 / float64(res.Orders.Placed)
+			result.SetCPUByProcess(cloudproc.CPUByName(procsBefore, procsAfter), after.Tree-cpuBefore.Tree, res.Orders.Placed)
 		}
 	}
-	result.PeakMemory = stopSampling()
+	if cloud != nil {
+		if m, err := cloudproc.TreeMemoryOf("/proc", cloud.Pid); err == nil {
+			result.EndOfLoadMemory = &m
+		}
+	}
+	result.PeakMemory, result.PeakTreeRSSBytes = stopSampling()
 	if injector != nil {
 		res.Expect.Faults = injector.Faults()
 		result.Faults = res.Expect.Faults
@@ -176,10 +185,12 @@ func dirFS(dir string) fs.FS {
 }
 
 // sampleMemory reads the local cloud's process tree every second until the returned function is called,
-// which returns each name's peak total RSS (with the environment count at that moment).
-func sampleMemory(pid int) func() map[string]cloudproc.FunctionMemory {
+// which returns each name's peak total RSS (with the environment count at that moment) and the whole
+// tree's peak RSS (one reading's sum).
+func sampleMemory(pid int) func() (map[string]cloudproc.FunctionMemory, int64) {
 	var mu sync.Mutex
 	peak := map[string]cloudproc.FunctionMemory{}
+	var treePeak int64
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -189,11 +200,14 @@ func sampleMemory(pid int) func() map[string]cloudproc.FunctionMemory {
 			procs, err := cloudproc.Memory("/proc", pid)
 			if err == nil {
 				mu.Lock()
+				var total int64
 				for name, m := range cloudproc.ByName(procs) {
+					total += m.TotalRSSBytes
 					if m.TotalRSSBytes > peak[name].TotalRSSBytes {
 						peak[name] = m
 					}
 				}
+				treePeak = max(treePeak, total)
 				mu.Unlock()
 			}
 			select {
@@ -203,15 +217,15 @@ func sampleMemory(pid int) func() map[string]cloudproc.FunctionMemory {
 			}
 		}
 	})
-	return func() map[string]cloudproc.FunctionMemory {
+	return func() (map[string]cloudproc.FunctionMemory, int64) {
 		close(done)
 		wg.Wait()
 		mu.Lock()
 		defer mu.Unlock()
 		if len(peak) == 0 {
-			return nil
+			return nil, 0
 		}
-		return peak
+		return peak, treePeak
 	}
 }
 

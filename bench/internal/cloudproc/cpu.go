@@ -24,16 +24,12 @@ type CPU struct {
 
 // TreeCPU reads the CPU times of root and its descendants from /proc (Linux only).
 func TreeCPU(procRoot string, root int) (CPU, error) {
+	pids, err := tree(procRoot, root)
+	if err != nil {
+		return CPU{}, err
+	}
 	var out CPU
-	seen := map[int]bool{}
-	queue := []int{root}
-	for len(queue) > 0 {
-		pid := queue[0]
-		queue = queue[1:]
-		if seen[pid] {
-			continue
-		}
-		seen[pid] = true
+	for _, pid := range pids {
 		self, reaped, err := statTimes(filepath.Join(procRoot, strconv.Itoa(pid), "stat"))
 		if err != nil {
 			if pid == root {
@@ -47,7 +43,6 @@ func TreeCPU(procRoot string, root int) (CPU, error) {
 			out.Tree += reaped
 		}
 		out.Tree += self
-		queue = append(queue, children(procRoot, pid)...)
 	}
 	return out, nil
 }

@@ -1,8 +1,6 @@
 package cloudproc
 
 import (
-	"bufio"
-	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -20,16 +18,12 @@ type ProcessMemory struct {
 // Memory reads VmRSS of root and all its descendants from /proc (Linux only; elsewhere it returns an
 // error). A function environment is named after its bootstrap's folder, i.e. its logical id.
 func Memory(procRoot string, root int) ([]ProcessMemory, error) {
+	pids, err := tree(procRoot, root)
+	if err != nil {
+		return nil, err
+	}
 	var out []ProcessMemory
-	seen := map[int]bool{}
-	queue := []int{root}
-	for len(queue) > 0 {
-		pid := queue[0]
-		queue = queue[1:]
-		if seen[pid] {
-			continue
-		}
-		seen[pid] = true
+	for _, pid := range pids {
 		rss, err := vmRSS(filepath.Join(procRoot, strconv.Itoa(pid), "status"))
 		if err != nil {
 			if pid == root {
@@ -38,35 +32,12 @@ func Memory(procRoot string, root int) ([]ProcessMemory, error) {
 			continue // exited meanwhile
 		}
 		out = append(out, ProcessMemory{Pid: pid, Name: processName(procRoot, pid, pid == root), RSSBytes: rss})
-		queue = append(queue, children(procRoot, pid)...)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Pid < out[j].Pid })
 	return out, nil
 }
 
-func vmRSS(statusFile string) (int64, error) {
-	f, err := os.Open(statusFile)
-	if err != nil {
-		return 0, fmt.Errorf("read %s: %w", statusFile, err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		// "VmRSS:	   12345 kB"
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			fields := strings.Fields(rest)
-			if len(fields) == 0 {
-				break
-			}
-			kb, err := strconv.ParseInt(fields[0], 10, 64)
-			if err != nil {
-				return 0, fmt.Errorf("parse VmRSS in %s: %w", statusFile, err)
-			}
-			return kb * 1024, nil
-		}
-	}
-	return 0, fmt.Errorf("no VmRSS in %s", statusFile)
-}
+func vmRSS(statusFile string) (int64, error) { return kBField(statusFile, "VmRSS:") }
 
 // children lists pid's child processes from every thread's children file.
 func children(procRoot string, pid int) []int {

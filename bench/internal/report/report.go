@@ -61,6 +61,14 @@ type Run struct {
 	// CPU per placed order of the whole process tree (local cloud + function environments) over the
 	// load, the idle CPU of an equally long stretch subtracted; 0 when the bench did not start the cloud.
 	CPUPerOrderMs float64 `json:"cpuPerPlacedOrderMs,omitempty"`
+	// CPUPerOrderByProcessMs splits the tree's CPU over the load per placed order by process name (the
+	// local cloud, each function's environments, "exited environments" for those that ended during the
+	// load), idle CPU not subtracted.
+	CPUPerOrderByProcessMs map[string]float64 `json:"cpuPerPlacedOrderByProcessMs,omitempty"`
+	// PeakTreeRSSBytes is the largest sum of the tree's RSS in one reading (every second of the load).
+	PeakTreeRSSBytes int64 `json:"peakTreeRssBytes,omitempty"`
+	// EndOfLoadMemory is the tree's RSS and PSS when the load ended (every environment still there).
+	EndOfLoadMemory *cloudproc.TreeMemory `json:"endOfLoadMemory,omitempty"`
 	// LoopbackFloorMs is the median wall time of one HTTP round trip to the local cloud on loopback
 	// (GET /_local/health, sequential): what any call costs here before any work.
 	LoopbackFloorMs float64 `json:"loopbackFloorMs,omitempty"`
@@ -89,6 +97,27 @@ func (r *Run) FromLoad(res load.Result) {
 	r.LagTimeouts = res.LagTimeouts
 	r.Cancels, r.Confirms, r.Rides = res.Cancels, res.Confirms, res.Rides
 	r.Timeline = stats.Timeline(res.Samples, res.MeasureStart, res.Duration)
+}
+
+// exitedEnvironments names the CPU of environments that ended during the load (reaped by the cloud).
+const exitedEnvironments = "exited environments"
+
+// SetCPUByProcess records the CPU per placed order of each process name over the load; what the tree
+// used beyond the live processes' sum is the exited environments'.
+func (r *Run) SetCPUByProcess(byName map[string]time.Duration, tree time.Duration, placed int) {
+	if placed <= 0 {
+		return
+	}
+	perOrder := func(d time.Duration) float64 { return d.Seconds() * 1000 / float64(placed) }
+	r.CPUPerOrderByProcessMs = map[string]float64{}
+	var live time.Duration
+	for name, d := range byName {
+		r.CPUPerOrderByProcessMs[name] = perOrder(d)
+		live += d
+	}
+	if exited := tree - live; exited > 0 {
+		r.CPUPerOrderByProcessMs[exitedEnvironments] = perOrder(exited)
+	}
 }
 
 // SMSLagFrom measures history entry → SMS for every paired status change.

@@ -1,10 +1,13 @@
 package report
 
 import (
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/calltaxi/call-taxi/bench/internal/api"
+	"github.com/calltaxi/call-taxi/bench/internal/cloudproc"
 	"github.com/calltaxi/call-taxi/bench/internal/load"
 	"github.com/calltaxi/call-taxi/bench/internal/stats"
 )
@@ -70,10 +73,83 @@ func TestEvaluateTable(t *testing.T) {
 		}
 	}
 	for _, frag := range []string{"(2 cores, c=255", "12.0 ms (b)", "11.00 MB (PaymentFunction)", "1.85 trans/s", "116.74 trans/s",
-		"| event → mypage p99 | – | no samples | < 50.0 ms | not measured |",
+		"| event → mypage p99 | – | no samples | < 250 ms | not measured |",
 		"6000 /s, p50 8.00 / p99 30.0 ms (c=100; non-200 0; loopback floor 0.150 ms)"} {
 		if !strings.Contains(r.Markdown, frag) {
 			t.Errorf("markdown lacks %q:\n%s", frag, r.Markdown)
 		}
+	}
+}
+
+// Issue 11's CPU and memory rows: the CPU per order beside the loopback floor and its split (local cloud,
+// the rest of the tree), the tree's peak RSS beside its PSS at the end of the load.
+func TestEvaluateCPUAndMemoryRows(t *testing.T) {
+	tests := []struct {
+		name      string
+		run       Run
+		metric    string
+		met       bool
+		fragments []string
+	}{
+		{
+			name: "cpu over the target, split shown",
+			run: Run{CPUPerOrderMs: 27.5, LoopbackFloorMs: 0.133,
+				CPUPerOrderByProcessMs: map[string]float64{"localcloud": 10.5, "OrderFunction": 9, "MyPageFunction": 6, exitedEnvironments: 2}},
+			metric: "CPU per placed order (whole tree, idle subtracted)", met: false,
+			fragments: []string{"27.5 ms (loopback floor 0.133 ms; local cloud 10.5, function environments 17.0)", "missed by 23.5 ms"},
+		},
+		{
+			name: "cpu within the target", run: Run{CPUPerOrderMs: 3.5, LoopbackFloorMs: 0.1},
+			metric: "CPU per placed order (whole tree, idle subtracted)", met: true,
+			fragments: []string{"3.50 ms (loopback floor 0.100 ms)"},
+		},
+		{
+			name: "cpu not measured (the bench did not start the cloud)", run: Run{},
+			metric: "CPU per placed order (whole tree, idle subtracted)", met: false,
+			fragments: []string{"| CPU per placed order (whole tree, idle subtracted) | – | no samples | ≤ 4.00 ms | not measured |"},
+		},
+		{
+			name: "tree memory over 2 GiB",
+			run: Run{PeakTreeRSSBytes: 5 << 30,
+				EndOfLoadMemory: &cloudproc.TreeMemory{Processes: 330, RSSBytes: 4 << 30, PSSBytes: 3 << 29}},
+			metric: "whole-tree RSS (peak)", met: false,
+			fragments: []string{"5.00 GiB (end of load: 330 processes, RSS 4.00 GiB, PSS 1.50 GiB)"},
+		},
+		{
+			name: "tree memory within", run: Run{PeakTreeRSSBytes: 1 << 30},
+			metric: "whole-tree RSS (peak)", met: true, fragments: []string{"| 1.00 GiB | ≤ 2.00 GiB | met"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.run.Evaluate()
+			found := false
+			for _, row := range tt.run.Targets {
+				if row.Metric == tt.metric {
+					found = true
+					if row.Met != tt.met {
+						t.Errorf("met = %v, want %v (%+v)", row.Met, tt.met, row)
+					}
+				}
+			}
+			if !found {
+				t.Fatalf("no %q row:\n%s", tt.metric, tt.run.Markdown)
+			}
+			for _, f := range tt.fragments {
+				if !strings.Contains(tt.run.Markdown, f) {
+					t.Errorf("markdown lacks %q:\n%s", f, tt.run.Markdown)
+				}
+			}
+		})
+	}
+}
+
+func TestSetCPUByProcessAttributesTheRestToExitedEnvironments(t *testing.T) {
+	var r Run
+	r.SetCPUByProcess(map[string]time.Duration{"localcloud": 3 * time.Second, "OrderFunction": 5 * time.Second},
+		10*time.Second, 1000)
+	want := map[string]float64{"localcloud": 3, "OrderFunction": 5, exitedEnvironments: 2}
+	if !reflect.DeepEqual(r.CPUPerOrderByProcessMs, want) {
+		t.Fatalf("got %v, want %v", r.CPUPerOrderByProcessMs, want)
 	}
 }
