@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"regexp"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -54,4 +55,24 @@ func TestSNSSenderWithoutASenderIDIsTransient(t *testing.T) {
 	if err == nil || errors.As(err, &perm) || errors.Is(err, ErrThrottled) || pub.in != nil {
 		t.Errorf("err = %v (published %v), want a transient error and nothing published", err, pub.in != nil)
 	}
+}
+
+// senderIDRule is SNS's sender ID rule as a regular expression; lettersAndDigits must agree with it.
+var senderIDRule = regexp.MustCompile(`^[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*$`)
+
+func TestLettersAndDigitsIsTheSenderIDRule(t *testing.T) {
+	for _, s := range []string{"", "a", "1", "Taxi24", "12345", "no spaces!", "KTaxi", "taxi\n", "Ta-xi", "Taxi\x00", "택시24", "Z9", "9z", "_ab", "ab_"} {
+		if got, want := lettersAndDigits(s), senderIDRule.MatchString(s); got != want {
+			t.Errorf("lettersAndDigits(%q) = %v, the rule says %v", s, got, want)
+		}
+	}
+}
+
+func FuzzLettersAndDigits(f *testing.F) {
+	f.Add("Taxi24")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := lettersAndDigits(s), senderIDRule.MatchString(s); got != want {
+			t.Fatalf("lettersAndDigits(%q) = %v, the rule says %v", s, got, want)
+		}
+	})
 }

@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -34,12 +35,19 @@ func FuzzCard(f *testing.F) {
 	})
 }
 
-// FuzzE164: an accepted phone is '+' and 8 to 15 digits, nothing else.
+// e164Rule is the E.164 rule as a regular expression; E164 must agree with it.
+var e164Rule = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
+
+// FuzzE164: E164 agrees with e164Rule, and an accepted phone is '+' and 8 to 15 digits, nothing else.
 func FuzzE164(f *testing.F) {
-	for _, seed := range []string{"+821012345678", "+0123456789", "821012345678", "+82 10 1234 5678", "+8210123456789012", "+821012345678\n"} {
+	for _, seed := range []string{"+821012345678", "+0123456789", "821012345678", "+82 10 1234 5678", "+8210123456789012",
+		"+821012345678\n", "+123456789012345", "+1234567890123456", "+1234567", "+12345678", "+", "", "++12345678", "+1234567٣"} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, phone string) {
+		if got, want := E164(phone), e164Rule.MatchString(phone); got != want {
+			t.Fatalf("E164(%q) = %v, the rule says %v", phone, got, want)
+		}
 		if !E164(phone) {
 			return
 		}

@@ -1,15 +1,22 @@
 // Package validate checks the input formats several contexts accept: phone numbers and card numbers.
 package validate
 
-import (
-	"regexp"
-	"strings"
-)
+import "strings"
 
-var e164 = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
-
-// E164 reports whether phone is an E.164 number (+ country code, 8 to 15 digits), as SNS SMS requires.
-func E164(phone string) bool { return e164.MatchString(phone) }
+// E164 reports whether phone is an E.164 number (+ country code, 8 to 15 digits), as SNS SMS requires:
+// ^\+[1-9][0-9]{7,14}$, checked by hand because a package-level regexp is compiled in every cold start.
+func E164(phone string) bool {
+	digits, ok := strings.CutPrefix(phone, "+")
+	if !ok || len(digits) < 8 || len(digits) > 15 || digits[0] == '0' {
+		return false
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // NormalizeCard strips the spaces and dashes people type inside card numbers.
 func NormalizeCard(cardNo string) string {
