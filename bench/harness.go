@@ -61,6 +61,7 @@ func harness(ctx context.Context, opts options, logger *slog.Logger, out io.Writ
 	if cloud != nil {
 		idleCPU = measureIdleCPU(cloud.Pid)
 	}
+	callsBefore, invocationsBefore := workCounts(ctx, client)
 	var cpuBefore cloudproc.CPU
 	var procsBefore map[int]cloudproc.NamedCPU
 	if cloud != nil {
@@ -111,6 +112,8 @@ func harness(ctx context.Context, opts options, logger *slog.Logger, out io.Writ
 			result.SetCPUByProcess(cloudproc.CPUByName(procsBefore, procsAfter), after.Tree-cpuBefore.Tree, res.Orders.Placed)
 		}
 	}
+	callsAfter, invocationsAfter := workCounts(ctx, client)
+	result.SetWorkPerOrder(perOrder(callsBefore, callsAfter, res.Orders.Placed), perOrder(invocationsBefore, invocationsAfter, res.Orders.Placed))
 	if cloud != nil {
 		if m, err := cloudproc.TreeMemoryOf("/proc", cloud.Pid); err == nil {
 			result.EndOfLoadMemory = &m
@@ -182,6 +185,33 @@ func dirFS(dir string) fs.FS {
 		return nil
 	}
 	return os.DirFS(dir)
+}
+
+// workCounts reads the AWS API calls the local cloud answered so far and each function's invocations
+// (nil when the cloud does not say).
+func workCounts(ctx context.Context, client *api.Client) (calls, invocations map[string]int64) {
+	calls, _ = client.Calls(ctx)
+	if fns, err := client.Functions(ctx); err == nil {
+		invocations = map[string]int64{}
+		for _, f := range fns {
+			invocations[f.Name] = f.Invocations
+		}
+	}
+	return calls, invocations
+}
+
+// perOrder is each count's growth between two readings per placed order.
+func perOrder(before, after map[string]int64, placed int) map[string]float64 {
+	if after == nil || placed <= 0 {
+		return nil
+	}
+	out := map[string]float64{}
+	for name, n := range after {
+		if d := n - before[name]; d > 0 {
+			out[name] = float64(d) / float64(placed)
+		}
+	}
+	return out
 }
 
 // sampleMemory reads the local cloud's process tree every second until the returned function is called,

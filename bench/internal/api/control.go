@@ -53,6 +53,18 @@ func (c *Client) Functions(ctx context.Context) ([]FunctionStats, error) {
 	return out.Functions, nil
 }
 
+// Calls returns GET /_local/calls: the AWS API requests the local cloud has answered, by
+// "service.Operation".
+func (c *Client) Calls(ctx context.Context) (map[string]int64, error) {
+	var out struct {
+		Calls map[string]int64 `json:"calls"`
+	}
+	if err := c.getJSON(ctx, "/_local/calls", &out); err != nil {
+		return nil, err
+	}
+	return out.Calls, nil
+}
+
 // SMS is one entry of the SNS outbox.
 type SMS struct {
 	MessageID   string    `json:"messageId"`

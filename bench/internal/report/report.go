@@ -65,6 +65,10 @@ type Run struct {
 	// local cloud, each function's environments, "exited environments" for those that ended during the
 	// load), idle CPU not subtracted.
 	CPUPerOrderByProcessMs map[string]float64 `json:"cpuPerPlacedOrderByProcessMs,omitempty"`
+	// APICallsPerOrder is the AWS API requests the local cloud answered over the load per placed order,
+	// by "service.Operation"; InvocationsPerOrder each function's invocations per placed order.
+	APICallsPerOrder    map[string]float64 `json:"apiCallsPerPlacedOrder,omitempty"`
+	InvocationsPerOrder map[string]float64 `json:"invocationsPerPlacedOrder,omitempty"`
 	// PeakTreeRSSBytes is the largest sum of the tree's RSS in one reading (every second of the load).
 	PeakTreeRSSBytes int64 `json:"peakTreeRssBytes,omitempty"`
 	// EndOfLoadMemory is the tree's RSS and PSS when the load ended (every environment still there).
@@ -118,6 +122,25 @@ func (r *Run) SetCPUByProcess(byName map[string]time.Duration, tree time.Duratio
 	if exited := tree - live; exited > 0 {
 		r.CPUPerOrderByProcessMs[exitedEnvironments] = perOrder(exited)
 	}
+}
+
+// SetWorkPerOrder records the API calls and invocations per placed order.
+func (r *Run) SetWorkPerOrder(calls, invocations map[string]float64) {
+	r.APICallsPerOrder, r.InvocationsPerOrder = calls, invocations
+}
+
+// WorkText sums the API calls and invocations per placed order for the summary ("" if not measured).
+func (r *Run) WorkText() string {
+	if r.APICallsPerOrder == nil {
+		return ""
+	}
+	sum := func(m map[string]float64) (total float64) {
+		for _, v := range m {
+			total += v
+		}
+		return total
+	}
+	return fmt.Sprintf("per placed order: %.1f AWS API calls to the local cloud, %.1f function invocations", sum(r.APICallsPerOrder), sum(r.InvocationsPerOrder))
 }
 
 // SMSLagFrom measures history entry → SMS for every paired status change.

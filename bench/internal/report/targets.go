@@ -127,6 +127,9 @@ func (r *Run) cpuText() string {
 	if cloud, ok := r.CPUPerOrderByProcessMs["localcloud"]; ok {
 		text += fmt.Sprintf("; local cloud %s, function environments %s", trim(cloud), trim(r.functionsCPUPerOrder()))
 	}
+	if work := r.WorkText(); work != "" {
+		text += "; " + work
+	}
 	return text + ")"
 }
 

@@ -99,6 +99,14 @@ func TestEvaluateCPUAndMemoryRows(t *testing.T) {
 			fragments: []string{"27.5 ms (loopback floor 0.133 ms; local cloud 10.5, function environments 17.0)", "missed by 23.5 ms"},
 		},
 		{
+			name: "cpu with the work an order made",
+			run: Run{CPUPerOrderMs: 25, LoopbackFloorMs: 0.1,
+				APICallsPerOrder:    map[string]float64{"dynamodb.PutItem": 6.5, "lambda.Invoke": 1},
+				InvocationsPerOrder: map[string]float64{"OrderFunction": 2, "PaymentFunction": 1.25}},
+			metric: "CPU per placed order (whole tree, idle subtracted)", met: false,
+			fragments: []string{"25.0 ms (loopback floor 0.100 ms; per placed order: 7.5 AWS API calls to the local cloud, 3.2 function invocations)"},
+		},
+		{
 			name: "cpu within the target", run: Run{CPUPerOrderMs: 3.5, LoopbackFloorMs: 0.1},
 			metric: "CPU per placed order (whole tree, idle subtracted)", met: true,
 			fragments: []string{"3.50 ms (loopback floor 0.100 ms)"},

@@ -51,6 +51,7 @@ type Cloud struct {
 	Issuer   *jwtlocal.Issuer
 	pollers  map[string]*streams.Poller
 	latency  *latency.Profile // nil: no latency added
+	calls    apiCalls         // the services endpoint's requests by operation (GET /_local/calls)
 	Tracer   *latency.Tracer  // with a latency profile: the AWS calls of recent X-Ray trace roots
 
 	Scheduler        *scheduler.Scheduler // scheduled rules: Schedule events and rules with a ScheduleExpression
@@ -266,7 +267,7 @@ func (c *Cloud) start(ctx, runCtx context.Context) error {
 		return err
 	}
 
-	mux := servicesMux{lambda: c.Lambda.Handler(), dynamodb: c.DynamoDB, eventbridge: c.Bus, sns: c.SNS, sqs: c.SQS, cognito: c.Cognito, ssm: c.SSM}
+	mux := c.calls.count(servicesMux{lambda: c.Lambda.Handler(), dynamodb: c.DynamoDB, eventbridge: c.Bus, sns: c.SNS, sqs: c.SQS, cognito: c.Cognito, ssm: c.SSM})
 	if c.latency != nil {
 		c.serve(servicesLn, latency.Middleware(c.latency, c.Clock, c.Tracer, mux))
 	} else {

@@ -25,6 +25,9 @@ func (c *Cloud) apiHandler(gateway http.Handler) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]any{"functions": c.Lambda.Stats()})
 	})
 	mux.HandleFunc("POST /_local/functions/{name}/{action}", c.functionAction)
+	mux.HandleFunc("GET /_local/calls", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"calls": c.calls.snapshot()})
+	})
 	// The lists page: ?limit= (default and maximum per endpoint) and ?after= (the "next" of the
 	// previous page); the last page has no "next".
 	mux.HandleFunc("GET /_local/sms", func(w http.ResponseWriter, r *http.Request) {
