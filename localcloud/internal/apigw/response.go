@@ -3,6 +3,7 @@ package apigw
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -22,11 +23,14 @@ type functionResponse struct {
 // response; any other valid JSON is the body of a 200 application/json response (format 2.0's
 // inference). An error means the output was malformed and nothing was written.
 func writeFunctionResponse(w http.ResponseWriter, out []byte, gatewayOwnsCORS bool) error {
-	if !json.Valid(out) {
-		return fmt.Errorf("function output is not JSON")
-	}
+	// One pass validates and probes: Unmarshal checks the whole input before decoding, so invalid JSON is
+	// a SyntaxError, while valid JSON that is not an object is a type error (then it is the body).
 	var probe map[string]json.RawMessage
-	if json.Unmarshal(out, &probe) != nil || probe["statusCode"] == nil {
+	err := json.Unmarshal(out, &probe)
+	if syntaxErr := (*json.SyntaxError)(nil); errors.As(err, &syntaxErr) {
+		return fmt.Errorf("function output is not JSON: %w", err)
+	}
+	if err != nil || probe["statusCode"] == nil {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(out)

@@ -49,6 +49,9 @@ func TestResponseMapping(t *testing.T) {
 		},
 		{name: "json string", output: `"hello"`, wantStatus: 200, wantBody: []byte(`"hello"`)},
 		{name: "not json", output: `oops`, wantStatus: 500, wantBody: []byte(`{"message":"Internal Server Error"}`)},
+		{name: "empty output", output: ``, wantStatus: 500, wantBody: []byte(`{"message":"Internal Server Error"}`)},
+		{name: "truncated object", output: `{"statusCode":200`, wantStatus: 500, wantBody: []byte(`{"message":"Internal Server Error"}`)},
+		{name: "json array", output: `[1,2]`, wantStatus: 200, wantBody: []byte(`[1,2]`)},
 		{name: "statusCode not a number", output: `{"statusCode":"200"}`, wantStatus: 500, wantBody: []byte(`{"message":"Internal Server Error"}`)},
 		{name: "statusCode null", output: `{"statusCode":null}`, wantStatus: 500, wantBody: []byte(`{"message":"Internal Server Error"}`)},
 		{name: "bad base64", output: `{"statusCode":200,"isBase64Encoded":true,"body":"%%%"}`, wantStatus: 500, wantBody: []byte(`{"message":"Internal Server Error"}`)},
@@ -110,5 +113,19 @@ func TestInvokeFailures(t *testing.T) {
 				t.Errorf("got %d %s, want %d %s", rec.Code, rec.Body, tc.wantStatus, tc.wantMessage)
 			}
 		})
+	}
+}
+
+// mypageOutput is a GET /mypages/{orderId} answer as the function returns it.
+const mypageOutput = `{"statusCode":200,"headers":{"Content-Type":"application/json","X-Correlation-Id":"JKJaXmPLvHcESHA="},` +
+	`"multiValueHeaders":null,"body":"{\"orderId\":\"o-1\",\"name\":\"Bench Rider\",\"orderType\":\"basic\",\"fare\":3800,` +
+	`\"status\":\"RESERVED\",\"history\":[{\"status\":\"PAID\",\"at\":\"2026-11-30T13:00:00Z\"}]}","cookies":null}`
+
+func BenchmarkWriteFunctionResponse(b *testing.B) {
+	out := []byte(mypageOutput)
+	for b.Loop() {
+		if err := writeFunctionResponse(httptest.NewRecorder(), out, true); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
