@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"sync"
 	"time"
@@ -47,8 +48,18 @@ func readPhase(ctx context.Context, opts options, url string, cloud *cloudproc.C
 	res := load.Reads(ctx, cfg)
 	localCloud, functions, bench := cpu()
 	profiled.Wait()
-	return report.NewReadPhase(opts.readConns, len(owned), res, floorMs, localCloud, functions, bench)
+	phase := report.NewReadPhase(opts.readConns, len(owned), res, floorMs, localCloud, functions, bench)
+
+	cpu = startCPUCount(cloud)
+	health := load.Reads(ctx, load.ReadConfig{Client: client, Conns: opts.readConns, Duration: ceilingStretch,
+		Request: func(int) api.Request { return api.Request{Method: http.MethodGet, Path: "/_local/health"} }})
+	localCloud, _, bench = cpu()
+	phase.Ceiling = report.NewHTTPCeiling(health, localCloud, bench)
+	return phase
 }
+
+// ceilingStretch is how long the read phase's connections call GET /_local/health afterwards.
+const ceilingStretch = 3 * time.Second
 
 // startCPUCount returns a function reporting the CPU the local cloud process, its descendants (the
 // function environments) and this process used since the call; zeros for what cannot be read.

@@ -37,6 +37,10 @@ func printSummary(out io.Writer, r *report.Run, res load.Result) {
 			p.Connections, p.Orders, p.ElapsedS, p.ReadsPerSec, p.P50Ms, p.P95Ms, p.P99Ms, p.MaxMs, p.NonOK, p.LoopbackFloor)
 		fmt.Fprintf(out, "  CPU per read: local cloud %.0f µs, function environments %.0f µs, bench client %.0f µs\n",
 			p.CPUPerReadUs.LocalCloud, p.CPUPerReadUs.Functions, p.CPUPerReadUs.Bench)
+		if c := p.Ceiling; c != nil {
+			fmt.Fprintf(out, "  loopback ceiling (GET /_local/health, same connections): %.0f/s, CPU per call: local cloud %.0f µs, bench client %.0f µs\n",
+				c.PerSecond, c.CPUPerCallUs.LocalCloud, c.CPUPerCallUs.Bench)
+		}
 	}
 	if len(r.Cancels) > 0 || len(r.Confirms) > 0 {
 		fmt.Fprintf(out, "cancels %v; manager confirms %v; driver rides %v\n", r.Cancels, r.Confirms, r.Rides)

@@ -27,6 +27,25 @@ type ReadPhase struct {
 	// CPU per 200 read over the phase, in microseconds: the local cloud process, the function
 	// environments (its descendants), and the bench process itself (the client). 0 = not measured.
 	CPUPerReadUs ReadCPU `json:"cpuPerReadUs"`
+	// Ceiling is GET /_local/health at the same connections right after: the local cloud's HTTP server
+	// with no work behind it, so CPU per round trip here × round trips per read is a read's floor.
+	Ceiling *HTTPCeiling `json:"loopbackCeiling,omitempty"`
+}
+
+// HTTPCeiling is a plain HTTP round trip's rate and CPU at the read phase's connections.
+type HTTPCeiling struct {
+	PerSecond    float64 `json:"perSecond"`
+	CPUPerCallUs ReadCPU `json:"cpuPerCallUs"` // Functions stays 0: no function runs
+}
+
+// NewHTTPCeiling summarizes the health-check stretch.
+func NewHTTPCeiling(res load.ReadResult, localCloud, bench time.Duration) *HTTPCeiling {
+	n := len(res.OK)
+	if n == 0 || res.Elapsed <= 0 {
+		return nil
+	}
+	per := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(n) }
+	return &HTTPCeiling{PerSecond: float64(n) / res.Elapsed.Seconds(), CPUPerCallUs: ReadCPU{LocalCloud: per(localCloud), Bench: per(bench)}}
 }
 
 // ReadCPU splits a read's CPU by process.

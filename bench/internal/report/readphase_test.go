@@ -67,3 +67,23 @@ func TestReadPhaseRow(t *testing.T) {
 		})
 	}
 }
+
+func TestNewHTTPCeiling(t *testing.T) {
+	tests := []struct {
+		name string
+		res  load.ReadResult
+		want *HTTPCeiling
+	}{
+		{"no answer", load.ReadResult{Elapsed: time.Second}, nil},
+		{"rate and CPU per call", load.ReadResult{Elapsed: 2 * time.Second, OK: latencies(1000)},
+			&HTTPCeiling{PerSecond: 500, CPUPerCallUs: ReadCPU{LocalCloud: 40, Bench: 20}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := NewHTTPCeiling(tt.res, 40*time.Millisecond, 20*time.Millisecond)
+			if (got == nil) != (tt.want == nil) || (got != nil && *got != *tt.want) {
+				t.Errorf("NewHTTPCeiling = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
