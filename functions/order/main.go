@@ -12,12 +12,12 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/calltaxi/call-taxi/shared/awsconfig"
 	"github.com/calltaxi/call-taxi/shared/bus"
 	"github.com/calltaxi/call-taxi/shared/envcfg"
 	"github.com/calltaxi/call-taxi/shared/idempotency"
-	"github.com/calltaxi/call-taxi/shared/lambdainvoke"
 	"github.com/calltaxi/call-taxi/shared/logging"
 	"github.com/calltaxi/call-taxi/shared/metrics"
 	"github.com/calltaxi/call-taxi/shared/outbox"
@@ -51,9 +51,8 @@ func main() {
 		logging.Exit(logger, "aws configuration", err)
 	}
 	db := dynamodb.NewFromConfig(cfg)
-	// One attempt (lambdainvoke makes no other): a throttled payment answers 429 at once instead of a
-	// retry running into the timeout.
-	lambdaClient := lambdainvoke.NewFromConfig(cfg)
+	// One attempt: a throttled payment answers 429 at once instead of the SDK retrying into the timeout.
+	lambdaClient := awslambda.NewFromConfig(cfg, func(o *awslambda.Options) { o.RetryMaxAttempts = 1 })
 
 	keys := idempotency.New(db, idempotencyTable, idempotencyTTL, idempotencyLease)
 	svc := NewService(

@@ -8,14 +8,15 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/calltaxi/call-taxi/shared/contracts"
-	"github.com/calltaxi/call-taxi/shared/lambdainvoke"
 )
 
 // InvokeAPI is the one Lambda call the payments adapter needs.
 type InvokeAPI interface {
-	Invoke(ctx context.Context, in *lambdainvoke.InvokeInput) (*lambdainvoke.InvokeOutput, error)
+	Invoke(ctx context.Context, in *lambda.InvokeInput, opts ...func(*lambda.Options)) (*lambda.InvokeOutput, error)
 }
 
 // maxPaymentWait bounds one payment invoke even when the Lambda deadline is further away.
@@ -65,12 +66,16 @@ func (p *LambdaPayments) invoke(ctx context.Context, functionName string, req co
 	}
 	ctx, cancel := context.WithTimeout(ctx, invokeTimeout(ctx, time.Now()))
 	defer cancel()
-	in := &lambdainvoke.InvokeInput{FunctionName: aws.String(functionName), Payload: payload}
+	in := &lambda.InvokeInput{
+		FunctionName:   aws.String(functionName),
+		InvocationType: types.InvocationTypeRequestResponse,
+		Payload:        payload,
+	}
 	if p.qualifier != "" {
 		in.Qualifier = aws.String(p.qualifier)
 	}
 	out, err := p.client.Invoke(ctx, in)
-	var throttled *lambdainvoke.TooManyRequestsException
+	var throttled *types.TooManyRequestsException
 	switch {
 	case errors.As(err, &throttled):
 		return contracts.PaymentResult{}, fmt.Errorf("%w: %s: %s", ErrPaymentThrottled, throttled.Reason, aws.ToString(throttled.Message))

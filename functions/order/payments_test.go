@@ -14,9 +14,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/calltaxi/call-taxi/shared/contracts"
-	"github.com/calltaxi/call-taxi/shared/lambdainvoke"
 )
 
 // lambdaInvokeServer speaks the Lambda Invoke HTTP API with a canned answer and records what it got.
@@ -38,13 +38,14 @@ func (s *lambdaInvokeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.respond(w)
 }
 
-func newLambdaClient(t *testing.T, h http.Handler) *lambdainvoke.Client {
+func newLambdaClient(t *testing.T, h http.Handler) *awslambda.Client {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return lambdainvoke.NewFromConfig(aws.Config{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(srv.URL),
-		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+	return awslambda.New(awslambda.Options{
+		Region:           "us-east-1",
+		BaseEndpoint:     aws.String(srv.URL),
+		Credentials:      credentials.NewStaticCredentialsProvider("test", "test", ""),
+		RetryMaxAttempts: 1,
 	})
 }
 

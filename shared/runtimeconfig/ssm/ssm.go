@@ -21,6 +21,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -30,8 +31,6 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
-
-	"github.com/calltaxi/call-taxi/shared/awsendpoint"
 )
 
 // Client calls Parameter Store.
@@ -53,7 +52,7 @@ func NewFromConfig(cfg aws.Config) *Client {
 	if c.client == nil {
 		c.client = awshttp.NewBuildableClient()
 	}
-	if endpoint, err := awsendpoint.Resolve(cfg, endpointRules); err != nil {
+	if endpoint, err := resolveEndpoint(cfg); err != nil {
 		c.err = err
 	} else {
 		c.endpoint, c.err = operationURL(endpoint)
@@ -228,9 +227,6 @@ func apiError(resp *http.Response, body []byte) error {
 	return &smithy.GenericAPIError{Code: code, Message: msg}
 }
 
-// endpointRules are SSM's: FIPS without dual-stack in aws-us-gov is the plain host.
-var endpointRules = awsendpoint.Service{ID: "SSM", Host: "ssm", PlainFIPSInGov: true}
-
 // resolveRetryer is the retryer ssm.NewFromConfig(cfg) would use.
 func resolveRetryer(cfg aws.Config) aws.Retryer {
 	var r aws.Retryer
@@ -248,6 +244,65 @@ func resolveRetryer(cfg aws.Config) aws.Retryer {
 	return r
 }
 
+// The partitions of the SDK's endpoint rules (internal/endpoints/awsrulesfn): a region outside every
+// other partition is in aws.
+var partitions = []struct {
+	region               *regexp.Regexp
+	dnsSuffix, dualStack string
+	plainFIPS            bool // FIPS without dual-stack is ssm.<region>.amazonaws.com
+}{
+	{regexp.MustCompile(`^cn\-\w+\-\d+$`), "amazonaws.com.cn", "api.amazonwebservices.com.cn", false},
+	{regexp.MustCompile(`^eusc\-(de)\-\w+\-\d+$`), "amazonaws.eu", "api.amazonwebservices.eu", false},
+	{regexp.MustCompile(`^us\-iso\-\w+\-\d+$`), "c2s.ic.gov", "api.aws.ic.gov", false},
+	{regexp.MustCompile(`^us\-isob\-\w+\-\d+$`), "sc2s.sgov.gov", "api.aws.scloud", false},
+	{regexp.MustCompile(`^eu\-isoe\-\w+\-\d+$`), "cloud.adc-e.uk", "api.cloud-aws.adc-e.uk", false},
+	{regexp.MustCompile(`^us\-isof\-\w+\-\d+$`), "csp.hci.ic.gov", "api.aws.hci.ic.gov", false},
+	{regexp.MustCompile(`^us\-gov\-\w+\-\d+$`), "amazonaws.com", "api.aws", true},
+}
+
+// resolveEndpoint is the URL the SSM client's endpoint rules give for cfg.
+func resolveEndpoint(cfg aws.Config) (string, error) {
+	fips := firstFound(cfg, func(p interface {
+		GetUseFIPSEndpoint(context.Context) (aws.FIPSEndpointState, bool, error)
+	}) (bool, bool, error) {
+		v, found, err := p.GetUseFIPSEndpoint(context.Background())
+		return v == aws.FIPSEndpointStateEnabled, found, err
+	})
+	dualStack := firstFound(cfg, func(p interface {
+		GetUseDualStackEndpoint(context.Context) (aws.DualStackEndpointState, bool, error)
+	}) (bool, bool, error) {
+		v, found, err := p.GetUseDualStackEndpoint(context.Background())
+		return v == aws.DualStackEndpointStateEnabled, found, err
+	})
+	if base, ok := configuredEndpoint(cfg); ok {
+		switch {
+		case fips:
+			return "", errors.New("endpoint rule error, Invalid Configuration: FIPS and custom endpoint are not supported")
+		case dualStack:
+			return "", errors.New("endpoint rule error, Invalid Configuration: Dualstack and custom endpoint are not supported")
+		}
+		return base, nil
+	}
+	if cfg.Region == "" {
+		return "", errors.New("endpoint rule error, Invalid Configuration: Missing Region")
+	}
+	dnsSuffix, dualStackSuffix, plainFIPS := "amazonaws.com", "api.aws", false
+	for _, p := range partitions {
+		if p.region.MatchString(cfg.Region) {
+			dnsSuffix, dualStackSuffix, plainFIPS = p.dnsSuffix, p.dualStack, p.plainFIPS
+			break
+		}
+	}
+	host := "ssm"
+	if fips && !(plainFIPS && !dualStack) {
+		host = "ssm-fips"
+	}
+	if dualStack {
+		dnsSuffix = dualStackSuffix
+	}
+	return "https://" + host + "." + cfg.Region + "." + dnsSuffix, nil
+}
+
 // operationURL is where the SDK sends an AWS JSON operation: the endpoint, its path joined with "/".
 func operationURL(endpoint string) (string, error) {
 	u, err := url.Parse(endpoint)
@@ -256,4 +311,48 @@ func operationURL(endpoint string) (string, error) {
 	}
 	u.Path = smithyhttp.JoinPath(u.Path, "/")
 	return u.String(), nil
+}
+
+// configuredEndpoint is the base endpoint ssm.NewFromConfig takes from cfg: AWS_ENDPOINT_URL_SSM (from
+// the config sources, unless they say to ignore configured endpoints) over cfg.BaseEndpoint.
+func configuredEndpoint(cfg aws.Config) (string, bool) {
+	type ignorer interface {
+		GetIgnoreConfiguredEndpoints(context.Context) (bool, bool, error)
+	}
+	type serviceEndpoint interface {
+		GetServiceBaseEndpoint(context.Context, string) (string, bool, error)
+	}
+	for _, s := range cfg.ConfigSources {
+		if p, ok := s.(ignorer); ok {
+			if v, found, _ := p.GetIgnoreConfiguredEndpoints(context.Background()); found {
+				if v {
+					return aws.ToString(cfg.BaseEndpoint), cfg.BaseEndpoint != nil
+				}
+				break
+			}
+		}
+	}
+	for _, s := range cfg.ConfigSources {
+		if p, ok := s.(serviceEndpoint); ok {
+			if v, found, err := p.GetServiceBaseEndpoint(context.Background(), "SSM"); err != nil || found {
+				if found && err == nil {
+					return v, true
+				}
+				break
+			}
+		}
+	}
+	return aws.ToString(cfg.BaseEndpoint), cfg.BaseEndpoint != nil
+}
+
+// firstFound is the answer of the first config source that has one, as the SDK's clients ask them.
+func firstFound[P any](cfg aws.Config, ask func(P) (bool, bool, error)) bool {
+	for _, s := range cfg.ConfigSources {
+		if p, ok := s.(P); ok {
+			if v, found, err := ask(p); err != nil || found {
+				return err == nil && v
+			}
+		}
+	}
+	return false
 }
