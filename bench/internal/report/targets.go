@@ -101,9 +101,10 @@ func (r *Run) Evaluate() {
 		fmt.Sprintf("%d (availability %.2f %%; 429s %d)", orders.Statuses.Server5xx, orders.Availability, orders.Statuses.Throttled),
 		target{limit: 0, unit: "responses"})
 	rows = append(rows, r.ReadPhase.row())
-	add("GET /mypages/{id} under the order load (200/s)", "–", reads.OKPerSecond,
-		fmt.Sprintf("%s /s (p99 %s ms, mix %.2f)", trim(reads.OKPerSecond), trim(reads.Latency.P99), r.ReadMix),
-		target{atLeast: true, limit: 5000, unit: "/s"})
+	// The closed-loop customers' reads between their orders: beside the read phase, not held to its target.
+	rows = append(rows, Row{Metric: "GET /mypages/{id} under the order load (200/s)", Seed: "–",
+		Measured: fmt.Sprintf("%s /s (p99 %s ms, mix %.2f)", trim(reads.OKPerSecond), trim(reads.Latency.P99), r.ReadMix),
+		Target:   "–", Verdict: "informational", Informational: true})
 	add("event → mypage p99", "–", r.MyPageLag.P99, lagText(r.MyPageLag), target{strict: true, limit: 250, unit: "ms"})
 	add("status → SMS p99", "–", r.SMSLag.P99, lagText(r.SMSLag), target{strict: true, limit: 1000, unit: "ms"})
 	rows = append(rows, r.coldStartRows()...)
