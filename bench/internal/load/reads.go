@@ -21,7 +21,7 @@ type ReadConfig struct {
 	Client   *api.Client // its pool must hold Conns idle connections (api.New(url, Conns))
 	Conns    int
 	Duration time.Duration
-	// Request is the i-th request of a connection's n-th turn (i counts across all connections).
+	// Request builds request i = turn × Conns + connection, so the connections together walk i in order.
 	Request func(i int) api.Request
 }
 
