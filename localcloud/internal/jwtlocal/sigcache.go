@@ -1,7 +1,7 @@
 package jwtlocal
 
 import (
-	"maps"
+	"slices"
 	"sync"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -27,7 +27,7 @@ func (c *signatureCache) seen(token string) (jwt.MapClaims, bool) {
 	if !ok {
 		return nil, false
 	}
-	return maps.Clone(claims), true
+	return cloneClaims(claims), true
 }
 
 func (c *signatureCache) add(token string, claims jwt.MapClaims) {
@@ -36,5 +36,33 @@ func (c *signatureCache) add(token string, claims jwt.MapClaims) {
 	if c.tokens == nil || len(c.tokens) >= maxCachedSignatures {
 		c.tokens = make(map[string]jwt.MapClaims)
 	}
-	c.tokens[token] = maps.Clone(claims)
+	c.tokens[token] = cloneClaims(claims)
+}
+
+// cloneClaims copies claims deeply (JSON's objects and arrays), so no caller can change what the cache
+// hands the next request.
+func cloneClaims(claims jwt.MapClaims) jwt.MapClaims {
+	return jwt.MapClaims(cloneJSON(map[string]any(claims)).(map[string]any))
+}
+
+func cloneJSON(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = cloneJSON(e)
+		}
+		return out
+	case jwt.MapClaims:
+		return cloneClaims(v)
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = cloneJSON(e)
+		}
+		return out
+	case []string:
+		return slices.Clone(v)
+	}
+	return v
 }

@@ -1,8 +1,8 @@
 package jwtlocal
 
 import (
+	"encoding/json"
 	"errors"
-	"maps"
 	"reflect"
 	"strings"
 	"testing"
@@ -57,13 +57,23 @@ func TestSignatureCacheIsBounded(t *testing.T) {
 
 func TestCachedClaimsAreTheTokensAndCannotBeAltered(t *testing.T) {
 	iss := newTestIssuer(t)
-	tok := mint(t, iss, MintRequest{Issuer: testIssuer, Audience: testAudience, Subject: "cust-1", TTL: time.Minute})
+	tok := mint(t, iss, MintRequest{Issuer: testIssuer, Audience: testAudience, Subject: "cust-1", TTL: time.Minute,
+		Groups: []string{"customers"}})
 	first, err := iss.Verify(tok, testIssuer, []string{testAudience})
 	if err != nil {
 		t.Fatalf("first Verify: %v", err)
 	}
-	want := maps.Clone(first)
-	first["sub"] = "someone-else" // a caller writing into what it got
+	var want map[string]any // a deep copy, through JSON
+	raw, _ := json.Marshal(first)
+	if err := json.Unmarshal(raw, &want); err != nil {
+		t.Fatal(err)
+	}
+	groups, ok := first["cognito:groups"].([]any)
+	if !ok || len(groups) != 1 {
+		t.Fatalf("cognito:groups = %#v, want one group", first["cognito:groups"])
+	}
+	first["sub"] = "someone-else" // a caller writing into what it got, at the top and inside
+	groups[0] = "managers"
 	for i := range 2 {
 		again, err := iss.Verify(tok, testIssuer, []string{testAudience})
 		if err != nil {
@@ -73,6 +83,7 @@ func TestCachedClaimsAreTheTokensAndCannotBeAltered(t *testing.T) {
 			t.Fatalf("Verify #%d from the cache = %v, want the token's claims %v", i+2, again, want)
 		}
 		again["sub"] = "someone-else"
+		again["cognito:groups"].([]any)[0] = "managers"
 	}
 }
 
