@@ -61,14 +61,7 @@ func harness(ctx context.Context, opts options, logger *slog.Logger, out io.Writ
 	if cloud != nil {
 		idleCPU = measureIdleCPU(cloud.Pid)
 	}
-	callsBefore, invocationsBefore := workCounts(ctx, client)
-	var cpuBefore cloudproc.CPU
-	var procsBefore map[int]cloudproc.NamedCPU
-	if cloud != nil {
-		cpuBefore, _ = cloudproc.TreeCPU("/proc", cloud.Pid)
-		procsBefore, _ = cloudproc.ProcessCPUs("/proc", cloud.Pid)
-	}
-	loadStart := time.Now()
+	workBefore := readWork(ctx, client, cloud)
 
 	stopSampling := func() (map[string]cloudproc.FunctionMemory, int64) { return nil, 0 }
 	if cloud != nil {
@@ -103,17 +96,7 @@ func harness(ctx context.Context, opts options, logger *slog.Logger, out io.Writ
 		return nil, fmt.Errorf("load: %w", err)
 	}
 	result.FromLoad(res)
-	if cloud != nil && res.Orders.Placed > 0 {
-		procsAfter, _ := cloudproc.ProcessCPUs("/proc", cloud.Pid)
-		if after, err := cloudproc.TreeCPU("/proc", cloud.Pid); err == nil {
-			idle := time.Duration(float64(idleCPU()) * time.Since(loadStart).Seconds())
-			used := after.Tree - cpuBefore.Tree - idle
-			result.CPUPerOrderMs = max(used, 0).Seconds() * 1000 / float64(res.Orders.Placed)
-			result.SetCPUByProcess(cloudproc.CPUByName(procsBefore, procsAfter), after.Tree-cpuBefore.Tree, res.Orders.Placed)
-		}
-	}
-	callsAfter, invocationsAfter := workCounts(ctx, client)
-	result.SetWorkPerOrder(perOrder(callsBefore, callsAfter, res.Orders.Placed), perOrder(invocationsBefore, invocationsAfter, res.Orders.Placed))
+	result.CPUPerOrderMs = cpuPerOrder(workBefore, readWork(ctx, client, cloud), idleCPU, res.Orders.Placed)
 	if cloud != nil {
 		if m, err := cloudproc.TreeMemoryOf("/proc", cloud.Pid); err == nil {
 			result.EndOfLoadMemory = &m
@@ -136,6 +119,11 @@ func harness(ctx context.Context, opts options, logger *slog.Logger, out io.Writ
 	} else {
 		result.Quiesced = "quiescent"
 	}
+	// The orders' whole work: what the asynchronous paths still had queued when the load ended included.
+	settled := readWork(ctx, client, cloud)
+	result.CPUPerOrderSettledMs = cpuPerOrder(workBefore, settled, idleCPU, res.Orders.Placed)
+	result.SetCPUByProcess(cloudproc.CPUByName(workBefore.procs, settled.procs), settled.cpu.Tree-workBefore.cpu.Tree, res.Orders.Placed)
+	result.SetWorkPerOrder(perOrder(workBefore.calls, settled.calls, res.Orders.Placed), perOrder(workBefore.invocations, settled.invocations, res.Orders.Placed))
 	if result.Functions, err = client.Functions(ctx); err != nil {
 		return nil, err
 	}
@@ -187,17 +175,43 @@ func dirFS(dir string) fs.FS {
 	return os.DirFS(dir)
 }
 
-// workCounts reads the AWS API calls the local cloud answered so far and each function's invocations
-// (nil when the cloud does not say).
-func workCounts(ctx context.Context, client *api.Client) (calls, invocations map[string]int64) {
-	calls, _ = client.Calls(ctx)
+// workReading is what the local cloud's tree has done so far: its CPU (total and per live process), the
+// AWS API calls it answered and each function's invocations (nil or zero where it cannot say).
+type workReading struct {
+	at                 time.Time
+	cpu                cloudproc.CPU
+	cpuOK              bool
+	procs              map[int]cloudproc.NamedCPU
+	calls, invocations map[string]int64
+}
+
+func readWork(ctx context.Context, client *api.Client, cloud *cloudproc.Cloud) workReading {
+	w := workReading{at: time.Now()}
+	if cloud != nil {
+		var err error
+		w.cpu, err = cloudproc.TreeCPU("/proc", cloud.Pid)
+		w.cpuOK = err == nil
+		w.procs, _ = cloudproc.ProcessCPUs("/proc", cloud.Pid)
+	}
+	w.calls, _ = client.Calls(ctx)
 	if fns, err := client.Functions(ctx); err == nil {
-		invocations = map[string]int64{}
+		w.invocations = map[string]int64{}
 		for _, f := range fns {
-			invocations[f.Name] = f.Invocations
+			w.invocations[f.Name] = f.Invocations
 		}
 	}
-	return calls, invocations
+	return w
+}
+
+// cpuPerOrder is the tree's CPU between two readings per placed order, the idle tree's CPU over as long a
+// stretch subtracted (0 when not measured).
+func cpuPerOrder(before, after workReading, idleCPU func() time.Duration, placed int) float64 {
+	if !before.cpuOK || !after.cpuOK || idleCPU == nil || placed <= 0 {
+		return 0
+	}
+	idle := time.Duration(float64(idleCPU()) * after.at.Sub(before.at).Seconds())
+	used := after.cpu.Tree - before.cpu.Tree - idle
+	return max(used, 0).Seconds() * 1000 / float64(placed)
 }
 
 // perOrder is each count's growth between two readings per placed order.

@@ -31,7 +31,11 @@ func printSummary(out io.Writer, r *report.Run, res load.Result) {
 		fmt.Fprintf(out, "POST /orders synchronous path (median of %d traced orders placed alone): %d AWS calls, %d sequential, %.1f ms of modeled AWS latency; p50 %.1f ms, p99 %.1f ms\n  %v\n",
 			t.Orders, t.Calls, t.Sequential, t.ModeledMs, t.Latency.P50, t.Latency.P99, t.Operations)
 	}
-	fmt.Fprintf(out, "CPU per placed order (whole tree, idle subtracted): %.2f ms; loopback floor (one HTTP round trip, p50): %.3f ms\n", r.CPUPerOrderMs, r.LoopbackFloorMs)
+	fmt.Fprintf(out, "CPU per placed order (whole tree, idle subtracted): %.2f ms until the deliveries settled, %.2f ms within the load; loopback floor (one HTTP round trip, p50): %.3f ms\n",
+		r.CPUPerOrderSettledMs, r.CPUPerOrderMs, r.LoopbackFloorMs)
+	if work := r.WorkText(); work != "" {
+		fmt.Fprintln(out, work)
+	}
 	if p := r.ReadPhase; p != nil {
 		fmt.Fprintf(out, "read phase (GET /mypages/{id}, %d keep-alive connections, %d orders, %.1f s): %.0f reads/s (200s), p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.1f ms; non-200 %v; loopback floor %.3f ms\n",
 			p.Connections, p.Orders, p.ElapsedS, p.ReadsPerSec, p.P50Ms, p.P95Ms, p.P99Ms, p.MaxMs, p.NonOK, p.LoopbackFloor)

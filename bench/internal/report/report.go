@@ -61,12 +61,16 @@ type Run struct {
 	// CPU per placed order of the whole process tree (local cloud + function environments) over the
 	// load, the idle CPU of an equally long stretch subtracted; 0 when the bench did not start the cloud.
 	CPUPerOrderMs float64 `json:"cpuPerPlacedOrderMs,omitempty"`
-	// CPUPerOrderByProcessMs splits the tree's CPU over the load per placed order by process name (the
-	// local cloud, each function's environments, "exited environments" for those that ended during the
-	// load), idle CPU not subtracted.
+	// CPUPerOrderSettledMs is the same from the load's start until its deliveries settled (the audit's
+	// quiescence wait): the orders' whole work, what the asynchronous paths had queued at the end of the
+	// load included. The split by process and the calls and invocations per order below cover this span.
+	CPUPerOrderSettledMs float64 `json:"cpuPerPlacedOrderSettledMs,omitempty"`
+	// CPUPerOrderByProcessMs splits the tree's CPU until the deliveries settled per placed order by
+	// process name (the local cloud, each function's environments, "exited environments" for those that
+	// ended meanwhile), idle CPU not subtracted.
 	CPUPerOrderByProcessMs map[string]float64 `json:"cpuPerPlacedOrderByProcessMs,omitempty"`
-	// APICallsPerOrder is the AWS API requests the local cloud answered over the load per placed order,
-	// by "service.Operation"; InvocationsPerOrder each function's invocations per placed order.
+	// APICallsPerOrder is the AWS API requests the local cloud answered until the deliveries settled per
+	// placed order, by "service.Operation"; InvocationsPerOrder each function's invocations per placed order.
 	APICallsPerOrder    map[string]float64 `json:"apiCallsPerPlacedOrder,omitempty"`
 	InvocationsPerOrder map[string]float64 `json:"invocationsPerPlacedOrder,omitempty"`
 	// PeakTreeRSSBytes is the largest sum of the tree's RSS in one reading (every second of the load).

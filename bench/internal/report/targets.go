@@ -91,7 +91,7 @@ func (r *Run) Evaluate() {
 	}
 	// Issue 11's targets (orders/s, the lags and the tree's RSS are set at 255 users, the CPU at 8).
 	add("orders placed (201/s)", "1.85 trans/s", r.OrdersPerSecond, "", target{atLeast: true, limit: 400, unit: "/s"})
-	add("CPU per placed order (whole tree, idle subtracted)", "–", r.CPUPerOrderMs, r.cpuText(), target{limit: 4, unit: "ms"})
+	add("CPU per placed order (whole tree, idle subtracted)", "–", r.cpuPerOrder(), r.cpuText(), target{limit: 4, unit: "ms"})
 	if r.PeakTreeRSSBytes > 0 {
 		gib := float64(r.PeakTreeRSSBytes) / (1 << 30)
 		add("whole-tree RSS (peak)", "–", gib, r.memoryText(gib), target{limit: 2, unit: "GiB"})
@@ -119,12 +119,24 @@ func (r *Run) Evaluate() {
 // noData marks a metric the run could not measure: it is never "met".
 const noData = "no samples"
 
+// cpuPerOrder is the figure held to the target: the orders' whole work when the run measured it.
+func (r *Run) cpuPerOrder() float64 {
+	if r.CPUPerOrderSettledMs > 0 {
+		return r.CPUPerOrderSettledMs
+	}
+	return r.CPUPerOrderMs
+}
+
 // cpuText shows the CPU per order with the same run's loopback floor and its split by process.
 func (r *Run) cpuText() string {
-	if r.CPUPerOrderMs <= 0 {
+	if r.cpuPerOrder() <= 0 {
 		return noData
 	}
-	text := fmt.Sprintf("%s ms (loopback floor %.3f ms", trim(r.CPUPerOrderMs), r.LoopbackFloorMs)
+	text := trim(r.cpuPerOrder()) + " ms"
+	if r.CPUPerOrderSettledMs > 0 && r.CPUPerOrderMs > 0 {
+		text += fmt.Sprintf(" until the deliveries settled, %s ms within the load", trim(r.CPUPerOrderMs))
+	}
+	text += fmt.Sprintf(" (loopback floor %.3f ms", r.LoopbackFloorMs)
 	if cloud, ok := r.CPUPerOrderByProcessMs["localcloud"]; ok {
 		text += fmt.Sprintf("; local cloud %s, function environments %s", trim(cloud), trim(r.functionsCPUPerOrder()))
 	}

@@ -108,6 +108,12 @@ func TestEvaluateCPUAndMemoryRows(t *testing.T) {
 			fragments: []string{"25.0 ms (loopback floor 0.100 ms; per placed order: 7.5 AWS API calls to the local cloud, 3.2 function invocations)"},
 		},
 		{
+			name:   "the settled figure is held to the target, the load window's shown beside it",
+			run:    Run{CPUPerOrderMs: 3.5, CPUPerOrderSettledMs: 6, LoopbackFloorMs: 0.1},
+			metric: "CPU per placed order (whole tree, idle subtracted)", met: false,
+			fragments: []string{"6.00 ms until the deliveries settled, 3.50 ms within the load (loopback floor 0.100 ms)"},
+		},
+		{
 			name: "cpu within the target", run: Run{CPUPerOrderMs: 3.5, LoopbackFloorMs: 0.1},
 			metric: "CPU per placed order (whole tree, idle subtracted)", met: true,
 			fragments: []string{"3.50 ms (loopback floor 0.100 ms)"},
