@@ -92,7 +92,8 @@ func parseOptions(args []string) (options, error) {
 	fs.StringVar(&o.dataDir, "data", "", "local cloud data dir to scan for card numbers (with -audit or -url)")
 	fs.StringVar(&o.sizes, "sizes", "auto", "arm64 bootstrap sizes: auto (bin/arm64 or build), build, skip (chaos default skip)")
 	fs.IntVar(&o.lagEvery, "lag-every", 20, "poll every n-th order's mypage for the event → mypage lag (0 = off)")
-	// Texts leave at the account's SMS rate (20 parts a second): 8 users for 30 s queue ~2,500 of them, ~2 minutes.
+	// Texts leave at the account's SMS rate (20 parts a second): after 8 users for 30 s ~2,500 are still
+	// queued when the load ends, ~2 minutes of sending.
 	fs.DurationVar(&o.quiesce, "quiesce-timeout", 5*time.Minute, "how long to wait for deliveries to settle before auditing (returns as soon as they have)")
 	fs.IntVar(&o.idleColdStarts, "idle-cold-starts", 5, "before the load, cold-start every function this many times, one at a time, on the idle local cloud it started (0 = skip)")
 	fs.DurationVar(&o.chaosEvery, "chaos-every", 3*time.Second, "one fault drill per interval")

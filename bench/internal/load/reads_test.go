@@ -68,7 +68,7 @@ func TestReads(t *testing.T) {
 			}
 			const conns = 4
 			res := Reads(context.Background(), ReadConfig{
-				Client: api.New(srv.URL, conns), Conns: conns, Duration: 150 * time.Millisecond, Request: MyPageReads(tt.orders),
+				Client: api.New(srv.URL, conns), Conns: conns, Duration: time.Second, Request: MyPageReads(tt.orders),
 			})
 			if got := len(res.OK) > 0; got != tt.wantOK {
 				t.Errorf("%d reads answered 200, want some: %v", len(res.OK), tt.wantOK)

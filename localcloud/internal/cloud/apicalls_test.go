@@ -1,6 +1,7 @@
 package cloud
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -41,5 +42,19 @@ func TestAPICallsCountsEachOperationAndPassesItOn(t *testing.T) {
 	}
 	if served != len(requests) {
 		t.Fatalf("%d requests reached the services, want %d", served, len(requests))
+	}
+}
+
+func TestAPICallsCountsUnknownTargetsBeyondTheBoundAsOther(t *testing.T) {
+	var calls apiCalls
+	h := calls.count(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	for i := range maxOperationsCounted + 10 {
+		r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader("{}"))
+		r.Header.Set("X-Amz-Target", fmt.Sprintf("Invented_%d.Op", i))
+		h.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	got := calls.snapshot()
+	if len(got) != maxOperationsCounted+1 || got["other"] != 10 {
+		t.Fatalf("%d names, %d counted as other; want %d names and 10", len(got), got["other"], maxOperationsCounted+1)
 	}
 }

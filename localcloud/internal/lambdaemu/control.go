@@ -76,12 +76,7 @@ func (s *Service) setState(function string, state FunctionState) error {
 	}
 	s.mu.Unlock()
 
-	for _, env := range envs {
-		env.kill()
-	}
-	for _, env := range envs {
-		<-env.exited
-	}
+	killAndWait(envs)
 	s.logger.Info("function state set by fault drill", "function", function, "state", string(state), "environmentsKilled", len(envs))
 	return nil
 }

@@ -16,11 +16,16 @@ func (s *Service) Reclaim(function string) (int, error) {
 	fn.idle = nil
 	s.mu.Unlock()
 
-	for _, env := range idle {
+	killAndWait(idle)
+	return len(idle), nil
+}
+
+// killAndWait kills the environments and returns once their processes are gone.
+func killAndWait(envs []*environment) {
+	for _, env := range envs {
 		env.kill()
 	}
-	for _, env := range idle {
+	for _, env := range envs {
 		<-env.exited
 	}
-	return len(idle), nil
 }

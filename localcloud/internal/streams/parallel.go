@@ -20,6 +20,11 @@ const maxParallelizationFactor = 10
 // streams": https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html). Each lane retries, bisects
 // and gives up on its own batches; the poller checkpoints past these records only when every lane is
 // done with them. It returns false if ctx ended first.
+//
+// The lanes work in rounds: nothing more is read until every lane is done with this read, so a lane
+// that keeps retrying holds up the others too (AWS documents the order per item, not how far a shard's
+// other batches may run ahead; this is the conservative reading). The batching window waits for one
+// full batch, not BatchSize × ParallelizationFactor records.
 func (p *Poller) processConcurrently(ctx context.Context, recs []events.DynamoDBEventRecord) bool {
 	if p.m.ParallelizationFactor <= 1 {
 		return p.processInBatches(ctx, recs)

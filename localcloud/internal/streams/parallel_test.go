@@ -2,8 +2,10 @@ package streams
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -218,5 +220,123 @@ func TestLaneOfIsStablePerItemAndSpreads(t *testing.T) {
 	}
 	if len(used) < 5 {
 		t.Fatalf("64 items used %d of 10 lanes", len(used))
+	}
+}
+
+// With ParallelizationFactor 4 a failure stays in its lane: a partial batch failure is retried from the
+// failed record there, a function error is bisected there, and exhausted retries send only that lane's
+// records to the on-failure queue; the other lanes' records are delivered once, and the poller then
+// checkpoints past everything.
+func TestParallelLaneFailuresStayInTheirLane(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		mapping func(Mapping) Mapping
+		respond func(recs []events.DynamoDBEventRecord) ([]byte, error) // for a batch holding item a
+		// after the run: how often a was in an invocation, and how many of a's lane's records the
+		// on-failure queue got (0 = no dead letter)
+		aInvocations, deadLettered int
+	}{
+		{
+			name:    "partial failure retried from the failed record",
+			mapping: func(m Mapping) Mapping { m.ReportBatchItemFailures = true; return m },
+			respond: onceFailing(func(recs []events.DynamoDBEventRecord) ([]byte, error) {
+				for _, r := range recs {
+					if r.Change.Keys["id"].String() == "a" {
+						return failureResponse(r.Change.SequenceNumber), nil
+					}
+				}
+				return nil, nil
+			}),
+			aInvocations: 2,
+		},
+		{
+			name:    "function error bisected down to the poison record, which is dead-lettered alone",
+			mapping: func(m Mapping) Mapping { m.BisectBatchOnFunctionError = true; m.MaximumRetryAttempts = 0; return m },
+			respond: func([]events.DynamoDBEventRecord) ([]byte, error) { return nil, errors.New("a is poison") },
+			// the lane's batch, then halves holding a, down to a alone
+			deadLettered: 1,
+		},
+		{
+			name:         "retries exhausted: the lane's batch is dead-lettered",
+			mapping:      func(m Mapping) Mapping { m.MaximumRetryAttempts = 1; return m },
+			respond:      func([]events.DynamoDBEventRecord) ([]byte, error) { return nil, errors.New("a fails") },
+			aInvocations: 2, deadLettered: -1, // the whole lane batch
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tb := newTable(t)
+			items := []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"}
+			tb.put(items...)
+			laneOfItem := func(id string) int {
+				return laneOf(events.DynamoDBEventRecord{Change: events.DynamoDBStreamRecord{
+					Keys: map[string]events.DynamoDBAttributeValue{"id": events.NewStringAttribute(id)}}}, 4)
+			}
+			var aLane []string
+			for _, id := range items {
+				if laneOfItem(id) == laneOfItem("a") {
+					aLane = append(aLane, id)
+				}
+			}
+			if len(aLane) < 2 || len(aLane) == len(items) {
+				t.Fatalf("a's lane %v: pick ids that give it a lane-mate and other lanes", aLane)
+			}
+			inv := &fakeInvoker{respond: func(_ int, recs []events.DynamoDBEventRecord) ([]byte, error) {
+				if slices.Contains(ids(recs), "a") {
+					return tc.respond(recs)
+				}
+				return nil, nil
+			}}
+			dlq := &fakeDLQ{}
+			m := fastRetries(Mapping{Name: "m", Function: "fn", Stream: tb.stream(), BatchSize: 12, ParallelizationFactor: 4,
+				StartingPosition: "TRIM_HORIZON", MaximumRetryAttempts: -1, OnFailure: "dlq"})
+			p := Start(context.Background(), tc.mapping(m), inv, dlq, quietLogger())
+			defer p.Stop()
+			waitFor(t, "checkpoint at the end", func() bool { return p.Stats().Position == tb.stream().Latest() })
+
+			seen := map[string]int{}
+			for _, batch := range inv.batches() {
+				for _, id := range batch {
+					seen[id]++
+				}
+			}
+			for _, id := range items {
+				if !slices.Contains(aLane, id) && seen[id] != 1 {
+					t.Errorf("item %s of another lane invoked %d times, want 1", id, seen[id])
+				}
+			}
+			if tc.aInvocations > 0 && seen["a"] != tc.aInvocations {
+				t.Errorf("a invoked %d times, want %d (batches %v)", seen["a"], tc.aInvocations, inv.batches())
+			}
+			msgs := dlq.messages()
+			switch want := tc.deadLettered; {
+			case want == 0 && len(msgs) != 0:
+				t.Errorf("%d dead letters, want none", len(msgs))
+			case want != 0:
+				if len(msgs) != 1 {
+					t.Fatalf("%d dead letters, want 1", len(msgs))
+				}
+				var doc failureRecord
+				if err := json.Unmarshal(msgs[0].body, &doc); err != nil {
+					t.Fatal(err)
+				}
+				if want < 0 {
+					want = len(aLane)
+				}
+				if doc.DDBStreamBatchInfo.BatchSize != want {
+					t.Errorf("dead letter of %d records, want %d (a's lane %v)", doc.DDBStreamBatchInfo.BatchSize, want, aLane)
+				}
+			}
+		})
+	}
+}
+
+// onceFailing answers with respond the first time and with success afterwards.
+func onceFailing(respond func([]events.DynamoDBEventRecord) ([]byte, error)) func([]events.DynamoDBEventRecord) ([]byte, error) {
+	var done atomic.Bool
+	return func(recs []events.DynamoDBEventRecord) ([]byte, error) {
+		if done.Swap(true) {
+			return nil, nil
+		}
+		return respond(recs)
 	}
 }

@@ -347,7 +347,8 @@ func TestDuplicateDelivery(t *testing.T) {
 	p.SetDuplicateDelivery(false)
 	tb.put("b")
 	waitFor(t, "third delivery", func() bool { return len(inv.batches()) >= 3 })
-	// The poller invokes one batch at a time: a duplicate of "b" would come before "c" is delivered.
+	// The poller invokes one batch at a time (ParallelizationFactor 1): a duplicate of "b" would come
+	// before "c" is delivered.
 	tb.put("c")
 	waitFor(t, "the delivery of c", func() bool {
 		got := inv.batches()
