@@ -96,7 +96,7 @@ func harness(ctx context.Context, opts options, logger *slog.Logger, out io.Writ
 		return nil, fmt.Errorf("load: %w", err)
 	}
 	result.FromLoad(res)
-	result.CPUPerOrderMs = cpuPerOrder(workBefore, readWork(ctx, client, cloud), idleCPU, res.Orders.Placed)
+	result.CPUPerOrderMs = cpuPerOrder(workBefore, readCPU(cloud), idleCPU, res.Orders.Placed)
 	if cloud != nil {
 		if m, err := cloudproc.TreeMemoryOf("/proc", cloud.Pid); err == nil {
 			result.EndOfLoadMemory = &m
@@ -124,9 +124,10 @@ func harness(ctx context.Context, opts options, logger *slog.Logger, out io.Writ
 	result.CPUPerOrderSettledMs = cpuPerOrder(workBefore, settled, idleCPU, res.Orders.Placed)
 	result.SetCPUByProcess(cloudproc.CPUByName(workBefore.procs, settled.procs), settled.cpu.Tree-workBefore.cpu.Tree, res.Orders.Placed)
 	result.SetWorkPerOrder(perOrder(workBefore.calls, settled.calls, res.Orders.Placed), perOrder(workBefore.invocations, settled.invocations, res.Orders.Placed))
-	if result.Functions, err = client.Functions(ctx); err != nil {
-		return nil, err
+	if settled.functionsErr != nil {
+		return nil, settled.functionsErr
 	}
+	result.Functions = settled.functions
 	snap, err := audit.Fetch(ctx, client, dirFS(dataDir))
 	if err != nil {
 		return nil, fmt.Errorf("audit snapshot: %w", err)
@@ -176,16 +177,19 @@ func dirFS(dir string) fs.FS {
 }
 
 // workReading is what the local cloud's tree has done so far: its CPU (total and per live process), the
-// AWS API calls it answered and each function's invocations (nil or zero where it cannot say).
+// AWS API calls it answered and its functions' counters (nil or zero where it cannot say).
 type workReading struct {
 	at                 time.Time
 	cpu                cloudproc.CPU
 	cpuOK              bool
 	procs              map[int]cloudproc.NamedCPU
 	calls, invocations map[string]int64
+	functions          []api.FunctionStats
+	functionsErr       error
 }
 
-func readWork(ctx context.Context, client *api.Client, cloud *cloudproc.Cloud) workReading {
+// readCPU reads the tree's CPU only.
+func readCPU(cloud *cloudproc.Cloud) workReading {
 	w := workReading{at: time.Now()}
 	if cloud != nil {
 		var err error
@@ -193,10 +197,16 @@ func readWork(ctx context.Context, client *api.Client, cloud *cloudproc.Cloud) w
 		w.cpuOK = err == nil
 		w.procs, _ = cloudproc.ProcessCPUs("/proc", cloud.Pid)
 	}
+	return w
+}
+
+// readWork reads the tree's CPU and the cloud's counts of calls and invocations.
+func readWork(ctx context.Context, client *api.Client, cloud *cloudproc.Cloud) workReading {
+	w := readCPU(cloud)
 	w.calls, _ = client.Calls(ctx)
-	if fns, err := client.Functions(ctx); err == nil {
+	if w.functions, w.functionsErr = client.Functions(ctx); w.functionsErr == nil {
 		w.invocations = map[string]int64{}
-		for _, f := range fns {
+		for _, f := range w.functions {
 			w.invocations[f.Name] = f.Invocations
 		}
 	}

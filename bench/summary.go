@@ -31,8 +31,10 @@ func printSummary(out io.Writer, r *report.Run, res load.Result) {
 		fmt.Fprintf(out, "POST /orders synchronous path (median of %d traced orders placed alone): %d AWS calls, %d sequential, %.1f ms of modeled AWS latency; p50 %.1f ms, p99 %.1f ms\n  %v\n",
 			t.Orders, t.Calls, t.Sequential, t.ModeledMs, t.Latency.P50, t.Latency.P99, t.Operations)
 	}
-	fmt.Fprintf(out, "CPU per placed order (whole tree, idle subtracted): %.2f ms until the deliveries settled, %.2f ms within the load; loopback floor (one HTTP round trip, p50): %.3f ms\n",
-		r.CPUPerOrderSettledMs, r.CPUPerOrderMs, r.LoopbackFloorMs)
+	if r.CPUPerOrderMs > 0 { // the bench started the cloud, so it could read the tree's CPU
+		fmt.Fprintf(out, "CPU per placed order (whole tree, idle subtracted): %.2f ms until the deliveries settled, %.2f ms within the load; loopback floor (one HTTP round trip, p50): %.3f ms\n",
+			r.CPUPerOrderSettledMs, r.CPUPerOrderMs, r.LoopbackFloorMs)
+	}
 	if work := r.WorkText(); work != "" {
 		fmt.Fprintln(out, work)
 	}

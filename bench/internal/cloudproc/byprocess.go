@@ -80,23 +80,18 @@ type TreeMemory struct {
 
 // TreeMemoryOf reads VmRSS and Pss (smaps_rollup) of every live process of root's tree (Linux only).
 func TreeMemoryOf(procRoot string, root int) (TreeMemory, error) {
-	pids, err := tree(procRoot, root)
+	procs, err := Memory(procRoot, root)
 	if err != nil {
 		return TreeMemory{}, err
 	}
 	var out TreeMemory
-	for _, pid := range pids {
-		dir := filepath.Join(procRoot, strconv.Itoa(pid))
-		rss, err := vmRSS(filepath.Join(dir, "status"))
+	for _, p := range procs {
+		pss, err := kBField(filepath.Join(procRoot, strconv.Itoa(p.Pid), "smaps_rollup"), "Pss:")
 		if err != nil {
 			continue // exited meanwhile
 		}
-		pss, err := kBField(filepath.Join(dir, "smaps_rollup"), "Pss:")
-		if err != nil {
-			continue
-		}
 		out.Processes++
-		out.RSSBytes += rss
+		out.RSSBytes += p.RSSBytes
 		out.PSSBytes += pss
 	}
 	return out, nil
