@@ -1,7 +1,6 @@
 package jwtlocal
 
 import (
-	"slices"
 	"sync"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -39,8 +38,8 @@ func (c *signatureCache) add(token string, claims jwt.MapClaims) {
 	c.tokens[token] = cloneClaims(claims)
 }
 
-// cloneClaims copies claims deeply (JSON's objects and arrays), so no caller can change what the cache
-// hands the next request.
+// cloneClaims copies claims deeply, so no caller can change what the cache hands the next request. The
+// claims were decoded from the token's JSON: objects and arrays are map[string]any and []any.
 func cloneClaims(claims jwt.MapClaims) jwt.MapClaims {
 	return jwt.MapClaims(cloneJSON(map[string]any(claims)).(map[string]any))
 }
@@ -53,16 +52,12 @@ func cloneJSON(v any) any {
 			out[k] = cloneJSON(e)
 		}
 		return out
-	case jwt.MapClaims:
-		return cloneClaims(v)
 	case []any:
 		out := make([]any, len(v))
 		for i, e := range v {
 			out[i] = cloneJSON(e)
 		}
 		return out
-	case []string:
-		return slices.Clone(v)
 	}
 	return v
 }
